@@ -1,0 +1,18 @@
+"""Consent model and policy: pure code, no I/O, imports nothing of the service."""
+
+from consent.ledger import ConsentLedger, DisclosureDecision
+from consent.record import Consent, ConsentStatus, end_of_validity, start_of_day
+from consent.vocabulary import SPECIAL_CATEGORIES, Category, EvidenceMethod, Purpose
+
+__all__ = [
+    "SPECIAL_CATEGORIES",
+    "Category",
+    "Consent",
+    "ConsentLedger",
+    "ConsentStatus",
+    "DisclosureDecision",
+    "EvidenceMethod",
+    "Purpose",
+    "end_of_validity",
+    "start_of_day",
+]

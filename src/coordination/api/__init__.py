@@ -1,0 +1,1 @@
+"""HTTP API v1: a thin translation between the contract and the service."""

@@ -1,0 +1,45 @@
+"""create_app(settings): the HTTP application, built around one Services."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from coordination.api import cases, ops, problems
+from coordination.api.middleware import BodyGuard, RequestContext
+from coordination.application import utc_now
+from coordination.bootstrap import bootstrap
+from coordination.logs import configure_logging
+from coordination.settings import Settings
+
+DESCRIPTION = (
+    "Agencies post what they do for one person as immutable events on that person's case. "
+    "Data reaches another agency only under a recorded consent; every read is logged."
+)
+
+
+def create_app(
+    settings: Settings | None = None, clock: Callable[[], datetime] = utc_now
+) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = bootstrap(settings, clock)
+        services.idempotency.purge_expired()
+        app.state.services = services
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(title="Migrant integration coordination", version="1",
+                  description=DESCRIPTION, lifespan=lifespan)  # fmt: skip
+    problems.install(app)
+    app.include_router(cases.router)
+    app.include_router(ops.router)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext)
+    return app

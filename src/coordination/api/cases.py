@@ -1,0 +1,90 @@
+"""Routes for cases and their events (contract: Cases and events)."""
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Header, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from coordination.api.convert import (
+    event_out,
+    expected_version,
+    idempotency_request,
+    recorded_headers,
+)
+from coordination.api.deps import CaseReader, Caseworker, ServicesDep
+from coordination.api.requests import EventIn, OpenCase
+from coordination.api.responses import CaseCreated, CaseHistory, CaseState, EventRecorded, Problem
+from coordination.errors import CaseNotFound
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {"model": Problem, "content": {"application/problem+json": {}}}
+    for s in (400, 401, 403, 404, 409, 412, 413, 422, 503)
+}
+IfMatch = Annotated[str | None, Header(description='"N": refuse unless the case is at N')]
+IdempotencyKey = Annotated[str | None, Header(description="retry-safe key, kept 24 h")]
+
+
+def parse_case_id(case_id: str) -> UUID:
+    try:
+        return UUID(case_id)
+    except ValueError:
+        raise CaseNotFound from None
+
+
+@router.post("", status_code=201, response_model=CaseCreated, responses=ERRORS)
+def open_case(
+    body: OpenCase, caller: Caseworker, svc: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:  # fmt: skip
+    fields = body.model_dump()
+    idem = idempotency_request(idempotency_key, caller.agency_id, "open", jsonable_encoder(fields))
+    recorded = svc.cases.open_case(caller, fields, idem)
+    headers = recorded_headers(recorded) | {"Location": f"/v1/cases/{recorded.case_id}"}
+    content = {"case_id": str(recorded.case_id), "version": recorded.version}
+    return JSONResponse(content, 201, headers)
+
+
+@router.post("/{case_id}/events", status_code=201, response_model=EventRecorded, responses=ERRORS)
+def record_event(
+    case_id: str, body: Annotated[EventIn, Body()], caller: Caseworker, svc: ServicesDep,
+    if_match: IfMatch = None, idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:  # fmt: skip
+    uuid = parse_case_id(case_id)
+    fields = body.model_dump(exclude={"type"})
+    idem = idempotency_request(
+        idempotency_key, caller.agency_id, f"events:{uuid}", jsonable_encoder(body.model_dump())
+    )
+    recorded = svc.cases.record_event(
+        caller, uuid, body.type, fields, expected_version(if_match), idem
+    )
+    content = {"case_id": str(recorded.case_id), "version": recorded.version,
+               "event": event_out(recorded.event)}  # fmt: skip
+    return JSONResponse(content, 201, recorded_headers(recorded))
+
+
+@router.get("/{case_id}", response_model=CaseState, responses=ERRORS)
+def read_case(
+    case_id: str, caller: CaseReader, svc: ServicesDep,
+    as_of: Annotated[datetime | None, Query(description="auditors: state at this time")] = None,
+    version: Annotated[int | None, Query(ge=1, description="auditors: at this version")] = None,
+) -> JSONResponse:  # fmt: skip
+    case, view = svc.cases.read_case(caller, parse_case_id(case_id), version, as_of)
+    content = {"case_id": str(case.id), "version": case.version, **(view.data or {}),
+               "withheld": sorted(view.withheld)}  # fmt: skip
+    return JSONResponse(jsonable_encoder(content), headers={"ETag": f'"{case.version}"'})
+
+
+@router.get("/{case_id}/history", response_model=CaseHistory, responses=ERRORS)
+def read_history(
+    case_id: str, caller: CaseReader, svc: ServicesDep,
+    as_of: Annotated[datetime | None, Query(description="cut the history at this time")] = None,
+) -> JSONResponse:  # fmt: skip
+    uuid = parse_case_id(case_id)
+    seen = svc.cases.read_history(caller, uuid, as_of)
+    events = [event_out(s.event, s.view) for s in seen]
+    return JSONResponse({"case_id": str(uuid), "events": events})

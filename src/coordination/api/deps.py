@@ -1,0 +1,50 @@
+"""Typed dependencies: the services, the authenticated caller, role guards."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from coordination.bootstrap import Services
+from coordination.service import Caller
+from coordination.store.directory import Role
+
+bearer = HTTPBearer(auto_error=False, description="A token from `coordination tokens issue`")
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def current_caller(
+    request: Request,
+    svc: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Caller:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
+    principal = svc.directory.authenticate(credentials.credentials)
+    if principal is None:
+        raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
+    # Read back by the request log line (contextvars do not leave the worker thread).
+    request.state.agency = principal.agency.agency_id
+    return Caller(principal, request.state.request_id)
+
+
+def require(*roles: Role) -> Callable[[Caller], Caller]:
+    def guard(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
+        if caller.principal.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise HTTPException(403, f"this needs the role {allowed}")
+        return caller
+
+    return guard
+
+
+Caseworker = Annotated[Caller, Depends(require(Role.CASEWORKER))]
+CaseReader = Annotated[Caller, Depends(require(Role.CASEWORKER, Role.AUDITOR, Role.DPO))]

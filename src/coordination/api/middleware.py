@@ -1,0 +1,107 @@
+"""ASGI middleware: request id and one log line per request; body size and type."""
+
+import time
+import uuid
+from typing import Any
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from coordination.api.problems import problem
+
+log = structlog.get_logger()
+
+JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
+class RequestContext:
+    """Binds a request id, echoes it as X-Request-ID, logs route/status/duration."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started, status = time.perf_counter(), 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []),
+                                      (b"x-request-id", request_id.encode())]  # fmt: skip
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            agency = scope["state"].get("agency")
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            log.info("request", method=scope["method"], route=route, status=status,
+                     agency=agency, duration_ms=duration_ms)  # fmt: skip
+            structlog.contextvars.clear_contextvars()
+
+
+class BodyGuard:
+    """Refuses bodies over the limit (413) and writes that are not JSON (400)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode().lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        refusal = self._check_headers(headers)
+        body = b"" if refusal else await self._read(receive)
+        if refusal is None and body is None:
+            refusal = problem(413, "payload-too-large", "Payload too large",
+                              f"the body is over {self.max_bytes} bytes")  # fmt: skip
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, _replay(body or b"", receive), send)
+
+    def _check_headers(self, headers: dict[str, str]) -> Any:
+        length = headers.get("content-length", "0")
+        if length.isdigit() and int(length) > self.max_bytes:
+            return problem(413, "payload-too-large", "Payload too large",
+                           f"the body is over {self.max_bytes} bytes")  # fmt: skip
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type not in JSON_TYPES:
+            return problem(400, "bad-request", "Bad request",
+                           "the body must be application/json")  # fmt: skip
+        return None
+
+    async def _read(self, receive: Receive) -> bytes | None:
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay

@@ -1,0 +1,107 @@
+"""One place that turns every error into application/problem+json (RFC 9457)."""
+
+from typing import Any
+
+import structlog
+from eventsourcing.persistence import InterfaceError, OperationalError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from coordination.domain.errors import ConsentRequired, InvalidEvent
+from coordination.errors import (
+    CaseNotFound,
+    Contended,
+    Forbidden,
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    VersionMismatch,
+)
+
+PROBLEM_TYPES = "https://coordination.example/problems/"
+
+# Exception class -> (status, code, title); looked up along the class's MRO.
+PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
+    InvalidEvent: (422, "invalid-event", "The event breaks a rule of the case"),
+    ConsentRequired: (403, "consent-required", "No active consent covers this disclosure"),
+    CaseNotFound: (404, "not-found", "Not found"),
+    VersionMismatch: (412, "version-mismatch", "The case is not at the expected version"),
+    IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
+    IdempotencyKeyInFlight: (409, "conflict", "Request still in flight"),
+    Forbidden: (403, "forbidden", "Forbidden"),
+    Contended: (503, "unavailable", "Service unavailable"),
+    OperationalError: (503, "unavailable", "Service unavailable"),
+    InterfaceError: (503, "unavailable", "Service unavailable"),
+}
+HTTP_CODES = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthenticated", "Unauthenticated"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    413: ("payload-too-large", "Payload too large"),
+    503: ("unavailable", "Service unavailable"),
+}
+
+
+def problem(
+    status: int, code: str, title: str, detail: str, headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:  # fmt: skip
+    body = {"type": PROBLEM_TYPES + code, "title": title, "status": status,
+            "detail": detail, "code": code, **extra}  # fmt: skip
+    if status == 503:
+        headers = {"Retry-After": "1", **(headers or {})}
+    return JSONResponse(body, status, headers, media_type="application/problem+json")
+
+
+def _extra(exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, ConsentRequired):
+        return {"recipient": exc.recipient, "purpose": exc.purpose, "categories": exc.categories}
+    if isinstance(exc, VersionMismatch):
+        return {"current_version": exc.current_version}
+    return {}
+
+
+def _detail(exc: Exception, status: int) -> str:
+    # Store errors may quote SQL or data: say only that the store is unavailable.
+    return "the database cannot be reached; nothing was recorded" if status == 503 else str(exc)
+
+
+async def handle_known(request: Request, exc: Exception) -> JSONResponse:
+    for cls in type(exc).__mro__:
+        if cls in PROBLEMS:
+            status, code, title = PROBLEMS[cls]
+            return problem(status, code, title, _detail(exc, status), **_extra(exc))
+    return await handle_unexpected(request, exc)
+
+
+async def handle_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code, title = HTTP_CODES.get(exc.status_code, ("error", "Error"))
+    headers = dict(exc.headers or {})
+    return problem(exc.status_code, code, title, str(exc.detail), headers)
+
+
+async def handle_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return problem(400, "bad-request", "Bad request", "the body is not valid JSON")
+    cleaned = [{k: e[k] for k in ("type", "loc", "msg") if k in e} for e in errors]
+    return problem(422, "validation-error", "Validation error",
+                   "the body does not fit the schema", errors=cleaned)  # fmt: skip
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    structlog.get_logger().error("unhandled", error=type(exc).__name__)
+    return problem(500, "internal-error", "Internal error", "an unexpected error occurred")
+
+
+def install(app: FastAPI) -> None:
+    for cls in PROBLEMS:
+        app.add_exception_handler(cls, handle_known)
+    app.add_exception_handler(HTTPException, handle_http)
+    app.add_exception_handler(RequestValidationError, handle_validation)
+    app.add_exception_handler(Exception, handle_unexpected)

@@ -1,0 +1,64 @@
+"""Response bodies. Kept apart from requests: what we answer is not what we accept."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+
+
+class RecordedBy(BaseModel):
+    agency: str
+    token_label: str
+
+
+class EventOut(BaseModel):
+    type: str
+    version: int
+    recorded_at: datetime
+    recorded_by: RecordedBy
+    data: dict[str, Any] | None
+    withheld: list[str] | None = None
+
+
+class CaseCreated(BaseModel):
+    case_id: UUID
+    version: int
+
+
+class EventRecorded(BaseModel):
+    case_id: UUID
+    version: int
+    event: EventOut
+
+
+class CaseHistory(BaseModel):
+    case_id: UUID
+    events: list[EventOut]
+
+
+class CaseState(BaseModel):
+    case_id: UUID
+    version: int
+    status: str
+    municipality: str
+    lead_agency: str
+    opened_at: datetime
+    last_event_at: datetime
+    person: dict[str, Any] | None = None
+    arrived_on: str | None = None
+    residence_status: str | None = None
+    consents: list[dict[str, Any]]
+    referrals: list[dict[str, Any]]
+    courses: list[dict[str, Any]]
+    agreements: list[dict[str, Any]]
+    qualifications: list[dict[str, Any]]
+    withheld: list[str]
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str

@@ -1,0 +1,156 @@
+"""The application service: load a case, let it decide, save, report the position."""
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from coordination.domain.case import Actor, Case
+from coordination.errors import CaseNotFound, Contended, VersionMismatch
+from coordination.store.idempotency import IdempotencyRequest, IdempotencyStore
+from coordination.store.recorders import PositionLookup, RowWrite
+
+# Each retry re-reads the case and decides again, so a lost race costs one
+# reload; the cap only stops a pathological livelock.
+MAX_ATTEMPTS = 60
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a write returns: the new version, the event, and its store position."""
+
+    case_id: UUID
+    version: int
+    position: int
+    event: Case.Event | Case.CaseOpened
+    replayed: bool = False
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+Decision = Callable[[Case, datetime], object]
+
+
+class CoordinationApplication(Application[UUID]):
+    name = "Coordination"
+
+    # Set by the composition root: the store lives on this application's datastore.
+    idempotency: IdempotencyStore
+
+    def __init__(self, env: dict[str, str], clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(env)
+        self.clock = clock
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # Reading
+
+    def get_case(self, case_id: UUID, version: int | None = None) -> Case:
+        try:
+            case: Case = self.repository.get(case_id, version=version)
+        except AggregateNotFoundError:
+            raise CaseNotFound from None
+        return case
+
+    def history(self, case_id: UUID) -> list[Case.Event | Case.CaseOpened]:
+        events = list(self.events.get(case_id))
+        if not events:
+            raise CaseNotFound
+        return events  # type: ignore[return-value]
+
+    def position_of(self, case_id: UUID, version: int) -> int:
+        """The store-wide position of one event, for replayed responses."""
+        recorder = self.recorder
+        assert isinstance(recorder, PositionLookup)
+        position = recorder.position_of(case_id, version)
+        if position is None:
+            raise CaseNotFound
+        return position
+
+    # Writing
+
+    def open_case(
+        self, by: Actor, idem: IdempotencyRequest | None = None, **fields: Any
+    ) -> Recorded:
+        if idem and (replay := self._replay(idem)):
+            return replay
+        case = Case.open(by, self.clock(), **fields)
+        try:
+            return self._save(case, idem, status_code=201)
+        except IntegrityError:
+            # Only an idempotency result can clash on a new case: replay it.
+            if idem and (replay := self._replay(idem)):
+                return replay
+            raise
+
+    def record(
+        self,
+        case_id: UUID,
+        by: Actor,
+        decide: Decision,
+        expected_version: int | None = None,
+        idem: IdempotencyRequest | None = None,
+    ) -> Recorded:
+        """Record one event, deciding again on the newest state after a lost race."""
+        for attempt in range(MAX_ATTEMPTS):
+            if idem and (replay := self._replay(idem)):
+                return replay
+            case = self.get_case(case_id)
+            self.check_related(case, by.agency)
+            if expected_version is not None and case.version != expected_version:
+                raise VersionMismatch(case.version)
+            decide(case, self.clock())
+            try:
+                return self._save(case, idem, status_code=201)
+            except IntegrityError:
+                self._back_off(attempt)
+        raise Contended
+
+    @staticmethod
+    def check_related(case: Case, agency: str) -> None:
+        if agency not in case.involved:
+            raise CaseNotFound
+
+    def _save(self, case: Case, idem: IdempotencyRequest | None, status_code: int) -> Recorded:
+        event = case.pending_events[-1]
+        also: list[RowWrite] = []
+        if idem:
+            also.append(self.idempotency.result_row(idem, str(case.id), case.version, status_code))
+        recordings = self.save(case, also=also)
+        position = recordings[-1].notification.id
+        return Recorded(case.id, case.version, position, event)  # type: ignore[arg-type]
+
+    def _replay(self, idem: IdempotencyRequest) -> Recorded | None:
+        stored = self.idempotency.find(idem)
+        if stored is None:
+            return None
+        case_id = UUID(stored.case_id)
+        (event,) = self.events.get(case_id, gt=stored.version - 1, lte=stored.version)
+        position = self.position_of(case_id, stored.version)
+        return Recorded(case_id, stored.version, position, event, replayed=True)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _back_off(attempt: int) -> None:
+        # Jitter spreads writers that collided so they do not collide again.
+        time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))  # noqa: S311

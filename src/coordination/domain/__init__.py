@@ -1,0 +1,1 @@
+"""The case domain model: the aggregate, its parts, rules and errors."""

@@ -1,0 +1,48 @@
+"""Errors the case raises when a command breaks one of its rules."""
+
+from collections.abc import Iterable
+
+
+class DomainError(Exception):
+    """Base class: a command was refused and nothing was recorded."""
+
+
+class InvalidEvent(DomainError):
+    """The event breaks a rule of the case (the contract's `invalid-event`)."""
+
+
+class NotPermitted(InvalidEvent):
+    """The recording agency may not record this event on this case."""
+
+
+class CaseIsClosed(InvalidEvent):
+    def __init__(self) -> None:
+        super().__init__("the case is closed; only ConsentWithdrawn may follow")
+
+
+class UnknownReference(InvalidEvent):
+    def __init__(self, kind: str, ref: str) -> None:
+        super().__init__(f"no {kind} '{ref}' on this case")
+
+
+class WrongState(InvalidEvent):
+    def __init__(self, kind: str, ref: str, state: str, expected: str) -> None:
+        super().__init__(f"{kind} '{ref}' is {state}; this needs it {expected}")
+
+
+class DuplicateId(InvalidEvent):
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"id '{ref}' is already used on this case")
+
+
+class ConsentRequired(DomainError):
+    """No active consent covers a disclosure the event would make."""
+
+    def __init__(self, recipient: str, purpose: str, categories: Iterable[str]) -> None:
+        self.recipient = recipient
+        self.purpose = purpose
+        self.categories = sorted(categories)
+        super().__init__(
+            f"no active consent names '{recipient}' for '{purpose}' "
+            f"with {', '.join(self.categories)}"
+        )

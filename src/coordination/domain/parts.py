@@ -1,0 +1,78 @@
+"""The things a case holds besides its consents: referrals, courses, agreements.
+
+Each part remembers the agency that created it: that agency may always read it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class ReferralStatus(StrEnum):
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    COMPLETED = "completed"
+
+
+@dataclass
+class Referral:
+    referral_id: str
+    from_agency: str
+    to_agency: str
+    purpose: str
+    categories: list[str]
+    status: ReferralStatus = ReferralStatus.SENT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+
+
+@dataclass
+class Course:
+    course_id: str
+    course_type: str
+    provider: str
+    recorded_by: str
+    target_level: str | None = None
+    starts_on: date | None = None
+    result: str | None = None
+    completed_on: date | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.result is None
+
+
+@dataclass
+class Milestone:
+    milestone_id: str
+    title: str
+    due_on: date
+    responsible_agency: str
+    met_on: date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_on is None
+
+
+@dataclass
+class Agreement:
+    agreement_id: str
+    signed_on: date
+    recorded_by: str
+    milestones: dict[str, Milestone] = field(default_factory=dict)
+
+
+@dataclass
+class Qualification:
+    qualification_id: str
+    title: str
+    country: str
+    recorded_by: str
+    level: str | None = None
+    obtained_on: date | None = None
+    recognition: str | None = None
+    decided_on: date | None = None

@@ -1,0 +1,170 @@
+"""The case's rules, one guard each; every guard raises an error from `errors`."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from consent import SPECIAL_CATEGORIES, Category, ConsentStatus, EvidenceMethod, Purpose
+from coordination.domain.errors import (
+    CaseIsClosed,
+    ConsentRequired,
+    DuplicateId,
+    InvalidEvent,
+    NotPermitted,
+    UnknownReference,
+    WrongState,
+)
+from coordination.domain.parts import ReferralStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from consent import ConsentLedger
+    from coordination.domain.parts import Agreement, Course, Qualification, Referral
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who records an event: an agency, through one of its tokens."""
+
+    agency: str
+    token_label: str
+
+
+class CaseRules:
+    lead_agency: str
+    closed: bool
+    ledger: "ConsentLedger"
+    referrals: dict[str, "Referral"]
+    courses: dict[str, "Course"]
+    agreements: dict[str, "Agreement"]
+    qualifications: dict[str, "Qualification"]
+    involved: set[str]
+
+    def check_may_record(self, by: Actor, event_type: str) -> None:
+        if self.closed and event_type != "ConsentWithdrawn":
+            raise CaseIsClosed
+
+    def check_is_lead(self, by: Actor) -> None:
+        if by.agency != self.lead_agency:
+            msg = f"only the lead agency '{self.lead_agency}' may do this"
+            raise NotPermitted(msg)
+
+    def check_not_to_self(self, by: Actor, to_agency: str) -> None:
+        if to_agency == by.agency:
+            msg = "an agency cannot refer or transfer a case to itself"
+            raise InvalidEvent(msg)
+
+    def check_consent_covers(
+        self, recipient: str, purpose: str, categories: list[Any], at: datetime
+    ) -> None:
+        wanted = [Category(c) for c in categories]
+        decision = self.ledger.check_disclosure(recipient, Purpose(purpose), wanted, at)
+        if not decision.allowed:
+            raise ConsentRequired(recipient, purpose, decision.missing)
+
+    def check_recipients_known(
+        self, recipients: list[str], is_known_agency: "Callable[[str], bool]"
+    ) -> None:
+        unknown = [r for r in recipients if not is_known_agency(r)]
+        if unknown:
+            msg = f"unknown recipient agencies: {', '.join(sorted(unknown))}"
+            raise InvalidEvent(msg)
+
+    def check_consent_is_valid(
+        self,
+        recipients: list[str],
+        categories: list[str],
+        evidence: dict[str, Any],
+        given_on: date,
+        valid_until: date | None,
+    ) -> None:
+        if not recipients or not categories:
+            msg = "a consent names at least one recipient and one category"
+            raise InvalidEvent(msg)
+        if SPECIAL_CATEGORIES & {Category(c) for c in categories} and (
+            evidence.get("method") != EvidenceMethod.WRITTEN
+        ):
+            msg = "consent to health data (Art. 9 GDPR) must be given in writing"
+            raise InvalidEvent(msg)
+        if valid_until is not None and valid_until < given_on:
+            msg = "valid_until lies before given_on"
+            raise InvalidEvent(msg)
+
+    def check_consent_withdrawable(self, consent_id: str, at: datetime) -> None:
+        consent = self.ledger.get(consent_id)
+        if consent is None:
+            raise UnknownReference("consent", consent_id)
+        status = consent.status(at)
+        if status not in (ConsentStatus.ACTIVE, ConsentStatus.PENDING):
+            raise WrongState("consent", consent_id, status, "active")
+
+    def check_addressee_may_move(
+        self, by: Actor, referral_id: str, expected: ReferralStatus
+    ) -> None:
+        referral = self.referrals.get(referral_id)
+        if referral is None:
+            raise UnknownReference("referral", referral_id)
+        if referral.to_agency != by.agency:
+            msg = f"only the addressed agency '{referral.to_agency}' may answer this referral"
+            raise NotPermitted(msg)
+        if referral.status != expected:
+            raise WrongState("referral", referral_id, referral.status, expected)
+
+    def check_course_active(self, course_id: str) -> None:
+        course = self.courses.get(course_id)
+        if course is None:
+            raise UnknownReference("course", course_id)
+        if not course.is_active:
+            raise WrongState("course", course_id, "completed", "assigned")
+
+    def check_milestone_open(self, agreement_id: str, milestone_id: str) -> None:
+        agreement = self.agreements.get(agreement_id)
+        if agreement is None:
+            raise UnknownReference("agreement", agreement_id)
+        milestone = agreement.milestones.get(milestone_id)
+        if milestone is None:
+            raise UnknownReference("milestone", milestone_id)
+        if not milestone.is_open:
+            raise WrongState("milestone", milestone_id, "met", "open")
+
+    def check_qualification_recorded(self, qualification_id: str) -> None:
+        if qualification_id not in self.qualifications:
+            raise UnknownReference("qualification", qualification_id)
+
+    def used_ids(self) -> set[str]:
+        milestones = {m for a in self.agreements.values() for m in a.milestones}
+        return (
+            set(self.ledger.consents) | set(self.referrals) | set(self.courses)
+            | set(self.agreements) | set(self.qualifications) | milestones
+        )  # fmt: skip
+
+    def new_id(self, kind: str, given: str | None, taken: set[str] | None = None) -> str:
+        """The client's slug if free, else the next free `kind-N` in this case."""
+        used = self.used_ids() | (taken or set())
+        if given is not None:
+            if not SLUG.fullmatch(given):
+                msg = f"'{given}' is not a slug ([a-z0-9][a-z0-9-]{{1,62}})"
+                raise InvalidEvent(msg)
+            if given in used:
+                raise DuplicateId(given)
+            return given
+        n = 1
+        while f"{kind}-{n}" in used:
+            n += 1
+        return f"{kind}-{n}"
+
+    def with_milestone_ids(self, milestones: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not milestones:
+            msg = "an agreement has at least one milestone"
+            raise InvalidEvent(msg)
+        taken: set[str] = set()
+        result = []
+        for m in milestones:
+            milestone_id = self.new_id("milestone", m.get("milestone_id"), taken)
+            taken.add(milestone_id)
+            result.append({**m, "milestone_id": milestone_id})
+        return result

@@ -1,0 +1,127 @@
+"""Who sees what: the contract's read rule, as pure functions over events.
+
+An agency reads an event's data when it recorded the event, or when an active
+consent names it and covers the event's category. Case administration
+(consents, transfer, closing) is visible to every agency related to the case.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from consent import Category
+
+ADMINISTRATION: frozenset[str] = frozenset(
+    {"ConsentGranted", "ConsentWithdrawn", "CaseTransferred", "CaseClosed"}
+)
+REFERRAL_EVENTS = frozenset(
+    {"ReferralSent", "ReferralAccepted", "ReferralDeclined", "ReferralCompleted"}
+)
+EVENT_CATEGORY: Mapping[str, Category] = {
+    "CourseAssigned": Category.LANGUAGE,
+    "CourseCompleted": Category.LANGUAGE,
+    "AgreementConcluded": Category.INTEGRATION_PLAN,
+    "MilestoneMet": Category.INTEGRATION_PLAN,
+    "MilestoneRescheduled": Category.INTEGRATION_PLAN,
+    "QualificationRecorded": Category.EDUCATION,
+    "RecognitionDecided": Category.EDUCATION,
+}
+# The referral itself (who, what purpose, status) is for sender and addressee.
+REFERRAL_METADATA = ("referral_id", "to_agency", "purpose", "categories")
+IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "nationality", "languages")
+CONTACT_FIELDS = ("phone", "email")
+
+
+@dataclass(frozen=True)
+class Sight:
+    """What one reader may see of one case at the moment of reading."""
+
+    agency: str
+    at: datetime
+    readable: Mapping[Category, str]  # category -> the consent that allows it
+    everything: bool = False  # auditors read every event whole
+    metadata_only: bool = False  # data-protection officers see no payloads
+
+    def may_read(self, category: Category) -> bool:
+        return self.everything or (not self.metadata_only and category in self.readable)
+
+
+@dataclass
+class View:
+    """An event or a case as one reader sees it, and what reading it used."""
+
+    data: dict[str, Any] | None
+    withheld: set[Category] = field(default_factory=set)
+    read: dict[Category, str] = field(default_factory=dict)  # under consent only
+
+    def merge(self, other: "View") -> None:
+        self.withheld |= other.withheld
+        self.read.update(other.read)
+
+
+def view_event(
+    event_type: str,
+    data: dict[str, Any],
+    recorded_by: str,
+    sight: Sight,
+    referral: tuple[str, str, list[str]] | None = None,
+) -> View:
+    """`referral` is (sender, addressee, categories) for referral events."""
+    if sight.everything or (recorded_by == sight.agency and not sight.metadata_only):
+        return View(data)
+    if event_type in ADMINISTRATION:
+        return View(data)
+    if event_type == "CaseOpened":
+        return _view_opening(data, sight)
+    if event_type in REFERRAL_EVENTS and referral is not None:
+        return _view_referral(data, sight, *referral)
+    return _view_whole(data, [EVENT_CATEGORY[event_type]], sight)
+
+
+def _view_whole(data: dict[str, Any], categories: list[Category], sight: Sight) -> View:
+    missing = {c for c in categories if not sight.may_read(c)}
+    if missing:
+        return View(None, missing)
+    return View(data, read=_basis(categories, sight))
+
+
+def _basis(categories: list[Category], sight: Sight) -> dict[Category, str]:
+    return {c: sight.readable[c] for c in categories if c in sight.readable}
+
+
+def _view_referral(
+    data: dict[str, Any], sight: Sight, sender: str, addressee: str, categories: list[str]
+) -> View:
+    view = _view_whole(data, [Category(c) for c in categories], sight)
+    if view.data is None and sight.agency in (sender, addressee):
+        view.data = {k: data[k] for k in REFERRAL_METADATA if k in data}
+    return view
+
+
+def _view_opening(data: dict[str, Any], sight: Sight) -> View:
+    person = data.get("person") or {}
+    parts = {
+        Category.IDENTITY: {k: person.get(k) for k in IDENTITY_FIELDS},
+        Category.CONTACT: {k: person.get(k) for k in CONTACT_FIELDS},
+    }
+    view = View(None)
+    shown: dict[str, Any] = {}
+    for category, fields in parts.items():
+        if sight.may_read(category):
+            shown.update(fields)
+            view.read.update(_basis([category], sight))
+        else:
+            view.withheld.add(category)
+    result: dict[str, Any] = {"municipality": data.get("municipality")}
+    if shown:
+        result["person"] = shown
+    if sight.may_read(Category.IDENTITY):
+        result["arrived_on"] = data.get("arrived_on")
+    if sight.may_read(Category.RESIDENCE):
+        result["residence_status"] = data.get("residence_status")
+        view.read.update(_basis([Category.RESIDENCE], sight))
+    else:
+        view.withheld.add(Category.RESIDENCE)
+    view.data = result if len(result) > 1 else None
+    return view

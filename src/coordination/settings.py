@@ -1,0 +1,14 @@
+"""Configuration from the environment (COORDINATION_*)."""
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/coordination.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    max_body_bytes: int = 256 * 1024
+    log_level: str = "INFO"
+    idempotency_hours: int = 24

@@ -1,0 +1,1 @@
+"""Persistence: the event store configuration and the service's own tables."""

@@ -1,0 +1,64 @@
+"""The access log: every read of another agency's data and every refusal.
+
+It holds ids, categories and reasons only, never personal data.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from coordination.store.database import Database, Row
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    at: datetime
+    agency_id: str
+    token_label: str
+    role: str
+    request_id: str
+    case_id: str | None
+    action: str  # read, withheld, refused
+    categories: list[str] = field(default_factory=list)
+    basis: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+
+
+def _entry(row: Row) -> AccessEntry:
+    return AccessEntry(
+        at=datetime.fromisoformat(row["at"]),
+        agency_id=row["agency_id"],
+        token_label=row["token_label"],
+        role=row["role"],
+        request_id=row["request_id"],
+        case_id=row["case_id"],
+        action=row["action"],
+        categories=json.loads(row["categories"]),
+        basis=json.loads(row["basis"]),
+        reason=row["reason"],
+    )
+
+
+class AccessLog:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def write(self, *entries: AccessEntry) -> None:
+        with self.db.transaction() as cursor:
+            for e in entries:
+                self.db.run(
+                    cursor,
+                    "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
+                    " case_id, action, categories, basis, reason)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    (e.at.isoformat(), e.agency_id, e.token_label, e.role, e.request_id,
+                     e.case_id, e.action, json.dumps(sorted(e.categories)),
+                     json.dumps(e.basis, sort_keys=True), e.reason),
+                )  # fmt: skip
+
+    def for_case(self, case_id: str) -> list[AccessEntry]:
+        rows = self.db.fetch_all(
+            "SELECT * FROM {p}access_log WHERE case_id = %s ORDER BY entry_id", (case_id,)
+        )
+        return [_entry(r) for r in rows]

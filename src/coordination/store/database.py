@@ -1,0 +1,63 @@
+"""The service's own tables, on the datastore eventsourcing already opened.
+
+Sharing the event store's connection pool keeps one set of connections per
+process and lets a row of ours commit in the same transaction as events.
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+
+class Cursor(Protocol):
+    def execute(self, statement: Any, params: Any = ..., /) -> Any: ...
+    def fetchall(self) -> Any: ...
+    def fetchone(self) -> Any: ...
+
+
+class Datastore(Protocol):
+    def transaction(self, *, commit: bool) -> Any: ...
+
+
+Row = dict[str, Any]
+
+
+class Database:
+    def __init__(
+        self, datastore: Datastore, dialect: Literal["sqlite", "postgres"], schema: str
+    ) -> None:
+        self.datastore = datastore
+        self.dialect = dialect
+        self.prefix = f"{schema}." if dialect == "postgres" else ""
+
+    def sql(self, statement: str) -> str:
+        """Statements are written with %s placeholders and {p} before table names."""
+        statement = statement.replace("{p}", self.prefix)
+        return statement.replace("%s", "?") if self.dialect == "sqlite" else statement
+
+    @contextmanager
+    def transaction(self, *, commit: bool = True) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            yield cursor
+
+    def run(self, cursor: Cursor, statement: str, params: Sequence[Any] = ()) -> None:
+        cursor.execute(self.sql(statement), tuple(params))
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        with self.transaction() as cursor:
+            self.run(cursor, statement, params)
+
+    def fetch_all(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self.transaction(commit=False) as cursor:
+            self.run(cursor, statement, params)
+            return [dict(row) for row in cursor.fetchall()]
+
+    def fetch_one(self, statement: str, params: Sequence[Any] = ()) -> Row | None:
+        rows = self.fetch_all(statement, params)
+        return rows[0] if rows else None
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC timestamp whose text order is its time order, in both stores."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
