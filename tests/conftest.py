@@ -1,0 +1,52 @@
+"""Fixtures: every integration and end-to-end test runs on SQLite and PostgreSQL."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from coordination.api.app import create_app
+from coordination.bootstrap import Services, bootstrap
+from coordination.settings import Settings
+from tests.support import FakeClock, ServedApp, postgres_schema
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'coordination.db'}"
+        return
+    with postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, log_level="WARNING")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def services(settings: Settings, clock: FakeClock) -> Iterator[Services]:
+    """The service wired to the test's store, for setting up agencies and tokens."""
+    svc = bootstrap(settings, clock)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FakeClock) -> FastAPI:
+    return create_app(settings, clock)
+
+
+@pytest.fixture
+def served(app: FastAPI, services: Services) -> Iterator[httpx.Client]:
+    """An HTTP client against the app served by uvicorn on a loopback port."""
+    with ServedApp(app) as base_url, httpx.Client(base_url=base_url, timeout=30) as client:
+        yield client

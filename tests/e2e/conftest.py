@@ -1,0 +1,70 @@
+"""End-to-end fixtures: agencies with tokens, and a client that speaks as each."""
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from coordination.bootstrap import Services
+from coordination.store.directory import AgencyKind, Role
+from tests.support import add_agency
+
+PERSON = {
+    "given_name": "Amina", "family_name": "Haddad", "date_of_birth": "1994-03-02",
+    "nationality": "SY", "languages": ["ar", "en"], "phone": "+49 341 000000", "email": None,
+}  # fmt: skip
+
+
+class Api:
+    """Speaks to the served app as one agency's token or another."""
+
+    def __init__(self, client: httpx.Client, services: Services) -> None:
+        self.client, self.services = client, services
+        self.tokens: dict[str, str] = {}
+
+    def agency(
+        self, agency_id: str, kind: AgencyKind = AgencyKind.OTHER,
+        municipality: str = "mayen-koblenz", role: Role = Role.CASEWORKER,
+    ) -> str:  # fmt: skip
+        name = agency_id if role == Role.CASEWORKER else f"{agency_id}:{role.value}"
+        self.tokens[name] = add_agency(self.services, agency_id, kind, municipality, role)
+        return name
+
+    def as_(self, who: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.tokens[who]}", **kwargs.pop("headers", {})}
+        return self.client.request(method, url, headers=headers, **kwargs)
+
+    def open_case(self, who: str, **overrides: Any) -> str:
+        body = {"person": PERSON, "municipality": "mayen-koblenz", "arrived_on": "2026-08-14",
+                "residence_status": "aufenthaltserlaubnis", **overrides}  # fmt: skip
+        response = self.as_(who, "POST", "/v1/cases", json=body)
+        assert response.status_code == 201, response.text
+        case_id: str = response.json()["case_id"]
+        return case_id
+
+    def post(self, who: str, case_id: str, **event: Any) -> httpx.Response:
+        headers = event.pop("headers", {})
+        return self.as_(who, "POST", f"/v1/cases/{case_id}/events", json=event, headers=headers)
+
+    def grant(self, who: str, case_id: str, recipient: str, purposes: list[str],
+              categories: list[str], **extra: Any) -> httpx.Response:  # fmt: skip
+        return self.post(
+            who, case_id, type="ConsentGranted", recipients=[recipient], purposes=purposes,
+            categories=categories, given_on="2026-09-01", evidence={"method": "written"}, **extra,
+        )
+
+
+@pytest.fixture
+def api(served: httpx.Client, services: Services) -> Api:
+    return Api(served, services)
+
+
+@pytest.fixture
+def ok() -> Callable[[httpx.Response], dict[str, Any]]:
+    def check(response: httpx.Response) -> dict[str, Any]:
+        assert response.status_code in (200, 201), response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return check
