@@ -17,5 +17,6 @@ def configure_logging(level: str = "INFO") -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
         ),
-        cache_logger_on_first_use=True,
+        # Resolve stdout per call: a cached logger would keep a replaced stream.
+        cache_logger_on_first_use=False,
     )

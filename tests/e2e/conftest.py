@@ -50,8 +50,15 @@ class Api:
     def grant(self, who: str, case_id: str, recipient: str, purposes: list[str],
               categories: list[str], **extra: Any) -> httpx.Response:  # fmt: skip
         return self.post(
-            who, case_id, type="ConsentGranted", recipients=[recipient], purposes=purposes,
-            categories=categories, given_on="2026-09-01", evidence={"method": "written"}, **extra,
+            who,
+            case_id,
+            type="ConsentGranted",
+            recipients=[recipient],
+            purposes=purposes,
+            categories=categories,
+            given_on="2026-09-01",
+            evidence={"method": "written"},
+            **extra,
         )
 
 

@@ -25,7 +25,9 @@ def problem_code(response: object) -> str:
 @pytest.mark.parametrize(
     "authorization", [None, "Bearer nonsense", "Basic abc", "Bearer cst.000000000000.wrong"]
 )
-def test_requests_without_a_valid_token_are_401(api: Api, case_id: str, authorization: str | None) -> None:
+def test_requests_without_a_valid_token_are_401(
+    api: Api, case_id: str, authorization: str | None
+) -> None:
     headers = {"Authorization": authorization} if authorization else {}
     response = api.client.get(f"/v1/cases/{case_id}", headers=headers)
     assert response.status_code == 401

@@ -71,5 +71,6 @@ def test_data_reaches_the_migration_service_only_under_consent(api: Api) -> None
     refusals = [e for e in log if e.action == "refused" and e.agency_id == ABH]
     assert len(refusals) == 2
     reads = [e for e in log if e.action == "read" and e.agency_id == MBE]
-    assert reads and reads[0].basis == {"contact": consent_id, "identity": consent_id}
+    assert reads
+    assert reads[0].basis == {"contact": consent_id, "identity": consent_id}
     assert "Haddad" not in repr(log)

@@ -88,7 +88,9 @@ def test_opening_a_case_with_an_idempotency_key_opens_one_case(api: Api) -> None
     assert second.headers["Idempotent-Replayed"] == "true"
 
 
-def test_twenty_concurrent_posts_from_two_agencies_land_exactly_once(api: Api, case_id: str) -> None:
+def test_twenty_concurrent_posts_from_two_agencies_land_exactly_once(
+    api: Api, case_id: str
+) -> None:
     api.agency(MBE)
     # The second agency becomes related to the case by recording a consent naming it.
     granted = api.grant(LEAD, case_id, MBE, ["counselling"], ["education"])

@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import (
@@ -159,7 +159,9 @@ class Store:
     def write(self, key: str, value: str) -> RowWrite:
         """An `also` write in the store's own dialect."""
         p = self.placeholder
-        return RowWrite(f"INSERT INTO {self.side_table} (key, value) VALUES ({p}, {p})", (key, value))
+        return RowWrite(
+            f"INSERT INTO {self.side_table} (key, value) VALUES ({p}, {p})", (key, value)
+        )
 
     def execute(self, statement: str, params: tuple[Any, ...] = ()) -> None:
         with self.recorder.datastore.transaction(commit=True) as curs:
@@ -252,8 +254,10 @@ def test_also_row_conflict_rolls_back_the_events(store: Store) -> None:
     case_id = uuid.uuid4()
     max_before = store.recorder.max_notification_id()
 
-    # The first extra row is fine, the second one clashes with the stored key.
-    with pytest.raises(IntegrityError):
+    # The first extra row is fine, the second one clashes with the stored key. Only
+    # atomicity is checked here; which error is raised, and how soon, is checked by
+    # test_also_row_conflict_is_reported_at_once_as_integrity_error.
+    with pytest.raises((IntegrityError, OperationalError)):
         store.recorder.insert_events(
             [_event(case_id, 1), _event(case_id, 2)],
             also=[store.write("fresh", "lost"), store.write("taken", "clash")],
@@ -268,6 +272,41 @@ def test_also_row_conflict_rolls_back_the_events(store: Store) -> None:
     assert ids is not None
     assert len(ids) == 1
     assert store.side_rows() == {"taken": "original", "fresh": "ok"}
+
+
+def test_also_row_conflict_is_reported_at_once_as_integrity_error(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clash on an `also` row is a conflict, like a clash on an event.
+
+    The application replays a stored idempotency result when saving raises
+    IntegrityError, so the clash must surface as IntegrityError from the first
+    attempt: not as an OperationalError, which eventsourcing's PostgreSQL recorder
+    retries (up to 10 times, 0.2 s apart) and finally re-raises.
+    """
+    store.execute(
+        f"INSERT INTO {store.side_table} (key, value) VALUES "
+        f"({store.placeholder}, {store.placeholder})",
+        ("taken", "original"),
+    )
+    # Both stores call `_insert_events` once per attempt at the transaction.
+    attempts = 0
+    insert_also_rows = store.recorder._insert_events
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal attempts
+        attempts += 1
+        return insert_also_rows(*args, **kwargs)
+
+    monkeypatch.setattr(store.recorder, "_insert_events", counting)
+
+    for _ in range(20):
+        attempts = 0
+        with pytest.raises(IntegrityError):
+            store.recorder.insert_events(
+                [_event(uuid.uuid4(), 1)], also=[store.write("taken", "clash")]
+            )
+        assert attempts == 1, f"the conflicting insert was attempted {attempts} times"
 
 
 def test_position_of_returns_the_notification_id(store: Store) -> None:

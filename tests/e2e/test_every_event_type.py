@@ -1,0 +1,108 @@
+"""Every event type of the contract over HTTP: accepted when valid, and
+422 invalid-event when it breaks its rule (recording nothing)."""
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Api
+
+LEAD, MBE, VHS = "mbe-caritas-leipzig", "abh-leipzig", "vhs-leipzig"
+CONSENT = {"type": "ConsentGranted", "recipients": [MBE, VHS],
+           "purposes": ["counselling", "language_course", "case_management"],
+           "categories": ["identity", "contact", "integration_plan", "education"],
+           "given_on": "2026-09-01", "evidence": {"method": "written"}}  # fmt: skip
+MILESTONE = {"title": "Kurs begonnen", "due_on": "2026-11-01", "responsible_agency": VHS}
+
+# (who, event) in an order where each is valid after the ones before it.
+VALID: list[tuple[str, dict[str, Any]]] = [
+    (LEAD, {**CONSENT, "consent_id": "c-main"}),
+    (LEAD, {**CONSENT, "consent_id": "c-spare"}),
+    (LEAD, {"type": "ConsentWithdrawn", "consent_id": "c-spare", "reason": "duplicate"}),
+    (LEAD, {"type": "ReferralSent", "to_agency": MBE, "purpose": "counselling",
+            "categories": ["identity"], "referral_id": "r-1"}),
+    (MBE, {"type": "ReferralAccepted", "referral_id": "r-1"}),
+    (MBE, {"type": "ReferralCompleted", "referral_id": "r-1", "outcome": "advised"}),
+    (LEAD, {"type": "ReferralSent", "to_agency": MBE, "purpose": "counselling",
+            "categories": ["contact"], "referral_id": "r-2"}),
+    (MBE, {"type": "ReferralDeclined", "referral_id": "r-2", "reason": "no capacity"}),
+    (LEAD, {"type": "CourseAssigned", "course_type": "integration_course", "provider": VHS,
+            "target_level": "B1", "course_id": "k-1"}),
+    (VHS, {"type": "CourseCompleted", "course_id": "k-1", "result": "B1",
+           "completed_on": "2027-03-01"}),
+    (LEAD, {"type": "AgreementConcluded", "signed_on": "2026-09-10",
+            "milestones": [{**MILESTONE, "milestone_id": "m-1"},
+                           {**MILESTONE, "milestone_id": "m-2"}], "agreement_id": "a-1"}),
+    (VHS, {"type": "MilestoneMet", "agreement_id": "a-1", "milestone_id": "m-1",
+           "met_on": "2026-10-30"}),
+    (LEAD, {"type": "MilestoneRescheduled", "agreement_id": "a-1", "milestone_id": "m-2",
+            "due_on": "2026-12-01", "reason": "course moved"}),
+    (LEAD, {"type": "QualificationRecorded", "title": "Lehrerin", "country": "UA",
+            "qualification_id": "q-1"}),
+    (LEAD, {"type": "RecognitionDecided", "qualification_id": "q-1", "outcome": "partial",
+            "decided_on": "2026-12-10"}),
+    (LEAD, {"type": "CaseTransferred", "to_agency": MBE, "reason": "moved"}),
+    (MBE, {"type": "CaseClosed", "reason": "agreement fulfilled"}),
+]  # fmt: skip
+
+# (who, event) that breaks a rule once the case holds every VALID event but the last two.
+INVALID: dict[str, tuple[str, dict[str, Any]]] = {
+    "ConsentGranted": (LEAD, {**CONSENT, "consent_id": "c-main"}),
+    "ConsentWithdrawn": (LEAD, {"type": "ConsentWithdrawn", "consent_id": "c-spare"}),
+    "ReferralSent": (LEAD, {"type": "ReferralSent", "to_agency": LEAD, "purpose": "counselling",
+                            "categories": ["identity"]}),
+    "ReferralAccepted": (MBE, {"type": "ReferralAccepted", "referral_id": "r-2"}),
+    "ReferralDeclined": (LEAD, {"type": "ReferralDeclined", "referral_id": "r-1"}),
+    "ReferralCompleted": (MBE, {"type": "ReferralCompleted", "referral_id": "r-1",
+                                "outcome": "again"}),
+    "CourseAssigned": (LEAD, {"type": "CourseAssigned", "course_type": "intensive_course",
+                              "provider": VHS, "course_id": "q-1"}),
+    "CourseCompleted": (VHS, {"type": "CourseCompleted", "course_id": "k-1", "result": "B1",
+                              "completed_on": "2027-03-02"}),
+    "AgreementConcluded": (LEAD, {"type": "AgreementConcluded", "signed_on": "2026-09-10",
+                                  "milestones": [MILESTONE], "agreement_id": "a-1"}),
+    "MilestoneMet": (VHS, {"type": "MilestoneMet", "agreement_id": "a-1",
+                           "milestone_id": "m-1", "met_on": "2026-10-31"}),
+    "MilestoneRescheduled": (LEAD, {"type": "MilestoneRescheduled", "agreement_id": "a-1",
+                                    "milestone_id": "m-1", "due_on": "2027-01-01",
+                                    "reason": "late"}),
+    "QualificationRecorded": (LEAD, {"type": "QualificationRecorded", "title": "x",
+                                     "country": "UA", "qualification_id": "r-1"}),
+    "RecognitionDecided": (LEAD, {"type": "RecognitionDecided", "qualification_id": "q-9",
+                                  "outcome": "full", "decided_on": "2026-12-10"}),
+    "CaseTransferred": (MBE, {"type": "CaseTransferred", "to_agency": VHS}),
+    "CaseClosed": (VHS, {"type": "CaseClosed", "reason": "not the lead"}),
+}  # fmt: skip
+
+
+def build_case(api: Api, upto: int) -> str:
+    for agency_id in (LEAD, MBE, VHS):
+        api.agency(agency_id, municipality="leipzig")
+    case_id = api.open_case(LEAD, municipality="leipzig")
+    for who, event in VALID[:upto]:
+        response = api.post(who, case_id, **event)
+        assert response.status_code == 201, (event["type"], response.text)
+        assert response.json()["event"]["type"] == event["type"]
+    return case_id
+
+
+def test_every_event_type_is_accepted_when_valid(api: Api) -> None:
+    case_id = build_case(api, len(VALID))
+    types = [
+        e["type"] for e in api.as_(MBE, "GET", f"/v1/cases/{case_id}/history").json()["events"]
+    ]
+    assert types == ["CaseOpened"] + [event["type"] for _, event in VALID]
+    closed = api.post(MBE, case_id, type="QualificationRecorded", title="x", country="UA")
+    assert closed.status_code == 422
+    assert closed.json()["code"] == "invalid-event"
+
+
+@pytest.mark.parametrize("event_type", sorted(INVALID))
+def test_each_event_type_is_rejected_when_it_breaks_its_rule(api: Api, event_type: str) -> None:
+    case_id = build_case(api, len(VALID) - 2)
+    before = api.as_(LEAD, "GET", f"/v1/cases/{case_id}").json()["version"]
+    who, event = INVALID[event_type]
+    response = api.post(who, case_id, **event)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid-event"
+    assert api.as_(LEAD, "GET", f"/v1/cases/{case_id}").json()["version"] == before

@@ -1,0 +1,71 @@
+"""The `coordination` command against the same database as the server."""
+
+import json
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from coordination.bootstrap import Services
+from coordination.cli import cli
+
+
+@pytest.fixture
+def run(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("COORDINATION_DATABASE_URL", database_url)
+    return CliRunner()
+
+
+def test_agencies_are_added_once_and_listed(run: CliRunner) -> None:
+    add = ["agencies", "add", "abh-leipzig", "--name", "ABH Leipzig",
+           "--kind", "auslaenderbehoerde", "--municipality", "leipzig"]  # fmt: skip
+    assert run.invoke(cli, add).exit_code == 0
+    assert run.invoke(cli, add).exit_code == 1
+    listed = run.invoke(cli, ["agencies", "list"])
+    assert "abh-leipzig\tauslaenderbehoerde\tleipzig\tABH Leipzig" in listed.output
+
+
+def test_agency_ids_must_be_slugs(run: CliRunner) -> None:
+    bad = ["agencies", "add", "ABH Leipzig", "--name", "x", "--kind", "other",
+           "--municipality", "leipzig"]  # fmt: skip
+    assert run.invoke(cli, bad).exit_code == 2
+
+
+def test_a_token_issued_by_the_cli_works_at_once_and_revocation_too(
+    run: CliRunner, served: httpx.Client, services: Services
+) -> None:
+    run.invoke(cli, ["agencies", "add", "mbe-leipzig", "--name", "MBE",
+                     "--kind", "migrationsberatung", "--municipality", "leipzig"])  # fmt: skip
+    issued = run.invoke(cli, ["tokens", "issue", "mbe-leipzig", "--role", "caseworker",
+                              "--label", "fachverfahren"])  # fmt: skip
+    assert issued.exit_code == 0
+    token = issued.output.strip().splitlines()[-1]
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"person": {"given_name": "A", "family_name": "B"}, "municipality": "leipzig"}
+    assert served.post("/v1/cases", json=body, headers=headers).status_code == 201
+
+    token_id = token.split(".")[1]
+    assert run.invoke(cli, ["tokens", "revoke", token_id]).exit_code == 0
+    assert served.post("/v1/cases", json=body, headers=headers).status_code == 401
+    assert run.invoke(cli, ["tokens", "revoke", "nosuchtoken"]).exit_code == 1
+
+
+def test_tokens_for_unknown_agencies_are_refused(run: CliRunner) -> None:
+    assert run.invoke(cli, ["tokens", "issue", "nobody", "--role", "caseworker"]).exit_code == 1
+
+
+def test_the_demo_loads_into_an_empty_database_only(run: CliRunner) -> None:
+    first = run.invoke(cli, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "Mayen-Koblenz case:" in first.output
+    assert first.output.count("cst.") == 10
+    assert run.invoke(cli, ["demo"]).exit_code == 1
+
+
+def test_replay_prints_a_case_as_it_was(run: CliRunner) -> None:
+    demo = run.invoke(cli, ["demo"]).output
+    case_id = demo.split("Mayen-Koblenz case: ")[1].split()[0]
+    now = json.loads(run.invoke(cli, ["replay", case_id]).output)
+    first = json.loads(run.invoke(cli, ["replay", case_id, "--version", "1"]).output)
+    assert (now["version"], len(now["referrals"])) == (3, 1)
+    assert (first["version"], first["referrals"], first["consents"]) == (1, [], [])
