@@ -3,7 +3,7 @@
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -112,6 +112,7 @@ def replay(
     """Print a case's state as JSON, now or as it was at a time or version."""
     with services() as svc:
         if as_of is not None:
+            as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
             events = [e for e in svc.app.history(case_id) if e.timestamp <= as_of]
             if not events:
                 typer.echo("the case did not exist then", err=True)

@@ -1,6 +1,7 @@
 """Demo data: agencies of Leipzig and Landkreis Mayen-Koblenz and three fictional cases."""
 
 from datetime import date, timedelta
+from uuid import UUID
 
 import typer
 
@@ -31,12 +32,17 @@ def load_demo(svc: Services) -> None:
         raise typer.Exit(1)
     for agency in AGENCIES:
         svc.directory.add_agency(agency)
-    _load_cases(svc)
+    case_id = _load_cases(svc)
     typer.echo("Demo tokens (shown once; the database keeps only their hashes):")
+    tokens = {}
     for agency_id, role in [(a.agency_id, Role.CASEWORKER) for a in AGENCIES] + EXTRA_ROLES:
-        issued = svc.directory.issue_token(agency_id, role, f"demo-{role.value}")
-        typer.echo(f"  {agency_id:28} {role.value:10} {issued.token}")
-    typer.echo("Try:  curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8000/v1/cases/<id>")
+        tokens[agency_id, role] = svc.directory.issue_token(agency_id, role, f"demo-{role.value}")
+        typer.echo(f"  {agency_id:28} {role.value:10} {tokens[agency_id, role].token}")
+    reader = tokens["mbe-diakonie-mayen-koblenz", Role.CASEWORKER].token
+    typer.echo("Try, as the migration service the referral went to:")
+    typer.echo(
+        f"  curl -H 'Authorization: Bearer {reader}' http://127.0.0.1:8000/v1/cases/{case_id}"
+    )
 
 
 def _caller(svc: Services, agency_id: str) -> Caller:
@@ -45,7 +51,7 @@ def _caller(svc: Services, agency_id: str) -> Caller:
     return Caller(Principal(agency, Role.CASEWORKER, "demo", "demo-loader"), "demo-loader")
 
 
-def _load_cases(svc: Services) -> None:
+def _load_cases(svc: Services) -> UUID:
     today = date.today()
     abh_mk, mbe_mk = _caller(svc, "abh-mayen-koblenz"), _caller(svc, "mbe-diakonie-mayen-koblenz")
     opened = svc.cases.open_case(abh_mk, {
@@ -64,6 +70,7 @@ def _load_cases(svc: Services) -> None:
     record(abh_mk, case_mk, "ReferralSent", referral, None, None)
     typer.echo(f"Mayen-Koblenz case: {case_mk}")
     _load_leipzig(svc, today)
+    return case_mk
 
 
 def _load_leipzig(svc: Services, today: date) -> None:

@@ -106,6 +106,8 @@ class CaseService:
         if as_of is not None:
             version = self._version_at(case_id, as_of)
         case = self.app.get_case(case_id, version)
+        if version is not None and case.version != version:
+            raise CaseNotFound  # the case has not reached that version
         sight = self._sight(caller, case)
         view = view_case(case, sight)
         self._log_read(caller, case_id, view, sight)

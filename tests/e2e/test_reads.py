@@ -73,6 +73,16 @@ def test_auditors_read_a_case_as_it_was(api: Api, case_id: str, clock: FakeClock
     assert [e["type"] for e in cut["events"]] == ["CaseOpened"]
 
 
+def test_a_time_without_offset_is_utc_and_unknown_versions_are_404(api: Api, case_id: str) -> None:
+    auditor = api.agency(AUDITOR_AGENCY, role=Role.AUDITOR)
+    url = f"/v1/cases/{case_id}"
+    naive = api.as_(auditor, "GET", url, params={"as_of": "2030-01-01T00:00:00"})
+    assert naive.status_code == 200
+    assert naive.json()["version"] == 1
+    assert api.as_(auditor, "GET", url, params={"version": 2}).status_code == 404
+    assert api.as_(auditor, "GET", url, params={"as_of": "2001-01-01T00:00:00Z"}).status_code == 404
+
+
 def test_only_auditors_may_read_the_past(api: Api, case_id: str) -> None:
     response = api.as_(LEAD, "GET", f"/v1/cases/{case_id}", params={"version": 1})
     assert response.status_code == 403

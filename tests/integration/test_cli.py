@@ -58,7 +58,7 @@ def test_the_demo_loads_into_an_empty_database_only(run: CliRunner) -> None:
     first = run.invoke(cli, ["demo"])
     assert first.exit_code == 0, first.output
     assert "Mayen-Koblenz case:" in first.output
-    assert first.output.count("cst.") == 10
+    assert first.output.count("cst.") == 11  # ten agencies and the curl line
     assert run.invoke(cli, ["demo"]).exit_code == 1
 
 

@@ -7,6 +7,7 @@ with the events, and `position_of` finds an event's notification id.
 """
 
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -70,6 +71,19 @@ def _pg_recorder(datastore: PostgresDatastore) -> PostgresCaseRecorder:
     return recorder
 
 
+def _close_when_threads_end(datastore: SQLiteDatastore | PostgresDatastore) -> None:
+    """Close a datastore once the threads a suite test left running have ended.
+
+    The library's `test_concurrent_no_conflicts` signals its two reader threads to
+    stop but does not join them. Closing a SQLite connection that a reader is still
+    using crashes the interpreter (segmentation fault), so wait for them first.
+    """
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(timeout=10)
+    datastore.close()
+
+
 def _sqlite_recorder(db_path: Path, pool_size: int = 5) -> SQLiteCaseRecorder:
     datastore = SQLiteDatastore(db_name=str(db_path), pool_size=pool_size)
     recorder = SQLiteCaseRecorder(datastore, events_table_name="cases_events")
@@ -93,7 +107,7 @@ class TestSQLiteCaseRecorderContract(ApplicationRecorderTestCase[SQLiteCaseRecor
         # A new database file for every call, as the suite expects an empty store.
         # The pool is big enough for the suite's 10 writers and 2 readers.
         recorder = _sqlite_recorder(self.tmp_dir / f"{uuid.uuid4().hex}.db", pool_size=20)
-        self.addCleanup(recorder.datastore.close)
+        self.addCleanup(_close_when_threads_end, recorder.datastore)
         return recorder
 
 
@@ -108,7 +122,7 @@ class TestPostgresCaseRecorderContract(ApplicationRecorderTestCase[PostgresCaseR
         self.addCleanup(_drop_schema, self.schema)
         self.datastore = _pg_datastore(self.schema)
         # Cleanups run last-in first-out: the pool closes before the schema is dropped.
-        self.addCleanup(self.datastore.close)
+        self.addCleanup(_close_when_threads_end, self.datastore)
 
     def create_recorder(self) -> PostgresCaseRecorder:
         return _pg_recorder(self.datastore)

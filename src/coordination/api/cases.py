@@ -9,6 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from coordination.api.convert import (
+    as_aware,
     event_out,
     expected_version,
     idempotency_request,
@@ -73,7 +74,8 @@ def read_case(
     as_of: Annotated[datetime | None, Query(description="auditors: state at this time")] = None,
     version: Annotated[int | None, Query(ge=1, description="auditors: at this version")] = None,
 ) -> JSONResponse:  # fmt: skip
-    case, view = svc.cases.read_case(caller, parse_case_id(case_id), version, as_of)
+    uuid = parse_case_id(case_id)
+    case, view = svc.cases.read_case(caller, uuid, version, as_aware(as_of))
     content = {"case_id": str(case.id), "version": case.version, **(view.data or {}),
                "withheld": sorted(view.withheld)}  # fmt: skip
     return JSONResponse(jsonable_encoder(content), headers={"ETag": f'"{case.version}"'})
@@ -85,6 +87,6 @@ def read_history(
     as_of: Annotated[datetime | None, Query(description="cut the history at this time")] = None,
 ) -> JSONResponse:  # fmt: skip
     uuid = parse_case_id(case_id)
-    seen = svc.cases.read_history(caller, uuid, as_of)
+    seen = svc.cases.read_history(caller, uuid, as_aware(as_of))
     events = [event_out(s.event, s.view) for s in seen]
     return JSONResponse({"case_id": str(uuid), "events": events})

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import HTTPException
@@ -37,6 +38,13 @@ def recorded_headers(recorded: Recorded) -> dict[str, str]:
     if recorded.replayed:
         headers["Idempotent-Replayed"] = "true"
     return headers
+
+
+def as_aware(moment: datetime | None) -> datetime | None:
+    """A time given without an offset is read as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def expected_version(if_match: str | None) -> int | None:
