@@ -49,9 +49,10 @@ class ConsentLedger:
         self, recipient: str, purpose: Purpose, categories: Iterable[Category], at: datetime
     ) -> DisclosureDecision:
         """Each category needs an active consent naming the recipient for the purpose."""
+        wanted = frozenset(categories)
         covering = [c for c in self.active(at) if c.names(recipient) and purpose in c.purposes]
-        basis = _first_basis(covering, categories)
-        missing = frozenset(categories) - basis.keys()
+        basis = _first_basis(covering, wanted)
+        missing = wanted - basis.keys()
         return DisclosureDecision(recipient, purpose, basis, missing)
 
     def readable_categories(self, agency: str, at: datetime) -> dict[Category, str]:

@@ -198,6 +198,7 @@ class Case(CaseRules, Aggregate):
         note: str | None = None,
         referral_id: str | None = None,
     ) -> str:
+        self.check_may_record(by, "ReferralSent")
         self.check_not_to_self(by, to_agency)
         self.check_consent_covers(to_agency, purpose, categories, at)
         referral_id = self.new_id("referral", referral_id)
@@ -272,6 +273,7 @@ class Case(CaseRules, Aggregate):
         starts_on: date | None = None,
         course_id: str | None = None,
     ) -> str:
+        self.check_may_record(by, "CourseAssigned")
         if provider != by.agency:
             self.check_consent_covers(
                 provider, Purpose.LANGUAGE_COURSE, [Category.IDENTITY, Category.CONTACT], at
@@ -327,12 +329,13 @@ class Case(CaseRules, Aggregate):
         milestones: list[dict[str, Any]],
         agreement_id: str | None = None,
     ) -> str:
+        self.check_may_record(by, "AgreementConcluded")
         for owner in {m["responsible_agency"] for m in milestones} - {by.agency}:
             self.check_consent_covers(
                 owner, Purpose.CASE_MANAGEMENT, [Category.INTEGRATION_PLAN], at
             )
         agreement_id = self.new_id("agreement", agreement_id)
-        milestones = self.with_milestone_ids(milestones)
+        milestones = self.with_milestone_ids(milestones, taken={agreement_id})
         self._record(
             self.AgreementConcluded, by, at,
             agreement_id=agreement_id, signed_on=signed_on, milestones=milestones,
@@ -457,6 +460,7 @@ class Case(CaseRules, Aggregate):
     def transfer(
         self, by: Actor, at: datetime, *, to_agency: str, reason: str | None = None
     ) -> None:
+        self.check_may_record(by, "CaseTransferred")
         self.check_is_lead(by)
         self.check_not_to_self(by, to_agency)
         self.check_consent_covers(to_agency, Purpose.CASE_MANAGEMENT, [Category.IDENTITY], at)

@@ -157,14 +157,21 @@ class CaseRules:
             n += 1
         return f"{kind}-{n}"
 
-    def with_milestone_ids(self, milestones: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def with_milestone_ids(
+        self, milestones: list[dict[str, Any]], taken: set[str]
+    ) -> list[dict[str, Any]]:
+        """Client-given ids first, so a generated id never takes one a sibling asked for."""
         if not milestones:
             msg = "an agreement has at least one milestone"
             raise InvalidEvent(msg)
-        taken: set[str] = set()
-        result = []
-        for m in milestones:
-            milestone_id = self.new_id("milestone", m.get("milestone_id"), taken)
-            taken.add(milestone_id)
-            result.append({**m, "milestone_id": milestone_id})
-        return result
+        ids: list[str | None] = [m.get("milestone_id") for m in milestones]
+        taken = set(taken)
+        for i, given in enumerate(ids):
+            if given is not None:
+                ids[i] = self.new_id("milestone", given, taken)
+                taken.add(given)
+        for i, given in enumerate(ids):
+            if given is None:
+                ids[i] = self.new_id("milestone", None, taken)
+                taken.add(str(ids[i]))
+        return [{**m, "milestone_id": i} for m, i in zip(milestones, ids, strict=True)]
