@@ -1,8 +1,10 @@
 """Application recorders that commit extra rows in the events' own transaction.
 
-`Application.save(case, also=[...])` passes `also` down to `_insert_events`,
-which both stores call inside the transaction that inserts the events, so an
-idempotency result exists exactly when its event does. Both also look up an
+`Application.save(case, also=[...])` passes `also` down to the recorder, which
+runs the statements after the events insert in the same transaction (SQLite in
+`_insert_events`, PostgreSQL after the notification ids are fetched), so an
+idempotency result exists exactly when its event does, and a clash of either
+raises IntegrityError and commits nothing. Both also look up an
 event's store-wide position, which replayed responses need.
 """
 
@@ -59,12 +61,19 @@ class SQLiteCaseRecorder(SQLiteApplicationRecorder):
 
 
 class PostgresCaseRecorder(PostgresApplicationRecorder):
-    def _insert_events(
+    def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        super()._insert_events(curs, stored_events, **kwargs)
-        for write in _also(kwargs):
-            curs.execute(write.statement, write.params)
+    ) -> Sequence[int] | None:
+        # Runs after the events insert, inside the block where the library turns a
+        # unique violation into IntegrityError; the nested pipeline block syncs on
+        # exit, so a clash of an extra row surfaces here too and rolls back all.
+        notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        also = _also(kwargs)
+        if also:
+            with curs.connection.pipeline():
+                for write in also:
+                    curs.execute(write.statement, write.params)
+        return notification_ids
 
     def position_of(self, case_id: UUID, version: int) -> int | None:
         statement = SQL(

@@ -1,0 +1,29 @@
+"""The published OpenAPI document and the token-free operations endpoints."""
+
+import httpx
+
+from coordination.api.app import create_app
+
+
+def test_openapi_shows_the_events_as_a_discriminated_union_with_examples() -> None:
+    spec = create_app().openapi()
+    body = spec["paths"]["/v1/cases/{case_id}/events"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    assert schema["discriminator"]["propertyName"] == "type"
+    assert len(schema["oneOf"]) == 15
+    for ref in schema["oneOf"]:
+        component = spec["components"]["schemas"][ref["$ref"].split("/")[-1]]
+        assert component["examples"], ref
+        assert component["additionalProperties"] is False
+
+
+def test_operations_endpoints_need_no_token_and_show_no_personal_data(
+    served: httpx.Client,
+) -> None:
+    assert served.get("/healthz").json() == {"status": "ok"}
+    ready = served.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["database"] == "reachable"
+    metrics = served.get("/metrics")
+    assert metrics.status_code == 200
+    assert "coordination_event_store_position" in metrics.text
