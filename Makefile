@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export COORDINATION_DATABASE_URL ?= sqlite:///./var/coordination.db
 
-.PHONY: setup run demo serve test lint typecheck unit integration fmt clean
+.PHONY: setup run serve test lint fmt clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -20,8 +20,8 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 setup: $(VENV)/.synced
 
 run: setup
-	@if [ ! -e var/coordination.db ]; then $(BIN)/coordination demo; \
-	else echo "Using the existing ./var/coordination.db (delete it for a fresh demo)."; fi
+	@# The demo loads only into an empty database; on a used one it says so and we serve on.
+	-@$(BIN)/coordination demo
 	$(BIN)/coordination serve
 
 serve: setup

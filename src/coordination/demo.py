@@ -1,4 +1,4 @@
-"""Demo data: agencies of Leipzig and Landkreis Mayen-Koblenz and three fictional cases."""
+"""Demo data: agencies of Leipzig and Landkreis Mayen-Koblenz and two fictional cases."""
 
 from datetime import date, timedelta
 from uuid import UUID

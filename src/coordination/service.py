@@ -105,7 +105,7 @@ class CaseService:
         self._check_time_travel(caller, version, as_of)
         if as_of is not None:
             version = self._version_at(case_id, as_of)
-        case = self.app.get_case(case_id, version)
+        case = self._load(caller, case_id, version)
         if version is not None and case.version != version:
             raise CaseNotFound  # the case has not reached that version
         sight = self._sight(caller, case)
@@ -117,7 +117,7 @@ class CaseService:
         self, caller: Caller, case_id: UUID, as_of: datetime | None = None
     ) -> list[SeenEvent]:
         self._check_time_travel(caller, None, as_of)
-        case = self.app.get_case(case_id)
+        case = self._load(caller, case_id)
         sight = self._sight(caller, case)
         events = [e for e in self.app.history(case_id) if as_of is None or e.timestamp <= as_of]
         seen = [SeenEvent(e, self._view(e, case, sight)) for e in events]
@@ -126,6 +126,13 @@ class CaseService:
             total.merge(s.view)
         self._log_read(caller, case_id, total, sight)
         return seen
+
+    def _load(self, caller: Caller, case_id: UUID, version: int | None = None) -> Case:
+        try:
+            return self.app.get_case(case_id, version)
+        except CaseNotFound:
+            self._log(caller, case_id, "refused", [], reason="no-such-case")
+            raise
 
     def _view(self, event: Case.Event | Case.CaseOpened, case: Case, sight: Sight) -> View:
         data = event_data(event)

@@ -1,12 +1,17 @@
 """Writes: ETag and If-Match, idempotency keys, and concurrent writers."""
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
+from fastapi.encoders import jsonable_encoder
+from pydantic import TypeAdapter
 
+from coordination.api.convert import idempotency_request
+from coordination.api.requests import EventIn
 from coordination.store.directory import Role
-from coordination.store.idempotency import IdempotencyRequest
 from tests.e2e.conftest import Api
 
 LEAD, MBE = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz"
@@ -71,11 +76,25 @@ def test_an_idempotency_key_reused_with_another_body_is_422(api: Api, case_id: s
     assert other.json()["code"] == "idempotency-key-reused"
 
 
+def claim_as_if_in_flight(api: Api, case_id: str, key: str, event: dict[str, Any]) -> None:
+    body = jsonable_encoder(TypeAdapter(EventIn).validate_python(event).model_dump())
+    request = idempotency_request(key, LEAD, f"events:{UUID(case_id)}", body)
+    assert request is not None
+    api.services.idempotency.claim(request)
+
+
 def test_an_idempotency_key_still_in_flight_is_409(api: Api, case_id: str) -> None:
-    api.services.idempotency.claim(IdempotencyRequest(LEAD, "busy-key", "some-other-request"))
+    claim_as_if_in_flight(api, case_id, "busy-key", QUALIFICATION)
     response = api.post(LEAD, case_id, **QUALIFICATION, headers={"Idempotency-Key": "busy-key"})
     assert response.status_code == 409
     assert response.json()["code"] == "conflict"
+
+
+def test_a_key_in_flight_for_another_body_is_422(api: Api, case_id: str) -> None:
+    claim_as_if_in_flight(api, case_id, "busy-key", {**QUALIFICATION, "title": "Maurer"})
+    response = api.post(LEAD, case_id, **QUALIFICATION, headers={"Idempotency-Key": "busy-key"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency-key-reused"
 
 
 def test_opening_a_case_with_an_idempotency_key_opens_one_case(api: Api) -> None:

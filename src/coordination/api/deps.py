@@ -46,5 +46,15 @@ def require(*roles: Role) -> Callable[[Caller], Caller]:
     return guard
 
 
-Caseworker = Annotated[Caller, Depends(require(Role.CASEWORKER))]
+def json_writer(
+    caller: Annotated[Caller, Depends(require(Role.CASEWORKER))], request: Request
+) -> Caller:
+    """Writes carry JSON; checked after authentication, so strangers learn nothing."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise HTTPException(400, "the body must be application/json")
+    return caller
+
+
+Caseworker = Annotated[Caller, Depends(json_writer)]
 CaseReader = Annotated[Caller, Depends(require(Role.CASEWORKER, Role.AUDITOR, Role.DPO))]

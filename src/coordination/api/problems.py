@@ -64,16 +64,18 @@ def _extra(exc: Exception) -> dict[str, Any]:
     return {}
 
 
-def _detail(exc: Exception, status: int) -> str:
+def _detail(exc: Exception) -> str:
     # Store errors may quote SQL or data: say only that the store is unavailable.
-    return "the database cannot be reached; nothing was recorded" if status == 503 else str(exc)
+    if isinstance(exc, OperationalError | InterfaceError):
+        return "the database cannot be reached; nothing was recorded"
+    return str(exc)
 
 
 async def handle_known(request: Request, exc: Exception) -> JSONResponse:
     for cls in type(exc).__mro__:
         if cls in PROBLEMS:
             status, code, title = PROBLEMS[cls]
-            return problem(status, code, title, _detail(exc, status), **_extra(exc))
+            return problem(status, code, title, _detail(exc), **_extra(exc))
     return await handle_unexpected(request, exc)
 
 

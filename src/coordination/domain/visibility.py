@@ -29,6 +29,7 @@ EVENT_CATEGORY: Mapping[str, Category] = {
 }
 # The referral itself (who, what purpose, status) is for sender and addressee.
 REFERRAL_METADATA = ("referral_id", "to_agency", "purpose", "categories")
+FREE_TEXT = frozenset({"reason", "note", "outcome"})
 IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "nationality", "languages")
 CONTACT_FIELDS = ("phone", "email")
 
@@ -71,12 +72,20 @@ def view_event(
     if sight.everything or (recorded_by == sight.agency and not sight.metadata_only):
         return View(data)
     if event_type in ADMINISTRATION:
-        return View(data)
+        return View(_without_free_text(data) if sight.metadata_only else data)
     if event_type == "CaseOpened":
         return _view_opening(data, sight)
     if event_type in REFERRAL_EVENTS and referral is not None:
         return _view_referral(data, sight, *referral)
     return _view_whole(data, [EVENT_CATEGORY[event_type]], sight)
+
+
+def _without_free_text(data: dict[str, Any]) -> dict[str, Any]:
+    """What a data-protection officer sees of administration: no reasons, no documents."""
+    shown = {k: v for k, v in data.items() if k not in FREE_TEXT}
+    if isinstance(shown.get("evidence"), dict):
+        shown["evidence"] = {"method": shown["evidence"].get("method")}
+    return shown
 
 
 def _view_whole(data: dict[str, Any], categories: list[Category], sight: Sight) -> View:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from coordination.store.database import Database, Row
+from coordination.store.database import Database, Row, stamp
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class AccessLog:
                     "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
                     " case_id, action, categories, basis, reason)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    (e.at.isoformat(), e.agency_id, e.token_label, e.role, e.request_id,
+                    (stamp(e.at), e.agency_id, e.token_label, e.role, e.request_id,
                      e.case_id, e.action, json.dumps(sorted(e.categories)),
                      json.dumps(e.basis, sort_keys=True), e.reason),
                 )  # fmt: skip

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from coordination.store.database import Database, Row
+from coordination.store.database import Database, Row, stamp
 
 TOKEN_PREFIX = "cst"  # noqa: S105 (a marker, not a secret)
 
@@ -70,7 +70,7 @@ def _hash(secret: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat()
+    return stamp(datetime.now(UTC))
 
 
 def _agency(row: Row) -> Agency:

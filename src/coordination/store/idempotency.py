@@ -48,7 +48,8 @@ class IdempotencyStore:
         """Mark the key in flight, or raise if another request holds it.
 
         A claim older than `in_flight` belongs to a crashed request and is taken over;
-        the result's primary key still stops that from recording twice.
+        the result's primary key still stops that from recording twice. A claim held
+        for another body means the key is being reused (422), not retried (409).
         """
         now = self.clock()
         with self.db.transaction() as cursor:
@@ -63,7 +64,16 @@ class IdempotencyStore:
             )  # fmt: skip
             claimed = cursor.fetchall()
         if not claimed:
-            raise IdempotencyKeyInFlight
+            self._raise_for_claim(req)
+
+    def _raise_for_claim(self, req: IdempotencyRequest) -> None:
+        row = self.db.fetch_one(
+            "SELECT request_hash FROM {p}idempotency_claims WHERE agency_id = %s AND idem_key = %s",
+            (req.agency_id, req.key),
+        )
+        if row is not None and row["request_hash"] != req.request_hash:
+            raise IdempotencyKeyReused
+        raise IdempotencyKeyInFlight
 
     def release(self, req: IdempotencyRequest) -> None:
         self.db.execute(
