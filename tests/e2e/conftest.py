@@ -8,12 +8,8 @@ import pytest
 
 from coordination.bootstrap import Services
 from coordination.store.directory import AgencyKind, Role
+from tests.people import PERSON
 from tests.support import add_agency
-
-PERSON = {
-    "given_name": "Amina", "family_name": "Haddad", "date_of_birth": "1994-03-02",
-    "nationality": "SY", "languages": ["ar", "en"], "phone": "+49 341 000000", "email": None,
-}  # fmt: skip
 
 
 class Api:

@@ -6,6 +6,7 @@ import pytest
 
 from coordination.store.directory import Role
 from tests.e2e.conftest import Api
+from tests.people import PERSON
 from tests.support import FakeClock
 
 LEAD, MBE = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz"
@@ -29,10 +30,10 @@ def test_a_read_answers_an_etag_of_the_current_version(api: Api, case_id: str) -
 def test_a_consent_recipient_reads_only_the_categories_it_covers(api: Api, case_id: str) -> None:
     assert api.grant(LEAD, case_id, MBE, ["counselling"], ["contact"]).status_code == 201
     seen = api.as_(MBE, "GET", f"/v1/cases/{case_id}").json()
-    assert seen["person"] == {"phone": "+49 341 000000", "email": None}
+    assert seen["person"] == {"phone": PERSON["phone"], "email": PERSON["email"]}
     assert {"identity", "residence"} <= set(seen["withheld"])
     opening = api.as_(MBE, "GET", f"/v1/cases/{case_id}/history").json()["events"][0]
-    assert opening["data"]["person"] == {"phone": "+49 341 000000", "email": None}
+    assert opening["data"]["person"] == {"phone": PERSON["phone"], "email": PERSON["email"]}
     assert set(opening["withheld"]) == {"identity", "residence"}
 
 

@@ -24,6 +24,7 @@ from coordination.domain.errors import (
     WrongState,
 )
 from coordination.domain.parts import ReferralStatus
+from tests.people import PERSON
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 GIVEN_ON = date(2026, 9, 1)
@@ -32,16 +33,6 @@ LEAD = Actor("jobcenter-leipzig", "jc-caseworker")
 MBE = Actor("mbe-leipzig", "mbe-caseworker")
 VHS = Actor("vhs-leipzig", "vhs-caseworker")
 ABH = Actor("abh-leipzig", "abh-caseworker")
-
-PERSON = {
-    "given_name": "Amina",
-    "family_name": "Haddad",
-    "date_of_birth": "1994-03-02",
-    "nationality": "SY",
-    "languages": ["ar", "en"],
-    "phone": "+49 341 000000",
-    "email": None,
-}
 
 
 def minutes(n: int) -> datetime:

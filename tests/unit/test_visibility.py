@@ -9,6 +9,7 @@ from consent import Category
 from coordination.domain.case import Actor, Case
 from coordination.domain.case_view import view_case
 from coordination.domain.visibility import Sight, view_event
+from tests.people import PERSON
 
 LEAD = "jobcenter-leipzig"
 MBE = "mbe-leipzig"
@@ -19,15 +20,6 @@ DPO = "datenschutz-leipzig"
 
 AT = datetime(2026, 9, 15, 12, 0, tzinfo=UTC)
 
-PERSON = {
-    "given_name": "Amina",
-    "family_name": "Haddad",
-    "date_of_birth": "1994-03-02",
-    "nationality": "SY",
-    "languages": ["ar", "en"],
-    "phone": "+49 341 000000",
-    "email": "amina@example.org",
-}
 IDENTITY_PART = {k: PERSON[k] for k in PERSON if k not in ("phone", "email")}
 CONTACT_PART = {"phone": PERSON["phone"], "email": PERSON["email"]}
 OPENING = {
