@@ -20,7 +20,7 @@ from coordination.api.requests import EventIn, OpenCase
 from coordination.api.responses import CaseCreated, CaseHistory, CaseState, EventRecorded, Problem
 from coordination.errors import CaseNotFound
 
-router = APIRouter(prefix="/v1/cases", tags=["cases"])
+router = APIRouter(prefix="/v1", tags=["cases"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": Problem, "content": {"application/problem+json": {}}}
@@ -37,7 +37,7 @@ def parse_case_id(case_id: str) -> UUID:
         raise CaseNotFound from None
 
 
-@router.post("", status_code=201, response_model=CaseCreated, responses=ERRORS)
+@router.post("/cases", status_code=201, response_model=CaseCreated, responses=ERRORS)
 def open_case(
     body: OpenCase, caller: Caseworker, svc: ServicesDep,
     idempotency_key: IdempotencyKey = None,
@@ -50,7 +50,9 @@ def open_case(
     return JSONResponse(content, 201, headers)
 
 
-@router.post("/{case_id}/events", status_code=201, response_model=EventRecorded, responses=ERRORS)
+@router.post(
+    "/cases/{case_id}/events", status_code=201, response_model=EventRecorded, responses=ERRORS
+)
 def record_event(
     case_id: str, body: Annotated[EventIn, Body()], caller: Caseworker, svc: ServicesDep,
     if_match: IfMatch = None, idempotency_key: IdempotencyKey = None,
@@ -68,7 +70,7 @@ def record_event(
     return JSONResponse(content, 201, recorded_headers(recorded))
 
 
-@router.get("/{case_id}", response_model=CaseState, responses=ERRORS)
+@router.get("/cases/{case_id}", response_model=CaseState, responses=ERRORS)
 def read_case(
     case_id: str, caller: CaseReader, svc: ServicesDep,
     as_of: Annotated[datetime | None, Query(description="auditors: state at this time")] = None,
@@ -81,7 +83,7 @@ def read_case(
     return JSONResponse(jsonable_encoder(content), headers={"ETag": f'"{case.version}"'})
 
 
-@router.get("/{case_id}/history", response_model=CaseHistory, responses=ERRORS)
+@router.get("/cases/{case_id}/history", response_model=CaseHistory, responses=ERRORS)
 def read_history(
     case_id: str, caller: CaseReader, svc: ServicesDep,
     as_of: Annotated[datetime | None, Query(description="cut the history at this time")] = None,
