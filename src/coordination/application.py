@@ -93,14 +93,12 @@ class CoordinationApplication(Application[UUID]):
     def open_case(
         self, by: Actor, idem: IdempotencyRequest | None = None, **fields: Any
     ) -> Recorded:
-        if idem and (replay := self._replay(idem)):
-            return replay
         case = Case.open(by, self.clock(), **fields)
         try:
             return self._save(case, idem, status_code=201)
         except IntegrityError:
             # Only an idempotency result can clash on a new case: replay it.
-            if idem and (replay := self._replay(idem)):
+            if idem and (replay := self.replay(idem)):
                 return replay
             raise
 
@@ -114,7 +112,8 @@ class CoordinationApplication(Application[UUID]):
     ) -> Recorded:
         """Record one event, deciding again on the newest state after a lost race."""
         for attempt in range(MAX_ATTEMPTS):
-            if idem and (replay := self._replay(idem)):
+            # A lost race may have been our own key, committed by a duplicate request.
+            if attempt and idem and (replay := self.replay(idem)):
                 return replay
             case = self.get_case(case_id)
             self.check_related(case, by.agency)
@@ -141,7 +140,8 @@ class CoordinationApplication(Application[UUID]):
         position = recordings[-1].notification.id
         return Recorded(case.id, case.version, position, event)  # type: ignore[arg-type]
 
-    def _replay(self, idem: IdempotencyRequest) -> Recorded | None:
+    def replay(self, idem: IdempotencyRequest) -> Recorded | None:
+        """The first response to this key, rebuilt from its stored event, if any."""
         stored = self.idempotency.find(idem)
         if stored is None:
             return None

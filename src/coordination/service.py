@@ -88,8 +88,8 @@ class CaseService:
     def _once(self, idem: IdempotencyRequest | None, write: Callable[[], Recorded]) -> Recorded:
         if idem is None:
             return write()
-        if self.idempotency.find(idem) is not None:
-            return write()  # the application replays the stored result
+        if (replay := self.app.replay(idem)) is not None:
+            return replay
         self.idempotency.claim(idem)
         try:
             return write()
