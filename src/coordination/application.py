@@ -59,6 +59,12 @@ class CoordinationApplication(Application[UUID]):
     def __init__(self, env: dict[str, str], clock: Callable[[], datetime] = utc_now) -> None:
         super().__init__(env)
         self.clock = clock
+        self.on_saved: list[Callable[[], None]] = []
+
+    def _notify(self, recordings: list[Any]) -> None:
+        # Wakes this process's projection runner at once after each commit.
+        for listener in self.on_saved:
+            listener()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

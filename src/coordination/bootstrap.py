@@ -1,23 +1,34 @@
 """The composition root: builds every adapter from settings, for API and CLI alike."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import psycopg
+from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 from psycopg import sql
 
 from coordination.application import CoordinationApplication, utc_now
+from coordination.caseload import CaseloadService
+from coordination.oversight.service import OversightService
 from coordination.service import CaseService
 from coordination.settings import Settings
+from coordination.statistics import StatisticsService
 from coordination.store.access_log import AccessLog
+from coordination.store.append_only import protect_access_log
 from coordination.store.database import Database
 from coordination.store.directory import Directory
 from coordination.store.idempotency import IdempotencyStore
 from coordination.store.recorders import PostgresCaseRecorder, SQLiteCaseRecorder
 from coordination.store.schema import create_tables
 from coordination.store.url import StoreConfig, parse_database_url
+from projections.caseload.projection import CaseloadProjection
+from projections.caseload.view import CaseloadView
+from projections.runner import ProjectionRunner
+from projections.statistics.projection import StatisticsProjection
+from projections.statistics.view import StatisticsView
 
 RECORDERS = {"sqlite": SQLiteCaseRecorder, "postgres": PostgresCaseRecorder}
 
@@ -31,6 +42,26 @@ class Services:
     access_log: AccessLog
     idempotency: IdempotencyStore
     cases: CaseService
+    config: StoreConfig
+    caseload: CaseloadView
+    projections: list[Projection[Any]]
+    caseloads: CaseloadService
+    statistics: StatisticsService
+    oversight: OversightService = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Data-protection oversight reads the same history, directory and access log.
+        self.oversight = OversightService(self.app, self.directory, self.access_log)
+
+    def runner(self) -> ProjectionRunner:
+        runner = ProjectionRunner(
+            self.app, self.projections, self.settings.projection_poll_seconds, self.config.dsn
+        )
+        self.app.on_saved.append(runner.wake)
+        return runner
+
+    def projection(self, name: str) -> Projection[Any]:
+        return next(p for p in self.projections if p.view.name == name)
 
     def close(self) -> None:
         self.app.close()
@@ -44,11 +75,25 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Se
     app = CoordinationApplication(env, clock=clock)
     db = Database(app.factory.datastore, config.dialect, config.schema)  # type: ignore[attr-defined]
     create_tables(db)
+    protect_access_log(db)
     idempotency = IdempotencyStore(db, clock, keep=timedelta(hours=settings.idempotency_hours))
     app.idempotency = idempotency
     directory, access_log = Directory(db), AccessLog(db)
     cases = CaseService(app, directory, access_log, idempotency)
-    return Services(settings, app, db, directory, access_log, idempotency, cases)
+    caseload = CaseloadView(db)
+    caseload.create_tables()
+    projections: list[Projection[Any]] = [CaseloadProjection(caseload)]
+    caseloads = CaseloadService(
+        app, caseload, directory, access_log, settings.read_your_writes_seconds
+    )
+    statistics_view = StatisticsView(db)
+    statistics_view.create_tables()
+    projections.append(StatisticsProjection(statistics_view))
+    statistics = StatisticsService(
+        app, statistics_view, access_log, settings.read_your_writes_seconds
+    )
+    return Services(settings, app, db, directory, access_log, idempotency, cases, config,
+                    caseload, projections, caseloads, statistics)  # fmt: skip
 
 
 def ensure_schema(config: StoreConfig) -> None:

@@ -1,6 +1,7 @@
 """The `coordination` command. Every subcommand reads COORDINATION_DATABASE_URL."""
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,12 +15,16 @@ from fastapi.encoders import jsonable_encoder
 from coordination.bootstrap import Services, bootstrap
 from coordination.domain.case_view import view_case
 from coordination.domain.visibility import Sight
+from coordination.logs import configure_logging
 from coordination.settings import Settings
 from coordination.store.directory import Agency, AgencyExists, AgencyKind, Role, UnknownAgency
+from projections.runner import Follower
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 agencies = typer.Typer(no_args_is_help=True, help="Register and list agencies.")
 tokens = typer.Typer(no_args_is_help=True, help="Issue and revoke bearer tokens.")
+projections = typer.Typer(no_args_is_help=True, help="Run, rebuild and inspect read models.")
+cli.add_typer(projections, name="projections")
 cli.add_typer(agencies, name="agencies")
 cli.add_typer(tokens, name="tokens")
 
@@ -34,8 +39,16 @@ def services() -> Iterator[Services]:
 
 
 @cli.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    projections: Annotated[
+        bool, typer.Option(help="run the projections in this process too")
+    ] = True,
+) -> None:
     """Serve the HTTP API. Never loads demo data by itself."""
+    if not projections:
+        os.environ["COORDINATION_RUN_PROJECTIONS"] = "false"
     uvicorn.run("coordination.api.app:create_app", factory=True, host=host, port=port,
                 log_config=None, access_log=False)  # fmt: skip
 
@@ -122,6 +135,47 @@ def replay(
         view = view_case(case, Sight("cli", svc.app.clock(), {}, everything=True))
         state = {"case_id": case.id, "version": case.version, **(view.data or {})}
         typer.echo(json.dumps(jsonable_encoder(state), indent=2, ensure_ascii=False))
+
+
+@projections.command("run")
+def projections_run() -> None:
+    """Follow the event store and keep every view up to date until interrupted."""
+    configure_logging(Settings().log_level)
+    with services() as svc:
+        runner = svc.runner()
+        runner.start()
+        typer.echo("projections running; Ctrl-C stops them")
+        try:
+            while not runner.stopping.wait(1.0):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            runner.stop()
+
+
+@projections.command("rebuild")
+def projections_rebuild(name: str) -> None:
+    """Empty a view and process the whole store again from the first event."""
+    with services() as svc:
+        try:
+            projection = svc.projection(name)
+        except StopIteration:
+            typer.echo(f"no projection '{name}'", err=True)
+            raise typer.Exit(1) from None
+        projection.view.clear()
+        processed = Follower(svc.app, projection).catch_up()
+        typer.echo(f"rebuilt {name}: {processed} events")
+
+
+@projections.command("status")
+def projections_status() -> None:
+    """Position and lag of every view."""
+    with services() as svc:
+        for p in svc.projections:
+            status = Follower(svc.app, p).status(running=False)
+            typer.echo(f"{status.name}\tposition {status.position}\thead {status.head}"
+                       f"\tlag {status.lag}")  # fmt: skip
 
 
 def main() -> None:

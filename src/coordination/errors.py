@@ -37,3 +37,17 @@ class Contended(ServiceError):
 
 class Forbidden(ServiceError):
     pass
+
+
+class ProjectionBehind(ServiceError):
+    """A read-your-writes read waited and the read model did not catch up."""
+
+    def __init__(self) -> None:
+        super().__init__("the read model has not reached that position yet; retry shortly")
+
+
+class AccessLogUnavailable(ServiceError):
+    """The access log cannot be written or read, so the request that needs it is refused."""
+
+    def __init__(self) -> None:
+        super().__init__("the access log is unavailable; nothing is shown without its entry")

@@ -102,7 +102,7 @@ class CaseService:
         self, caller: Caller, case_id: UUID, version: int | None = None,
         as_of: datetime | None = None,
     ) -> tuple[Case, View]:  # fmt: skip
-        self._check_time_travel(caller, version, as_of)
+        self._check_time_travel(caller, case_id, version, as_of)
         if as_of is not None:
             version = self._version_at(case_id, as_of)
         case = self._load(caller, case_id, version)
@@ -116,7 +116,7 @@ class CaseService:
     def read_history(
         self, caller: Caller, case_id: UUID, as_of: datetime | None = None
     ) -> list[SeenEvent]:
-        self._check_time_travel(caller, None, as_of)
+        self._check_time_travel(caller, case_id, None, as_of)
         case = self._load(caller, case_id)
         sight = self._sight(caller, case)
         events = [e for e in self.app.history(case_id) if as_of is None or e.timestamp <= as_of]
@@ -162,11 +162,17 @@ class CaseService:
             raise CaseNotFound
         return versions[-1]
 
-    @staticmethod
-    def _check_time_travel(caller: Caller, version: int | None, as_of: datetime | None) -> None:
+    def _check_time_travel(
+        self, caller: Caller, case_id: UUID, version: int | None, as_of: datetime | None
+    ) -> None:
         if (version is not None or as_of is not None) and caller.principal.role != Role.AUDITOR:
+            self.refuse_role(caller, case_id)
             msg = "only auditors may read a case as it was (as_of, version)"
             raise Forbidden(msg)
+
+    def refuse_role(self, caller: Caller, case_id: UUID) -> None:
+        """The caller's role may not do this on the case (403): a refusal like any other."""
+        self._log(caller, case_id, "refused", [], reason="forbidden-role")
 
     def _log_read(self, caller: Caller, case_id: UUID, view: View, sight: Sight) -> None:
         entries = []

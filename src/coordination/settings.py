@@ -12,3 +12,6 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     log_level: str = "INFO"
     idempotency_hours: int = 24
+    run_projections: bool = True  # False when `coordination projections run` does it
+    projection_poll_seconds: float = 0.2
+    read_your_writes_seconds: float = 5.0

@@ -1,0 +1,1 @@
+"""Read models of the event store: views, the projections that fill them, runners."""

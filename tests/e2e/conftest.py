@@ -18,6 +18,7 @@ class Api:
     def __init__(self, client: httpx.Client, services: Services) -> None:
         self.client, self.services = client, services
         self.tokens: dict[str, str] = {}
+        self.opened: httpx.Response | None = None  # the last POST /v1/cases answer
 
     def agency(
         self, agency_id: str, kind: AgencyKind = AgencyKind.OTHER,
@@ -36,6 +37,7 @@ class Api:
                 "residence_status": "aufenthaltserlaubnis", **overrides}  # fmt: skip
         response = self.as_(who, "POST", "/v1/cases", json=body)
         assert response.status_code == 201, response.text
+        self.opened = response
         case_id: str = response.json()["case_id"]
         return case_id
 

@@ -24,6 +24,8 @@ def test_operations_endpoints_need_no_token_and_show_no_personal_data(
     ready = served.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["database"] == "reachable"
+    assert ready.json()["projections"]["caseload"]["running"] is True
     metrics = served.get("/metrics")
     assert metrics.status_code == 200
     assert "coordination_event_store_position" in metrics.text
+    assert 'coordination_projection_lag{projection="caseload"}' in metrics.text

@@ -69,3 +69,14 @@ def test_replay_prints_a_case_as_it_was(run: CliRunner) -> None:
     first = json.loads(run.invoke(cli, ["replay", case_id, "--version", "1"]).output)
     assert (now["version"], len(now["referrals"])) == (3, 1)
     assert (first["version"], first["referrals"], first["consents"]) == (1, [], [])
+
+
+def test_projections_report_their_lag_and_rebuild_from_zero(run: CliRunner) -> None:
+    run.invoke(cli, ["demo"])
+    before = run.invoke(cli, ["projections", "status"]).output
+    assert before.startswith("caseload\tposition 0\thead 7\tlag 7"), before
+    rebuilt = run.invoke(cli, ["projections", "rebuild", "caseload"])
+    assert rebuilt.output.strip() == "rebuilt caseload: 7 events"
+    after = run.invoke(cli, ["projections", "status"]).output
+    assert after.startswith("caseload\tposition 7\thead 7\tlag 0"), after
+    assert run.invoke(cli, ["projections", "rebuild", "nothing"]).exit_code == 1

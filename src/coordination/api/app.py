@@ -6,7 +6,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from coordination.api import cases, ops, problems
+from coordination.api import caseload, cases, ops, oversight, problems, statistics
 from coordination.api.middleware import BodyGuard, RequestContext
 from coordination.application import utc_now
 from coordination.bootstrap import bootstrap
@@ -29,16 +29,24 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = bootstrap(settings, clock)
         services.idempotency.purge_expired()
-        app.state.services = services
+        runner = services.runner() if settings.run_projections else None
+        if runner:
+            runner.start()
+        app.state.services, app.state.runner = services, runner
         try:
             yield
         finally:
+            if runner:
+                runner.stop()
             services.close()
 
     app = FastAPI(title="Migrant integration coordination", version="1",
                   description=DESCRIPTION, lifespan=lifespan)  # fmt: skip
     problems.install(app)
     app.include_router(cases.router)
+    app.include_router(caseload.router)
+    app.include_router(statistics.router)
+    app.include_router(oversight.router)
     app.include_router(ops.router)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)

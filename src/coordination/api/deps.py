@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -36,14 +37,26 @@ def current_caller(
     return Caller(principal, request.state.request_id)
 
 
-def require(*roles: Role) -> Callable[[Caller], Caller]:
-    def guard(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
+def require(*roles: Role) -> Callable[..., Caller]:
+    def guard(
+        caller: Annotated[Caller, Depends(current_caller)], request: Request, svc: ServicesDep
+    ) -> Caller:
         if caller.principal.role not in roles:
+            _refuse_role_on_case(caller, request, svc)
             allowed = ", ".join(r.value for r in roles)
             raise HTTPException(403, f"this needs the role {allowed}")
         return caller
 
     return guard
+
+
+def _refuse_role_on_case(caller: Caller, request: Request, svc: Services) -> None:
+    """A wrong role on a case is a refusal like any other: logged. Malformed ids are not."""
+    try:
+        case_id = UUID(request.path_params.get("case_id", ""))
+    except ValueError:
+        return
+    svc.cases.refuse_role(caller, case_id)
 
 
 def json_writer(

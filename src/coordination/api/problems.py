@@ -11,13 +11,16 @@ from starlette.exceptions import HTTPException
 
 from coordination.domain.errors import ConsentRequired, InvalidEvent
 from coordination.errors import (
+    AccessLogUnavailable,
     CaseNotFound,
     Contended,
     Forbidden,
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
+    ProjectionBehind,
     VersionMismatch,
 )
+from projections.caseload.query import BadCursor
 
 PROBLEM_TYPES = "https://coordination.example/problems/"
 
@@ -31,6 +34,9 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     IdempotencyKeyInFlight: (409, "conflict", "Request still in flight"),
     Forbidden: (403, "forbidden", "Forbidden"),
     Contended: (503, "unavailable", "Service unavailable"),
+    AccessLogUnavailable: (503, "unavailable", "Service unavailable"),
+    ProjectionBehind: (503, "unavailable", "Service unavailable"),
+    BadCursor: (400, "bad-request", "Bad request"),
     OperationalError: (503, "unavailable", "Service unavailable"),
     InterfaceError: (503, "unavailable", "Service unavailable"),
 }

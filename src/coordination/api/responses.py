@@ -62,3 +62,26 @@ class Problem(BaseModel):
     status: int
     detail: str
     code: str
+
+
+class NextMilestone(BaseModel):
+    title: str | None
+    due_on: str
+
+
+class CaseloadItemOut(BaseModel):
+    case_id: UUID
+    display_name: str | None
+    municipality: str
+    roles: list[str]
+    open_referrals: int
+    active_courses: int
+    next_milestone: NextMilestone | None
+    overdue_milestones: int
+    last_event_at: str
+    action_needed: bool
+
+
+class CaseloadOut(BaseModel):
+    items: list[CaseloadItemOut]
+    next_cursor: str | None

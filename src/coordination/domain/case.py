@@ -112,17 +112,19 @@ class Case(CaseRules, Aggregate):
         notice_version: str | None
 
         def apply(self, case: "Case") -> None:
-            case.ledger.record(
-                Consent(
-                    consent_id=self.consent_id,
-                    recipients=frozenset(self.recipients),
-                    purposes=frozenset(Purpose(p) for p in self.purposes),
-                    categories=frozenset(Category(c) for c in self.categories),
-                    given_on=self.given_on,
-                    expires_at=end_of_validity(self.valid_until) if self.valid_until else None,
-                )
-            )
+            case.ledger.record(self.as_consent())
             case.involved.update(self.recipients)
+
+        def as_consent(self) -> Consent:
+            """The consent as the ledger holds it (the consent trail replays it too)."""
+            return Consent(
+                consent_id=self.consent_id,
+                recipients=frozenset(self.recipients),
+                purposes=frozenset(Purpose(p) for p in self.purposes),
+                categories=frozenset(Category(c) for c in self.categories),
+                given_on=self.given_on,
+                expires_at=end_of_validity(self.valid_until) if self.valid_until else None,
+            )
 
     def grant_consent(
         self,

@@ -4,10 +4,15 @@ It holds ids, categories and reasons only, never personal data.
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from eventsourcing.domain import EventSourcingError
+
+from coordination.errors import AccessLogUnavailable
 from coordination.store.database import Database, Row, stamp
 
 
@@ -45,7 +50,8 @@ class AccessLog:
         self.db = db
 
     def write(self, *entries: AccessEntry) -> None:
-        with self.db.transaction() as cursor:
+        """Append entries, or raise AccessLogUnavailable: no read goes unlogged."""
+        with _unavailable_on_failure(), self.db.transaction() as cursor:
             for e in entries:
                 self.db.run(
                     cursor,
@@ -58,7 +64,26 @@ class AccessLog:
                 )  # fmt: skip
 
     def for_case(self, case_id: str) -> list[AccessEntry]:
-        rows = self.db.fetch_all(
-            "SELECT * FROM {p}access_log WHERE case_id = %s ORDER BY entry_id", (case_id,)
-        )
+        with _unavailable_on_failure():
+            rows = self.db.fetch_all(
+                "SELECT * FROM {p}access_log WHERE case_id = %s ORDER BY entry_id", (case_id,)
+            )
         return [_entry(r) for r in rows]
+
+    def between(self, start: datetime, end: datetime) -> list[AccessEntry]:
+        """Entries with start <= at < end; `at` is stamp() text, so text order is time order."""
+        with _unavailable_on_failure():
+            rows = self.db.fetch_all(
+                "SELECT * FROM {p}access_log WHERE at >= %s AND at < %s ORDER BY entry_id",
+                (stamp(start), stamp(end)),
+            )
+        return [_entry(r) for r in rows]
+
+
+@contextmanager
+def _unavailable_on_failure() -> Iterator[None]:
+    """Whatever the store's failure, the caller learns one thing: no log, no answer (503)."""
+    try:
+        yield
+    except EventSourcingError as failure:
+        raise AccessLogUnavailable from failure

@@ -4,7 +4,8 @@ Sharing the event store's connection pool keeps one set of connections per
 process and lets a row of ours commit in the same transaction as events.
 """
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -21,6 +22,8 @@ class Datastore(Protocol):
 
 
 Row = dict[str, Any]
+Params = Sequence[Any] | Mapping[str, Any]
+_NAMED = re.compile(r"%\((\w+)\)s")
 
 
 class Database:
@@ -32,28 +35,32 @@ class Database:
         self.prefix = f"{schema}." if dialect == "postgres" else ""
 
     def sql(self, statement: str) -> str:
-        """Statements are written with %s placeholders and {p} before table names."""
+        """Statements are written with %s or %(name)s placeholders and {p} before
+        table names, and translated here for SQLite (? and :name)."""
         statement = statement.replace("{p}", self.prefix)
-        return statement.replace("%s", "?") if self.dialect == "sqlite" else statement
+        if self.dialect == "postgres":
+            return statement
+        return _NAMED.sub(r":\1", statement).replace("%s", "?")
 
     @contextmanager
     def transaction(self, *, commit: bool = True) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=commit) as cursor:
             yield cursor
 
-    def run(self, cursor: Cursor, statement: str, params: Sequence[Any] = ()) -> None:
-        cursor.execute(self.sql(statement), tuple(params))
+    def run(self, cursor: Cursor, statement: str, params: Params = ()) -> None:
+        bound = dict(params) if isinstance(params, Mapping) else tuple(params)
+        cursor.execute(self.sql(statement), bound)
 
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+    def execute(self, statement: str, params: Params = ()) -> None:
         with self.transaction() as cursor:
             self.run(cursor, statement, params)
 
-    def fetch_all(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+    def fetch_all(self, statement: str, params: Params = ()) -> list[Row]:
         with self.transaction(commit=False) as cursor:
             self.run(cursor, statement, params)
             return [dict(row) for row in cursor.fetchall()]
 
-    def fetch_one(self, statement: str, params: Sequence[Any] = ()) -> Row | None:
+    def fetch_one(self, statement: str, params: Params = ()) -> Row | None:
         rows = self.fetch_all(statement, params)
         return rows[0] if rows else None
 

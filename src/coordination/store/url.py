@@ -18,6 +18,7 @@ class StoreConfig:
     dialect: Literal["sqlite", "postgres"]
     env: dict[str, str]
     schema: str = "public"
+    dsn: str | None = None  # for LISTEN on PostgreSQL, without our own query options
 
 
 def parse_database_url(url: str) -> StoreConfig:
@@ -61,4 +62,4 @@ def _postgres(url: str) -> StoreConfig:
         # service recovers by itself.
         "POSTGRES_PRE_PING": "y",
     }
-    return StoreConfig("postgres", env, schema)
+    return StoreConfig("postgres", env, schema, url.split("?", 1)[0])

@@ -1,0 +1,34 @@
+"""GET /v1/caseload: the caller agency's caseload, from the caseload projection."""
+
+from dataclasses import asdict
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from coordination.api.deps import ServicesDep, require
+from coordination.api.responses import CaseloadOut, Problem
+from coordination.caseload import CaseloadRequest
+from coordination.service import Caller
+from coordination.store.directory import Role
+
+router = APIRouter(prefix="/v1", tags=["read models"])
+Reader = Annotated[Caller, Depends(require(Role.CASEWORKER, Role.AUDITOR))]
+ERRORS = {s: {"model": Problem} for s in (400, 401, 403, 404, 422, 503)}
+
+
+@router.get("/caseload", response_model=CaseloadOut, responses=ERRORS)  # type: ignore[arg-type]
+def caseload(
+    caller: Reader, svc: ServicesDep,
+    agency: Annotated[str | None, Query(description="auditors: whose caseload")] = None,
+    role: Literal["lead", "referral_recipient", "course_provider", "milestone_owner"] | None = None,
+    overdue: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+    min_position: Annotated[int | None, Query(ge=0, description="wait for this position")] = None,
+) -> JSONResponse:  # fmt: skip
+    request = CaseloadRequest(agency, role, overdue, limit, cursor, min_position)
+    page = svc.caseloads.read(caller, request)
+    items = [{k: v for k, v in asdict(i).items() if k != "identity_basis"} for i in page.items]
+    headers = {"X-Projection-Position": str(page.position)}
+    return JSONResponse({"items": items, "next_cursor": page.next_cursor}, headers=headers)

@@ -1,0 +1,1 @@
+"""Printable documents for people: the disclosure report (Art. 15 GDPR) as PDF."""

@@ -1,0 +1,91 @@
+"""Caseload projection: each handler turns one event into row changes."""
+
+from functools import singledispatchmethod
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+
+from consent import end_of_validity, start_of_day
+from coordination.domain.case import Case
+from projections.caseload.view import CaseloadView
+
+
+class CaseloadProjection(Projection[CaseloadView]):
+    name = "caseload"
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        # The batch records the tracking position; every event dates its case.
+        self.apply(domain_event)
+        if not isinstance(domain_event, Case.CaseOpened):
+            self.view.touched(str(domain_event.originator_id), domain_event.timestamp)
+
+    @singledispatchmethod
+    def apply(self, event: Any) -> None:
+        """Events that change no caseload fact (qualifications, recognition)."""
+
+    @apply.register
+    def _(self, e: Case.CaseOpened) -> None:
+        name = f"{e.person.get('given_name', '')} {e.person.get('family_name', '')}".strip()
+        self.view.case_opened(str(e.originator_id), e.municipality, e.recorded_by, name,
+                              e.timestamp)  # fmt: skip
+
+    @apply.register
+    def _(self, e: Case.ConsentGranted) -> None:
+        expires = end_of_validity(e.valid_until) if e.valid_until else None
+        self.view.consent_granted(str(e.originator_id), e.consent_id, e.recipients,
+                                  e.categories, start_of_day(e.given_on), expires)  # fmt: skip
+
+    @apply.register
+    def _(self, e: Case.ConsentWithdrawn) -> None:
+        self.view.consent_withdrawn(str(e.originator_id), e.consent_id, e.timestamp)
+
+    @apply.register
+    def _(self, e: Case.ReferralSent) -> None:
+        self.view.referral_sent(str(e.originator_id), e.referral_id, e.recorded_by, e.to_agency)
+
+    @apply.register
+    def _(self, e: Case.ReferralAccepted) -> None:
+        self.view.referral_moved(str(e.originator_id), e.referral_id, "accepted")
+
+    @apply.register
+    def _(self, e: Case.ReferralDeclined) -> None:
+        self.view.referral_moved(str(e.originator_id), e.referral_id, "declined")
+
+    @apply.register
+    def _(self, e: Case.ReferralCompleted) -> None:
+        self.view.referral_moved(str(e.originator_id), e.referral_id, "completed")
+
+    @apply.register
+    def _(self, e: Case.CourseAssigned) -> None:
+        self.view.course_assigned(str(e.originator_id), e.course_id, e.provider)
+
+    @apply.register
+    def _(self, e: Case.CourseCompleted) -> None:
+        self.view.course_completed(str(e.originator_id), e.course_id)
+
+    @apply.register
+    def _(self, e: Case.AgreementConcluded) -> None:
+        for m in e.milestones:
+            self.view.milestone_agreed(
+                str(e.originator_id), e.agreement_id, m["milestone_id"],
+                m["responsible_agency"], e.recorded_by, m["title"], m["due_on"],
+            )  # fmt: skip
+
+    @apply.register
+    def _(self, e: Case.MilestoneMet) -> None:
+        self.view.milestone_changed(str(e.originator_id), e.agreement_id, e.milestone_id, met=True)
+
+    @apply.register
+    def _(self, e: Case.MilestoneRescheduled) -> None:
+        self.view.milestone_changed(
+            str(e.originator_id), e.agreement_id, e.milestone_id, due_on=e.due_on
+        )
+
+    @apply.register
+    def _(self, e: Case.CaseTransferred) -> None:
+        self.view.lead_changed(str(e.originator_id), e.to_agency)
+
+    @apply.register
+    def _(self, e: Case.CaseClosed) -> None:
+        self.view.closed(str(e.originator_id))

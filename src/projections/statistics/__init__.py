@@ -1,0 +1,1 @@
+"""Evaluation statistics: per municipality and month, counts of people and events."""

@@ -1,0 +1,101 @@
+"""Statistics projection: each handler turns one event into at most one fact.
+
+Facts are dated by when the event was recorded, in Berlin time: the store
+knows that instant for every event, and it never moves, whereas dates inside
+events (given_on, completed_on) may be entered late.
+"""
+
+from datetime import date, datetime
+from functools import singledispatchmethod
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+
+from consent.record import LOCAL_TIME
+from coordination.domain.case import Case
+from projections.statistics.view import StatisticsView
+
+
+def month_of(at: datetime) -> str:
+    return at.astimezone(LOCAL_TIME).strftime("%Y-%m")
+
+
+def day_of(at: datetime) -> date:
+    return at.astimezone(LOCAL_TIME).date()
+
+
+class StatisticsProjection(Projection[StatisticsView]):
+    name = "statistics"
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        # The batch records the tracking position.
+        self.apply(domain_event)
+
+    def count(
+        self, e: Case.Event | Case.CaseOpened, measure: str, detail: str | None = None
+    ) -> None:
+        self.view.counted(str(e.originator_id), e.originator_version, month_of(e.timestamp),
+                          measure, detail)  # fmt: skip
+
+    @singledispatchmethod
+    def apply(self, event: Any) -> None:
+        """Events the evaluation does not count (qualifications, transfers, closing)."""
+
+    @apply.register
+    def _(self, e: Case.CaseOpened) -> None:
+        self.view.case_opened(str(e.originator_id), e.municipality)
+        self.count(e, "cases_opened")
+
+    @apply.register
+    def _(self, e: Case.ConsentGranted) -> None:
+        self.count(e, "consents_granted")
+
+    @apply.register
+    def _(self, e: Case.ConsentWithdrawn) -> None:
+        self.count(e, "consents_withdrawn")
+
+    @apply.register
+    def _(self, e: Case.ReferralSent) -> None:
+        self.view.referral_sent(str(e.originator_id), e.referral_id, day_of(e.timestamp))
+        self.count(e, "referrals_sent")
+
+    @apply.register
+    def _(self, e: Case.ReferralAccepted) -> None:
+        self.view.referral_accepted(
+            str(e.originator_id), e.originator_version, month_of(e.timestamp), e.referral_id,
+            day_of(e.timestamp),
+        )  # fmt: skip
+
+    @apply.register
+    def _(self, e: Case.ReferralDeclined) -> None:
+        self.count(e, "referrals_declined")
+
+    @apply.register
+    def _(self, e: Case.ReferralCompleted) -> None:
+        self.count(e, "referrals_completed")
+
+    @apply.register
+    def _(self, e: Case.CourseAssigned) -> None:
+        self.count(e, "courses_assigned")
+
+    @apply.register
+    def _(self, e: Case.CourseCompleted) -> None:
+        self.count(e, "courses_completed", e.result)
+
+    @apply.register
+    def _(self, e: Case.AgreementConcluded) -> None:
+        for m in e.milestones:
+            self.view.milestone_agreed(str(e.originator_id), e.agreement_id, m["milestone_id"],
+                                       m["due_on"])  # fmt: skip
+        self.count(e, "agreements_concluded")
+
+    @apply.register
+    def _(self, e: Case.MilestoneMet) -> None:
+        self.view.milestone_met(str(e.originator_id), e.originator_version, month_of(e.timestamp),
+                                e.agreement_id, e.milestone_id, e.met_on)  # fmt: skip
+
+    @apply.register
+    def _(self, e: Case.MilestoneRescheduled) -> None:
+        self.view.milestone_rescheduled(str(e.originator_id), e.agreement_id, e.milestone_id,
+                                        e.due_on)  # fmt: skip

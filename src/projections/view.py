@@ -1,0 +1,68 @@
+"""A view: tables written with their tracking position in one transaction."""
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+from eventsourcing.persistence import Tracking
+
+from coordination.store.database import Cursor, Database, Params
+from projections.tracking import ViewTracking
+
+
+class View(ViewTracking):
+    """Base of every view: a tracking recorder that also owns tables. Writes happen
+    only inside `batch()`, whose transaction also records the last position
+    processed, so a crash keeps both or neither."""
+
+    name: ClassVar[str]
+    tables: ClassVar[Sequence[str]]  # CREATE statements, in order
+    table_names: ClassVar[Sequence[str]]  # cleared, in this order, on rebuild
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, self.name)
+        self._cursor: Cursor | None = None
+
+    def create_tables(self) -> None:
+        self.create_table()
+        with self.db.transaction() as cursor:
+            for statement in self.tables:
+                self.db.run(cursor, statement)
+
+    @contextmanager
+    def batch(self, last: Tracking) -> Iterator[None]:
+        with self.db.transaction() as cursor:
+            self._cursor = cursor
+            try:
+                yield
+                self.track(cursor, last)
+            finally:
+                self._cursor = None
+
+    def write(self, statement: str, params: Params = ()) -> None:
+        assert self._cursor is not None, "views are written inside batch()"
+        self.db.run(self._cursor, statement, params)
+
+    def clear(self) -> None:
+        """Forget every row and the position, so the view rebuilds from zero."""
+        with self.db.transaction() as cursor:
+            for table in self.table_names:
+                self.db.run(cursor, f"DELETE FROM {{p}}{table}")
+            self.forget(cursor)
+
+    def position(self, application_name: str) -> int:
+        return self.max_tracking_id(application_name) or 0
+
+    def wait_for(self, application_name: str, position: int, timeout: float) -> bool:
+        """Whether the view reached `position` within `timeout` seconds."""
+        deadline, pause = time.monotonic() + timeout, 0.005
+        while self.position(application_name) < position:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+        return True
+
+    def rows(self, statement: str, params: Params = ()) -> list[dict[str, Any]]:
+        return self.db.fetch_all(statement, params)

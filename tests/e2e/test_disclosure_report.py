@@ -1,0 +1,142 @@
+"""The disclosure report for the person (Art. 15 GDPR): as JSON and as a PDF in
+German and English, naming every agency that received, read or holds a consent."""
+
+import io
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from coordination.store.directory import AgencyKind, Role
+from tests.e2e.conftest import Api
+from tests.support import FakeClock
+
+ABH, MBE = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz"
+VHS, JMD = "vhs-mayen-koblenz", "jmd-mayen-koblenz"
+DISTRICT = "kreis-mayen-koblenz"
+
+
+def consent(response: Any) -> str:
+    assert response.status_code == 201, response.text
+    consent_id: str = response.json()["event"]["data"]["consent_id"]
+    return consent_id
+
+
+@pytest.fixture
+def story(api: Api, clock: FakeClock) -> tuple[str, list[str]]:
+    """Consents to three agencies; two receive data and read it; one is withdrawn."""
+    api.agency(ABH, AgencyKind.AUSLAENDERBEHOERDE)
+    api.agency(MBE, AgencyKind.MIGRATIONSBERATUNG)
+    api.agency(VHS, AgencyKind.SPRACHKURSTRAEGER)
+    api.agency(JMD, AgencyKind.JUGENDMIGRATIONSDIENST)
+    case_id = api.open_case(ABH)
+    consents = [
+        consent(api.grant(ABH, case_id, MBE, ["counselling"], ["identity", "contact"])),
+        consent(api.grant(ABH, case_id, VHS, ["language_course"], ["identity", "contact"],
+                          valid_until="2027-08-31")),
+        consent(api.grant(ABH, case_id, JMD, ["counselling"], ["contact"])),
+    ]  # fmt: skip
+    clock.advance(hours=1)
+    api.post(ABH, case_id, type="ReferralSent", to_agency=MBE, purpose="counselling",
+             categories=["identity", "contact"])  # fmt: skip
+    api.post(ABH, case_id, type="CourseAssigned", course_type="integration_course", provider=VHS)
+    api.as_(MBE, "GET", f"/v1/cases/{case_id}")
+    api.as_(VHS, "GET", f"/v1/cases/{case_id}/history")
+    clock.advance(days=2)
+    api.post(ABH, case_id, type="ConsentWithdrawn", consent_id=consents[0])
+    return case_id, consents
+
+
+def pdf_text(content: bytes) -> str:
+    pages = PdfReader(io.BytesIO(content)).pages
+    return "\n".join(page.extract_text() for page in pages)
+
+
+def squeezed(text: str) -> str:
+    """Without white space, so ids wrapped across table lines still match."""
+    return "".join(text.split())
+
+
+def test_the_lead_agency_gets_the_person_s_copy_with_the_name(
+    api: Api, story: tuple[str, list[str]]
+) -> None:
+    case_id, consents = story
+    report = api.as_(ABH, "GET", f"/v1/cases/{case_id}/disclosure-report").json()
+
+    assert report["person"] == {"given_name": "Amina", "family_name": "Haddad"}
+    assert [(r["agency"], r["purpose"], r["consents"]) for r in report["received"]] == [
+        (MBE, "counselling", [consents[0]]),
+        (VHS, "language_course", [consents[1]]),
+    ]
+    assert {(r["agency"], r["category"], r["consent_id"]) for r in report["read"]} >= {
+        (MBE, "identity", consents[0]),
+        (VHS, "contact", consents[1]),
+    }
+    assert [(c["consent_id"], c["status"]) for c in report["consents"]] == [
+        (consents[0], "withdrawn"),
+        (consents[1], "active"),
+        (consents[2], "active"),
+    ]
+    assert {a["agency_id"] for a in report["agencies"]} == {MBE, VHS, JMD}
+
+
+def test_the_dpo_s_copy_carries_no_name(api: Api, story: tuple[str, list[str]]) -> None:
+    case_id, _ = story
+    dpo = api.agency(DISTRICT, role=Role.DPO)
+    response = api.as_(dpo, "GET", f"/v1/cases/{case_id}/disclosure-report")
+    pdf = api.as_(dpo, "GET", f"/v1/cases/{case_id}/disclosure-report", params={"format": "pdf"})
+
+    assert response.json()["person"] is None
+    assert response.json()["requested_as"] == "dpo"
+    for text in (response.text, pdf_text(pdf.content)):
+        assert "Haddad" not in text
+        assert "Amina" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("de", ["Auskunft", "Weitergaben", "Ihre Einwilligungen", "widerrufen", "Identität"]),
+        ("en", ["Information", "Disclosures", "Your consents", "withdrawn", "identity"]),
+    ],
+)
+def test_the_pdf_names_every_recipient_agency_and_every_consent(
+    api: Api, story: tuple[str, list[str]], lang: str, words: list[str]
+) -> None:
+    case_id, consents = story
+    response = api.as_(ABH, "GET", f"/v1/cases/{case_id}/disclosure-report",
+                       params={"lang": lang}, headers={"Accept": "application/pdf"})  # fmt: skip
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    text = pdf_text(response.content)
+    for needle in [MBE, VHS, JMD, *consents, "Amina Haddad", case_id, *words]:
+        assert squeezed(needle) in squeezed(text), needle
+    assert PdfReader(io.BytesIO(response.content)).metadata.title.startswith(words[0])
+
+
+def test_a_name_in_any_latin_script_prints_as_written(api: Api) -> None:
+    api.agency(ABH)
+    family_name = "Yılmaz-Łęcka"  # noqa: RUF001 (the Turkish dotless i, on purpose)
+    case_id = api.open_case(ABH, person={"given_name": "Şükrü", "family_name": family_name})
+    response = api.as_(ABH, "GET", f"/v1/cases/{case_id}/disclosure-report",
+                       params={"format": "pdf"})  # fmt: skip
+    assert f"Şükrü {family_name}" in pdf_text(response.content)
+
+
+def test_a_lead_that_took_the_case_over_reads_the_name_only_under_consent(
+    api: Api, story: tuple[str, list[str]]
+) -> None:
+    case_id, _ = story
+    transfer_consent = consent(api.grant(ABH, case_id, MBE, ["case_management"], ["identity"]))
+    assert api.post(ABH, case_id, type="CaseTransferred", to_agency=MBE).status_code == 201
+
+    named = api.as_(MBE, "GET", f"/v1/cases/{case_id}/disclosure-report").json()
+    api.post(MBE, case_id, type="ConsentWithdrawn", consent_id=transfer_consent)
+    unnamed = api.as_(MBE, "GET", f"/v1/cases/{case_id}/disclosure-report").json()
+
+    assert named["person"]["family_name"] == "Haddad"
+    assert unnamed["person"] is None
+    reads = [(e.categories, e.basis) for e in api.services.access_log.for_case(case_id)
+             if e.agency_id == MBE and e.action == "read" and "role" not in e.basis]  # fmt: skip
+    assert reads[-1] == (["identity"], {"identity": transfer_consent})
