@@ -1,5 +1,6 @@
 """Fixtures: every integration and end-to-end test runs on SQLite and PostgreSQL."""
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,14 @@ from coordination.api.app import create_app
 from coordination.bootstrap import Services, bootstrap
 from coordination.settings import Settings
 from tests.support import FakeClock, ServedApp, postgres_schema
+
+
+@pytest.fixture(autouse=True)
+def master_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test's service wraps case keys with this key, never a file in the tree."""
+    key = base64.urlsafe_b64encode(bytes(range(32))).decode()
+    monkeypatch.setenv("COORDINATION_MASTER_KEY", key)
+    return key
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -9,12 +9,23 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    Transcoding,
+)
+from eventsourcing.utils import Environment
 
 from coordination.domain.case import Actor, Case
 from coordination.errors import CaseNotFound, Contended, VersionMismatch
+from coordination.store.database import Database
 from coordination.store.idempotency import IdempotencyRequest, IdempotencyStore
+from coordination.store.keys import CaseKeys
 from coordination.store.recorders import PositionLookup, RowWrite
+from coordination.store.sealing import SealingMapper
+from coordination.store.url import StoreConfig
 
 # Each retry re-reads the case and decides again, so a lost race costs one
 # reload; the cap only stops a pathological livelock.
@@ -56,10 +67,26 @@ class CoordinationApplication(Application[UUID]):
     # Set by the composition root: the store lives on this application's datastore.
     idempotency: IdempotencyStore
 
-    def __init__(self, env: dict[str, str], clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, env: dict[str, str], store: StoreConfig, master_key: bytes,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:  # fmt: skip
+        self.store, self.master_key = store, master_key
         super().__init__(env)
         self.clock = clock
         self.on_saved: list[Callable[[], None]] = []
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        # The service's own tables and the case keys share the event store's pool.
+        factory = super().construct_factory(env)
+        datastore = factory.datastore  # type: ignore[attr-defined]
+        self.db = Database(datastore, self.store.dialect, self.store.schema)
+        self.keys = CaseKeys(self.db, self.master_key)
+        self.keys.create_table()
+        return factory
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return SealingMapper(self.construct_transcoder(), self.keys)
 
     def _notify(self, recordings: list[Any]) -> None:
         # Wakes this process's projection runner at once after each commit.

@@ -21,6 +21,7 @@ from coordination.store.append_only import protect_access_log
 from coordination.store.database import Database
 from coordination.store.directory import Directory
 from coordination.store.idempotency import IdempotencyStore
+from coordination.store.keys import TextSealer, load_master_key
 from coordination.store.recorders import PostgresCaseRecorder, SQLiteCaseRecorder
 from coordination.store.schema import create_tables
 from coordination.store.url import StoreConfig, parse_database_url
@@ -72,15 +73,16 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Se
     if config.dialect == "postgres":
         ensure_schema(config)
     env = {**config.env, "APPLICATION_RECORDER_TOPIC": get_topic(RECORDERS[config.dialect])}
-    app = CoordinationApplication(env, clock=clock)
-    db = Database(app.factory.datastore, config.dialect, config.schema)  # type: ignore[attr-defined]
+    master_key = load_master_key(settings.master_key, settings.master_key_file)
+    app = CoordinationApplication(env, config, master_key, clock=clock)
+    db = app.db
     create_tables(db)
     protect_access_log(db)
     idempotency = IdempotencyStore(db, clock, keep=timedelta(hours=settings.idempotency_hours))
     app.idempotency = idempotency
     directory, access_log = Directory(db), AccessLog(db)
     cases = CaseService(app, directory, access_log, idempotency)
-    caseload = CaseloadView(db)
+    caseload = CaseloadView(db, TextSealer(app.keys))
     caseload.create_tables()
     projections: list[Projection[Any]] = [CaseloadProjection(caseload)]
     caseloads = CaseloadService(

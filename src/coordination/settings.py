@@ -1,5 +1,7 @@
 """Configuration from the environment (COORDINATION_*)."""
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/coordination.db"
@@ -15,3 +17,7 @@ class Settings(BaseSettings):
     run_projections: bool = True  # False when `coordination projections run` does it
     projection_poll_seconds: float = 0.2
     read_your_writes_seconds: float = 5.0
+    # The key that wraps every case's data key: base64 of 32 bytes. Without it the
+    # key file is used, and created owner-only if absent (the embedded default).
+    master_key: str | None = None
+    master_key_file: Path = Path("var/master.key")

@@ -57,10 +57,22 @@ def story(svc: Services, cases: int = 3) -> None:
             record(abh, cid, "ConsentWithdrawn", {"consent_id": "consent-1"}, None, None)
 
 
+SEALED_COLUMNS = {"display_name": "name", "title": "milestone-title"}
+
+
 def rows(view: CaseloadView) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row, with sealed texts opened (their ciphertexts differ by nonce)."""
     return {
-        table: sorted(tuple(r.values()) for r in view.rows(f"SELECT * FROM {{p}}{table}"))
+        table: sorted(tuple(opened(view, r).values())
+                      for r in view.rows(f"SELECT * FROM {{p}}{table}"))
         for table in view.table_names
+    }  # fmt: skip
+
+
+def opened(view: CaseloadView, row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: view.open(row["case_id"], v, SEALED_COLUMNS[k]) if k in SEALED_COLUMNS else v
+        for k, v in row.items()
     }
 
 

@@ -1,14 +1,17 @@
 """GET /v1/caseload: the caller agency's caseload, from the caseload projection."""
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from coordination.api.convert import as_aware
 from coordination.api.deps import ServicesDep, require
 from coordination.api.responses import CaseloadOut, Problem
-from coordination.caseload import CaseloadRequest
+from coordination.caseload import AsOfInTheFuture, CaseloadRequest
 from coordination.service import Caller
 from coordination.store.directory import Role
 
@@ -26,9 +29,16 @@ def caseload(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
     min_position: Annotated[int | None, Query(ge=0, description="wait for this position")] = None,
+    as_of: Annotated[datetime | None, Query(description="auditors: as it stood then")] = None,
 ) -> JSONResponse:  # fmt: skip
-    request = CaseloadRequest(agency, role, overdue, limit, cursor, min_position)
-    page = svc.caseloads.read(caller, request)
+    request = CaseloadRequest(agency, role, overdue, limit, cursor, min_position, as_aware(as_of))
+    try:
+        page = svc.caseloads.read(caller, request)
+    except AsOfInTheFuture as bad:
+        # Rendered like any other invalid query: 422 validation-error.
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ("query", "as_of"), "msg": str(bad)}]
+        ) from bad
     items = [{k: v for k, v in asdict(i).items() if k != "identity_basis"} for i in page.items]
     headers = {"X-Projection-Position": str(page.position)}
     return JSONResponse({"items": items, "next_cursor": page.next_cursor}, headers=headers)

@@ -26,7 +26,8 @@ class CaseloadProjection(Projection[CaseloadView]):
 
     @apply.register
     def _(self, e: Case.CaseOpened) -> None:
-        name = f"{e.person.get('given_name', '')} {e.person.get('family_name', '')}".strip()
+        person = e.person or {}  # None once the case is erased
+        name = f"{person.get('given_name', '')} {person.get('family_name', '')}".strip() or None
         self.view.case_opened(str(e.originator_id), e.municipality, e.recorded_by, name,
                               e.timestamp)  # fmt: skip
 

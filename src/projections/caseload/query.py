@@ -133,7 +133,7 @@ def _items(
     if not case_ids:
         return []
     facts = _facts(view, case_ids)
-    return [_item(q, params, case_id, facts) for case_id in case_ids]
+    return [_item(view, q, params, case_id, facts) for case_id in case_ids]
 
 
 def _facts(view: CaseloadView, case_ids: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
@@ -156,8 +156,9 @@ def _active_consents(rows: list[dict[str, Any]], agency: str, now: str) -> list[
 
 
 def _item(
-    q: CaseloadQuery, params: dict[str, Any], case_id: str, facts: dict[str, Any]
-) -> CaseloadItem:
+    view: CaseloadView, q: CaseloadQuery, params: dict[str, Any], case_id: str,
+    facts: dict[str, Any],
+) -> CaseloadItem:  # fmt: skip
     f = facts[case_id]
     case, a = f["cases"][0], q.agency
     lead = case["lead_agency"] == a
@@ -178,12 +179,12 @@ def _item(
     shows_name = own_name or Category.IDENTITY in covering
     return CaseloadItem(
         case_id=case_id,
-        display_name=case["display_name"] if shows_name else None,
+        display_name=view.open(case_id, case["display_name"], "name") if shows_name else None,
         municipality=case["municipality"],
         roles=roles,
         open_referrals=len(referrals),
         active_courses=len(courses),
-        next_milestone=_next(milestones, a, covering),
+        next_milestone=_next(view, case_id, milestones, a, covering),
         overdue_milestones=len(overdue),
         last_event_at=case["last_event_at"],
         action_needed=bool(overdue) or _pending(f, a) or _expiring(f, a, lead, params),
@@ -205,13 +206,15 @@ def _roles(lead: bool, consented: bool, a: str, f: dict[str, Any]) -> list[str]:
 
 
 def _next(
-    milestones: list[dict[str, Any]], a: str, covering: dict[str, str]
-) -> dict[str, Any] | None:
+    view: CaseloadView, case_id: str, milestones: list[dict[str, Any]], a: str,
+    covering: dict[str, str],
+) -> dict[str, Any] | None:  # fmt: skip
     if not milestones:
         return None
     m = milestones[0]
     readable = m["concluded_by"] == a or Category.INTEGRATION_PLAN in covering
-    return {"title": m["title"] if readable else None, "due_on": m["due_on"]}
+    title = view.open(case_id, m["title"], "milestone-title") if readable else None
+    return {"title": title, "due_on": m["due_on"]}
 
 
 def _pending(f: dict[str, Any], a: str) -> bool:

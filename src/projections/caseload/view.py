@@ -4,8 +4,10 @@ are stored as instants and dates, and judged at query time."""
 import json
 from datetime import date, datetime
 from typing import ClassVar
+from uuid import UUID
 
-from coordination.store.database import stamp
+from coordination.store.database import Database, stamp
+from coordination.store.keys import TextSealer
 from projections.view import View
 
 TABLES = [
@@ -29,7 +31,7 @@ TABLES = [
     "CREATE INDEX IF NOT EXISTS caseload_courses_provider ON {p}caseload_courses (provider)",
     """CREATE TABLE IF NOT EXISTS {p}caseload_milestones (
         case_id TEXT NOT NULL, agreement_id TEXT NOT NULL, milestone_id TEXT NOT NULL,
-        responsible_agency TEXT NOT NULL, concluded_by TEXT NOT NULL, title TEXT NOT NULL,
+        responsible_agency TEXT NOT NULL, concluded_by TEXT NOT NULL, title TEXT,
         due_on TEXT NOT NULL, open INTEGER NOT NULL,
         PRIMARY KEY (case_id, agreement_id, milestone_id))""",
     """CREATE INDEX IF NOT EXISTS caseload_milestones_owner
@@ -38,17 +40,39 @@ TABLES = [
 
 
 class CaseloadView(View):
+    """Names and milestone titles are sealed with their case's key, so they are never
+    plaintext in the database and read as None once the case is erased. A view kept
+    only in memory (a replay for an audit) may go without a sealer."""
+
     name: ClassVar[str] = "caseload"
     tables = TABLES
     table_names = ("caseload_milestones", "caseload_courses", "caseload_referrals",
                    "caseload_consents", "caseload_cases")  # fmt: skip
 
+    def __init__(self, db: Database, sealer: TextSealer | None = None) -> None:
+        super().__init__(db)
+        self.sealer = sealer
+
+    def seal(self, case_id: str, text: str | None, label: str) -> str | None:
+        return self.sealer.seal(UUID(case_id), text, label) if self.sealer else text
+
+    def open(self, case_id: str, stored: str | None, label: str) -> str | None:
+        return self.sealer.open(UUID(case_id), stored, label) if self.sealer else stored
+
     def case_opened(
-        self, case_id: str, municipality: str, lead: str, display_name: str, at: datetime
+        self, case_id: str, municipality: str, lead: str, display_name: str | None, at: datetime
     ) -> None:
         self.write(
             "INSERT INTO {p}caseload_cases VALUES (%s, %s, %s, %s, %s, %s, %s, 0)",
-            (case_id, municipality, lead, lead, display_name, stamp(at), stamp(at)),
+            (
+                case_id,
+                municipality,
+                lead,
+                lead,
+                self.seal(case_id, display_name, "name"),
+                stamp(at),
+                stamp(at),
+            ),
         )
 
     def touched(self, case_id: str, at: datetime) -> None:
@@ -105,11 +129,19 @@ class CaseloadView(View):
 
     def milestone_agreed(
         self, case_id: str, agreement_id: str, milestone_id: str, owner: str,
-        concluded_by: str, title: str, due_on: date,
+        concluded_by: str, title: str | None, due_on: date,
     ) -> None:  # fmt: skip
         self.write(
             "INSERT INTO {p}caseload_milestones VALUES (%s, %s, %s, %s, %s, %s, %s, 1)",
-            (case_id, agreement_id, milestone_id, owner, concluded_by, title, due_on.isoformat()),
+            (
+                case_id,
+                agreement_id,
+                milestone_id,
+                owner,
+                concluded_by,
+                self.seal(case_id, title, "milestone-title"),
+                due_on.isoformat(),
+            ),
         )
 
     def milestone_changed(

@@ -1,0 +1,139 @@
+"""Per-case data keys, wrapped by a master key; erasure destroys a case's key.
+
+Personal data of a case is encrypted with AES-GCM under that case's own key, so
+destroying the key (crypto-shredding) makes every copy unreadable: events,
+read models and backups alike. The master key never enters the database.
+"""
+
+import base64
+import os
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from coordination.store.database import Database, stamp
+
+NONCE = 12
+KEY_TTL_SECONDS = 2.0  # how long an unwrapped key is reused in one process
+
+TABLE = """CREATE TABLE IF NOT EXISTS {p}case_keys (
+    case_id TEXT PRIMARY KEY, wrapped TEXT, created_at TEXT NOT NULL, destroyed_at TEXT)"""
+
+
+class KeyDestroyed(LookupError):
+    """The case was erased: its personal data can no longer be written or read."""
+
+
+def load_master_key(configured: str | None, key_file: Path) -> bytes:
+    """From configuration (base64, 32 bytes), else a key file created owner-only."""
+    if configured:
+        return _decode_key(configured)
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(base64.urlsafe_b64encode(AESGCM.generate_key(256)).decode())
+    return _decode_key(key_file.read_text().strip())
+
+
+def _decode_key(text: str) -> bytes:
+    key = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if len(key) != 32:
+        msg = "the master key must be 32 bytes, base64-encoded"
+        raise ValueError(msg)
+    return key
+
+
+def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    nonce = os.urandom(NONCE)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def unseal(key: bytes, sealed: bytes, aad: bytes) -> bytes:
+    return AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], aad)
+
+
+class CaseKeys:
+    def __init__(self, db: Database, master_key: bytes) -> None:
+        self.db, self.master = db, master_key
+        self._cache: dict[UUID, tuple[bytes, float]] = {}
+        self._lock = threading.Lock()
+
+    def create_table(self) -> None:
+        self.db.execute(TABLE)
+
+    def key_for(self, case_id: UUID, *, create: bool = False) -> bytes:
+        """The case's data key; made and committed first when `create` and absent."""
+        cached = self._cache.get(case_id)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        row = self._row(case_id)
+        if row is None and create:
+            self._create(case_id)
+            row = self._row(case_id)
+        if row is None or row["wrapped"] is None:
+            raise KeyDestroyed(str(case_id))
+        key = unseal(self.master, base64.b64decode(row["wrapped"]), _wrap_aad(case_id))
+        with self._lock:
+            self._cache[case_id] = (key, time.monotonic() + KEY_TTL_SECONDS)
+        return key
+
+    def destroy(self, case_id: UUID) -> None:
+        self.db.execute(
+            "UPDATE {p}case_keys SET wrapped = NULL, destroyed_at = %s WHERE case_id = %s",
+            (stamp(datetime.now(UTC)), str(case_id)),
+        )
+        with self._lock:
+            self._cache.pop(case_id, None)
+
+    def is_destroyed(self, case_id: UUID) -> bool:
+        row = self._row(case_id)
+        return row is not None and row["wrapped"] is None
+
+    def _row(self, case_id: UUID) -> dict[str, str | None] | None:
+        return self.db.fetch_one(
+            "SELECT wrapped FROM {p}case_keys WHERE case_id = %s", (str(case_id),)
+        )
+
+    def _create(self, case_id: UUID) -> None:
+        wrapped = seal(self.master, AESGCM.generate_key(256), _wrap_aad(case_id))
+        self.db.execute(
+            "INSERT INTO {p}case_keys VALUES (%s, %s, %s, NULL) ON CONFLICT (case_id) DO NOTHING",
+            (str(case_id), base64.b64encode(wrapped).decode(), stamp(datetime.now(UTC))),
+        )
+
+
+def _wrap_aad(case_id: UUID) -> bytes:
+    # Binds a wrapped key to its case: a key row copied to another case won't open.
+    return b"case-key:" + case_id.bytes
+
+
+class TextSealer:
+    """Seals short texts of read models (names, titles) with their case's key."""
+
+    def __init__(self, keys: CaseKeys) -> None:
+        self.keys = keys
+
+    def seal(self, case_id: UUID, text: str | None, label: str) -> str | None:
+        if text is None:
+            return None
+        key = self.keys.key_for(case_id, create=True)
+        return base64.b64encode(seal(key, text.encode(), _text_aad(case_id, label))).decode()
+
+    def open(self, case_id: UUID, sealed: str | None, label: str) -> str | None:
+        """The text, or None when there is none or the case was erased."""
+        if sealed is None:
+            return None
+        try:
+            key = self.keys.key_for(case_id)
+        except KeyDestroyed:
+            return None
+        return unseal(key, base64.b64decode(sealed), _text_aad(case_id, label)).decode()
+
+
+def _text_aad(case_id: UUID, label: str) -> bytes:
+    return f"{case_id}:{label}".encode()
