@@ -18,7 +18,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
-from coordination.domain.case import Actor, Case
+from coordination.domain.case import Actor, Case, CaseEvent
 from coordination.errors import CaseNotFound, Contended, VersionMismatch
 from coordination.store.database import Database
 from coordination.store.idempotency import IdempotencyRequest, IdempotencyStore
@@ -50,7 +50,7 @@ class Recorded:
     case_id: UUID
     version: int
     position: int
-    event: Case.Event | Case.CaseOpened
+    event: CaseEvent
     replayed: bool = False
 
 
@@ -106,7 +106,7 @@ class CoordinationApplication(Application[UUID]):
             raise CaseNotFound from None
         return case
 
-    def history(self, case_id: UUID) -> list[Case.Event | Case.CaseOpened]:
+    def history(self, case_id: UUID) -> list[CaseEvent]:
         events = list(self.events.get(case_id))
         if not events:
             raise CaseNotFound
@@ -142,19 +142,26 @@ class CoordinationApplication(Application[UUID]):
         decide: Decision,
         expected_version: int | None = None,
         idem: IdempotencyRequest | None = None,
+        *,
+        related_only: bool = True,
+        also: list[RowWrite] | None = None,
     ) -> Recorded:
-        """Record one event, deciding again on the newest state after a lost race."""
+        """Record one event, deciding again on the newest state after a lost race.
+
+        `related_only=False` is for data-protection officers, who act on any case of
+        their municipality; `also` rows commit in the event's transaction."""
         for attempt in range(MAX_ATTEMPTS):
             # A lost race may have been our own key, committed by a duplicate request.
             if attempt and idem and (replay := self.replay(idem)):
                 return replay
             case = self.get_case(case_id)
-            self.check_related(case, by.agency)
+            if related_only:
+                self.check_related(case, by.agency)
             if expected_version is not None and case.version != expected_version:
                 raise VersionMismatch(case.version)
             decide(case, self.clock())
             try:
-                return self._save(case, idem, status_code=201)
+                return self._save(case, idem, status_code=201, also=also)
             except IntegrityError:
                 self._back_off(attempt)
         raise Contended
@@ -164,9 +171,12 @@ class CoordinationApplication(Application[UUID]):
         if agency not in case.involved:
             raise CaseNotFound
 
-    def _save(self, case: Case, idem: IdempotencyRequest | None, status_code: int) -> Recorded:
+    def _save(
+        self, case: Case, idem: IdempotencyRequest | None, status_code: int,
+        also: list[RowWrite] | None = None,
+    ) -> Recorded:  # fmt: skip
         event = case.pending_events[-1]
-        also: list[RowWrite] = []
+        also = list(also or [])
         if idem:
             also.append(self.idempotency.result_row(idem, str(case.id), case.version, status_code))
         recordings = self.save(case, also=also)

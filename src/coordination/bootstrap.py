@@ -12,6 +12,7 @@ from psycopg import sql
 
 from coordination.application import CoordinationApplication, utc_now
 from coordination.caseload import CaseloadService
+from coordination.erasure import ErasureService
 from coordination.oversight.service import OversightService
 from coordination.service import CaseService
 from coordination.settings import Settings
@@ -49,10 +50,12 @@ class Services:
     caseloads: CaseloadService
     statistics: StatisticsService
     oversight: OversightService = field(init=False)
+    erasure: ErasureService = field(init=False)
 
     def __post_init__(self) -> None:
         # Data-protection oversight reads the same history, directory and access log.
         self.oversight = OversightService(self.app, self.directory, self.access_log)
+        self.erasure = ErasureService(self.app, self.access_log)
 
     def runner(self) -> ProjectionRunner:
         runner = ProjectionRunner(

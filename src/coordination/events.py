@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from coordination.domain.case import Case
+from coordination.domain.case import Case, CaseEvent
 
 COMMANDS: dict[str, Callable[..., object]] = {
     "ConsentGranted": Case.grant_consent,
@@ -25,14 +25,14 @@ COMMANDS: dict[str, Callable[..., object]] = {
 
 _METADATA = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp",
-     "recorded_by", "token_label"}
+     "recorded_by", "token_label", "_erased"}
 )  # fmt: skip
 
 
-def event_type(event: Case.Event | Case.CaseOpened) -> str:
+def event_type(event: CaseEvent) -> str:
     return type(event).__name__
 
 
-def event_data(event: Case.Event | Case.CaseOpened) -> dict[str, Any]:
+def event_data(event: CaseEvent) -> dict[str, Any]:
     """What happened, without the envelope every event carries."""
     return {k: v for k, v in vars(event).items() if k not in _METADATA}

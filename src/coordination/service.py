@@ -9,7 +9,7 @@ from uuid import UUID
 
 from consent import Category
 from coordination.application import CoordinationApplication, Recorded
-from coordination.domain.case import Actor, Case
+from coordination.domain.case import Actor, Case, CaseEvent
 from coordination.domain.case_view import view_case
 from coordination.domain.errors import ConsentRequired
 from coordination.domain.visibility import Sight, View, view_event
@@ -36,7 +36,7 @@ class Caller:
 
 @dataclass(frozen=True)
 class SeenEvent:
-    event: Case.Event | Case.CaseOpened
+    event: CaseEvent
     view: View
 
 
@@ -134,7 +134,9 @@ class CaseService:
             self._log(caller, case_id, "refused", [], reason="no-such-case")
             raise
 
-    def _view(self, event: Case.Event | Case.CaseOpened, case: Case, sight: Sight) -> View:
+    def _view(self, event: CaseEvent, case: Case, sight: Sight) -> View:
+        if case.erased and not isinstance(event, Case.CaseErased):
+            return View({"erased": True})
         data = event_data(event)
         referral = case.referrals.get(data.get("referral_id", ""))
         route = (

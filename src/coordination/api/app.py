@@ -6,7 +6,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from coordination.api import caseload, cases, ops, oversight, problems, statistics
+from coordination.api import caseload, cases, erasure, ops, oversight, problems, statistics
 from coordination.api.middleware import BodyGuard, RequestContext
 from coordination.application import utc_now
 from coordination.bootstrap import bootstrap
@@ -45,6 +45,7 @@ def create_app(
     problems.install(app)
     app.include_router(cases.router)
     app.include_router(caseload.router)
+    app.include_router(erasure.router)
     app.include_router(statistics.router)
     app.include_router(oversight.router)
     app.include_router(ops.router)

@@ -10,7 +10,7 @@ from fastapi import HTTPException
 from fastapi.encoders import jsonable_encoder
 
 from coordination.application import Recorded
-from coordination.domain.case import Case
+from coordination.domain.case import CaseEvent
 from coordination.domain.visibility import View
 from coordination.events import event_data, event_type
 from coordination.store.idempotency import IdempotencyRequest
@@ -19,7 +19,7 @@ ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
-def event_out(event: Case.Event | Case.CaseOpened, view: View | None = None) -> dict[str, Any]:
+def event_out(event: CaseEvent, view: View | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": event_type(event),
         "version": event.originator_version,

@@ -59,15 +59,17 @@ def _refuse_role_on_case(caller: Caller, request: Request, svc: Services) -> Non
     svc.cases.refuse_role(caller, case_id)
 
 
-def json_writer(
-    caller: Annotated[Caller, Depends(require(Role.CASEWORKER))], request: Request
-) -> Caller:
+def json_body(guard: Callable[..., Caller]) -> Callable[..., Caller]:
     """Writes carry JSON; checked after authentication, so strangers learn nothing."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        raise HTTPException(400, "the body must be application/json")
-    return caller
+
+    def writer(caller: Annotated[Caller, Depends(guard)], request: Request) -> Caller:
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise HTTPException(400, "the body must be application/json")
+        return caller
+
+    return writer
 
 
-Caseworker = Annotated[Caller, Depends(json_writer)]
+Caseworker = Annotated[Caller, Depends(json_body(require(Role.CASEWORKER)))]
 CaseReader = Annotated[Caller, Depends(require(Role.CASEWORKER, Role.AUDITOR, Role.DPO))]

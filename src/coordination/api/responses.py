@@ -41,6 +41,7 @@ class CaseState(BaseModel):
     case_id: UUID
     version: int
     status: str
+    erased: bool = False
     municipality: str
     lead_agency: str
     opened_at: datetime

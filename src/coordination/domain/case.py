@@ -60,6 +60,7 @@ class Case(CaseRules, Aggregate):
         self.arrived_on = arrived_on
         self.residence_status = residence_status
         self.closed = False
+        self.erased = False
         self.ledger = ConsentLedger()
         self.referrals: dict[str, Referral] = {}
         self.courses: dict[str, Course] = {}
@@ -481,5 +482,28 @@ class Case(CaseRules, Aggregate):
         self.check_is_lead(by)
         self._record(self.CaseClosed, by, at, reason=reason)
 
+    # Erasure (Art. 17 GDPR): the event is recorded, then the case's key destroyed.
 
-__all__ = ["Actor", "Case"]
+    class CaseErased(Aggregate.Event):
+        # Not a Case.Event: erasing a case does not relate the erasing agency to it.
+        recorded_by: str
+        token_label: str
+        reason: str
+        legal_basis: str
+
+        def apply(self, case: "Case") -> None:
+            case.erased = True
+            case.person, case.arrived_on, case.residence_status = {}, None, None
+
+    def erase(self, by: Actor, at: datetime, *, reason: str, legal_basis: str) -> None:
+        """Any agency's data-protection officer may erase; open or closed alike."""
+        self.check_not_erased()
+        self.trigger_event(
+            self.CaseErased, timestamp=at, recorded_by=by.agency, token_label=by.token_label,
+            reason=reason, legal_basis=legal_basis,
+        )  # fmt: skip
+
+
+CaseEvent = Case.Event | Case.CaseOpened | Case.CaseErased
+
+__all__ = ["Actor", "Case", "CaseEvent"]

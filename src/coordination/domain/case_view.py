@@ -31,6 +31,7 @@ def view_case(case: Case, sight: Sight) -> View:
 def _administration(case: Case, sight: Sight) -> dict[str, Any]:
     return {
         "status": "closed" if case.closed else "open",
+        "erased": case.erased,
         "lead_agency": case.lead_agency,
         "opened_at": case.created_on,
         "last_event_at": case.modified_on,

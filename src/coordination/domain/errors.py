@@ -20,6 +20,11 @@ class CaseIsClosed(InvalidEvent):
         super().__init__("the case is closed; only ConsentWithdrawn may follow")
 
 
+class CaseIsErased(InvalidEvent):
+    def __init__(self) -> None:
+        super().__init__("the case was erased; nothing more can be recorded on it")
+
+
 class UnknownReference(InvalidEvent):
     def __init__(self, kind: str, ref: str) -> None:
         super().__init__(f"no {kind} '{ref}' on this case")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from consent import SPECIAL_CATEGORIES, Category, ConsentStatus, EvidenceMethod, Purpose
 from coordination.domain.errors import (
     CaseIsClosed,
+    CaseIsErased,
     ConsentRequired,
     DuplicateId,
     InvalidEvent,
@@ -37,6 +38,7 @@ class Actor:
 class CaseRules:
     lead_agency: str
     closed: bool
+    erased: bool
     ledger: "ConsentLedger"
     referrals: dict[str, "Referral"]
     courses: dict[str, "Course"]
@@ -45,8 +47,14 @@ class CaseRules:
     involved: set[str]
 
     def check_may_record(self, by: Actor, event_type: str) -> None:
+        if self.erased:
+            raise CaseIsErased
         if self.closed and event_type != "ConsentWithdrawn":
             raise CaseIsClosed
+
+    def check_not_erased(self) -> None:
+        if self.erased:
+            raise CaseIsErased
 
     def check_is_lead(self, by: Actor) -> None:
         if by.agency != self.lead_agency:

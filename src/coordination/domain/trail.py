@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from consent import Category, Consent, ConsentLedger, ConsentStatus, Purpose, start_of_day
-from coordination.domain.case import Case
-
-CaseEvent = Case.Event | Case.CaseOpened
+from coordination.domain.case import Case, CaseEvent
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 from consent import Category
 
 ADMINISTRATION: frozenset[str] = frozenset(
-    {"ConsentGranted", "ConsentWithdrawn", "CaseTransferred", "CaseClosed"}
+    {"ConsentGranted", "ConsentWithdrawn", "CaseTransferred", "CaseClosed", "CaseErased"}
 )
 REFERRAL_EVENTS = frozenset(
     {"ReferralSent", "ReferralAccepted", "ReferralDeclined", "ReferralCompleted"}

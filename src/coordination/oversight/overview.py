@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from consent import ConsentLedger, ConsentStatus, start_of_day
-from coordination.domain.case import Case
-from coordination.domain.trail import CaseEvent
+from coordination.domain.case import Case, CaseEvent
 from coordination.store.access_log import AccessEntry
 
 EXPIRY_HORIZON = timedelta(days=30)

@@ -16,8 +16,8 @@ from eventsourcing.utils import get_topic
 
 from consent import Category
 from coordination.application import CoordinationApplication
-from coordination.domain.case import Case
-from coordination.domain.trail import CaseEvent, consent_trail
+from coordination.domain.case import Case, CaseEvent
+from coordination.domain.trail import consent_trail
 from coordination.errors import CaseNotFound
 from coordination.oversight.access import Logbook, Overseer, check_overseer
 from coordination.oversight.overview import (

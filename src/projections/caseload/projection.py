@@ -90,3 +90,8 @@ class CaseloadProjection(Projection[CaseloadView]):
     @apply.register
     def _(self, e: Case.CaseClosed) -> None:
         self.view.closed(str(e.originator_id))
+
+    @apply.register
+    def _(self, e: Case.CaseErased) -> None:
+        # Nothing is left to do on an erased case; its sealed texts no longer open.
+        self.view.closed(str(e.originator_id))
