@@ -1,0 +1,56 @@
+"""The sealing mapper: personal fields never reach the store in clear, and an
+erased case's events still decode, with those fields empty."""
+
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+from coordination.bootstrap import Services
+from coordination.domain.case import Actor, Case
+from tests.people import PERSON
+
+AT = datetime(2026, 9, 1, 9, tzinfo=UTC)
+ABH = Actor("abh-leipzig", "abh")
+
+
+def opened_case() -> Case:
+    case = Case.open(ABH, AT, municipality="leipzig", person=dict(PERSON), case_id=uuid4())
+    case.grant_consent(ABH, AT, recipients=["mbe"], purposes=["case_management"],
+                       categories=["integration_plan"], given_on=date(2026, 9, 1),
+                       evidence={"method": "written"})  # fmt: skip
+    case.conclude_agreement(
+        ABH,
+        AT,
+        signed_on=date(2026, 9, 1),
+        milestones=[
+            {"title": "Kurs für Amina", "due_on": date(2026, 10, 1), "responsible_agency": "mbe"}
+        ],
+    )
+    return case
+
+
+def test_personal_fields_are_sealed_and_round_trip(services: Services) -> None:
+    mapper = services.app.mapper
+    for event in opened_case().collect_events():
+        stored = mapper.to_stored_event(event)
+        for secret in ("Amina", "Haddad", "1994-03-02", "341 000000", "Kurs"):
+            assert secret.encode() not in stored.state, (type(event).__name__, secret)
+        assert vars(mapper.to_domain_event(stored)) == vars(event)
+
+
+def test_after_the_key_is_destroyed_events_decode_with_personal_fields_empty(
+    services: Services,
+) -> None:
+    case = opened_case()
+    stored = [services.app.mapper.to_stored_event(e) for e in case.collect_events()]
+    services.app.keys.destroy(case.id)
+
+    opening, consent, agreement = (services.app.mapper.to_domain_event(s) for s in stored)
+    assert isinstance(opening, Case.CaseOpened)
+    assert opening.person is None
+    assert opening.municipality == "leipzig"
+    assert vars(opening)["_erased"] is True
+    assert isinstance(consent, Case.ConsentGranted)
+    assert consent.recipients == ["mbe"]  # nothing of it was sealed
+    assert isinstance(agreement, Case.AgreementConcluded)
+    assert agreement.milestones[0]["title"] is None
+    assert agreement.milestones[0]["responsible_agency"] == "mbe"
