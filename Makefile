@@ -35,9 +35,48 @@ lint: setup
 test: lint
 	$(BIN)/pytest
 
+# Schemathesis against the service's own OpenAPI document, as every role, on SQLite and
+# PostgreSQL. `make test` runs it bounded (10 examples per operation and role); this runs
+# FUZZ_EXAMPLES. See docs/limits-and-fuzzing.md.
+FUZZ_EXAMPLES ?= 500
+.PHONY: fuzz
+fuzz: setup
+	COORDINATION_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -s tests/fuzz/test_openapi_fuzz.py
+
+# Faults against real processes on PostgreSQL: SIGKILL under load, connections killed,
+# two API workers. `make test` runs them at scale 1; this runs them longer and also
+# restarts the machine's PostgreSQL under load. Each test prints what it measured.
+FAULTS_SCALE ?= 5
+.PHONY: test-faults
+test-faults: setup
+	FAULTS_SCALE=$(FAULTS_SCALE) FAULTS_RESTART_POSTGRES=1 $(BIN)/pytest -s tests/faults
+
 fmt: setup
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache
+
+# Known vulnerabilities in every locked dependency (pip-audit against the vulnerability
+# database: PyPI's JSON API by default, AUDIT_SERVICE=osv for OSV). It needs the network;
+# `make test` does not. Exit 0 clean, 1 findings (or a package it could not audit),
+# 2 database out of reach. See docs/security.md.
+AUDIT_SERVICE ?= pypi
+AUDIT_DIR := var/audit
+AUDIT := $(BIN)/pip-audit --vulnerability-service $(AUDIT_SERVICE) --no-deps --disable-pip \
+	--progress-spinner off
+
+.PHONY: audit
+audit: setup
+	@mkdir -p $(AUDIT_DIR)
+	@$(UV) export --frozen --no-hashes --no-emit-project --all-groups --quiet \
+		--format requirements-txt --output-file $(AUDIT_DIR)/requirements.txt
+	@# A release with published advisories must come back with them, else a clean
+	@# answer would only mean that the database did not answer.
+	@echo "jinja2==2.4.1" > $(AUDIT_DIR)/known-vulnerable.txt
+	@$(AUDIT) --requirement $(AUDIT_DIR)/known-vulnerable.txt --format json 2>/dev/null \
+		| grep -q '"id"' || { echo "make audit: the vulnerability database ($(AUDIT_SERVICE))" \
+		"reports nothing for jinja2 2.4.1, which has published advisories: it cannot be" \
+		"reached from here, so nothing was audited." >&2; exit 2; }
+	$(AUDIT) --strict --desc on --requirement $(AUDIT_DIR)/requirements.txt

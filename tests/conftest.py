@@ -22,6 +22,21 @@ def master_key(monkeypatch: pytest.MonkeyPatch) -> str:
     return key
 
 
+@pytest.fixture(autouse=True)
+def signing_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Checkpoints and bundles are signed with this key, never a file in the tree."""
+    key = base64.b64encode(bytes(range(32, 64))).decode()
+    monkeypatch.setenv("COORDINATION_SIGNING_KEY", key)
+    return key
+
+
+@pytest.fixture(autouse=True)
+def generous_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limiter runs in every test but throttles none; tests/limits sets a tiny one."""
+    monkeypatch.setenv("COORDINATION_RATE_LIMIT_PER_MINUTE", "1000000")
+    monkeypatch.setenv("COORDINATION_RATE_LIMIT_BURST", "100000")
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":

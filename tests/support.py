@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 import pytest
@@ -75,9 +76,9 @@ def add_agency(
 class ServedApp:
     """The real ASGI app under uvicorn on a free loopback port, in a thread."""
 
-    def __init__(self, app: object) -> None:
+    def __init__(self, app: object, **options: Any) -> None:
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None,  # type: ignore[arg-type]
-                                access_log=False, lifespan="on")  # fmt: skip
+                                access_log=False, lifespan="on", **options)  # fmt: skip
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

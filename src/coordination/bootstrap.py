@@ -59,8 +59,9 @@ class Services:
 
     def runner(self) -> ProjectionRunner:
         runner = ProjectionRunner(
-            self.app, self.projections, self.settings.projection_poll_seconds, self.config.dsn
-        )
+            self.app, self.projections, self.settings.projection_poll_seconds, self.config.dsn,
+            self.settings.projection_batch_size,
+        )  # fmt: skip
         self.app.on_saved.append(runner.wake)
         return runner
 
@@ -81,7 +82,10 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Se
     db = app.db
     create_tables(db)
     protect_access_log(db)
-    idempotency = IdempotencyStore(db, clock, keep=timedelta(hours=settings.idempotency_hours))
+    idempotency = IdempotencyStore(
+        db, clock, in_flight=timedelta(seconds=settings.idempotency_in_flight_seconds),
+        keep=timedelta(hours=settings.idempotency_hours),
+    )  # fmt: skip
     app.idempotency = idempotency
     directory, access_log = Directory(db), AccessLog(db)
     cases = CaseService(app, directory, access_log, idempotency)

@@ -14,10 +14,23 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     log_level: str = "INFO"
     idempotency_hours: int = 24
+    # A claim older than this belongs to a request that died; its key is free again.
+    idempotency_in_flight_seconds: float = 30.0
     run_projections: bool = True  # False when `coordination projections run` does it
     projection_poll_seconds: float = 0.2
+    projection_batch_size: int = 500  # events per transaction when catching up
     read_your_writes_seconds: float = 5.0
+    # Per bearer token, per worker process (ADR 0016): requests a minute on average,
+    # and how many may come at once. 0 requests a minute: no limit.
+    rate_limit_per_minute: int = 600
+    rate_limit_burst: int = 100
     # The key that wraps every case's data key: base64 of 32 bytes. Without it the
     # key file is used, and created owner-only if absent (the embedded default).
     master_key: str | None = None
     master_key_file: Path = Path("var/master.key")
+    # Signs checkpoints and audit bundles (Ed25519): base64 of the raw 32-byte private
+    # key. Without it the key file is used, and created owner-only if absent.
+    signing_key: str | None = None
+    signing_key_file: Path = Path("var/signing.key")
+    # Public keys (base64) of retired signing keys: checkpoints they signed still verify.
+    signing_retired_public_keys: list[str] = []

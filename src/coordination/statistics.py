@@ -66,7 +66,8 @@ class StatisticsService:
     def _range(self, first: str | None, last: str | None) -> tuple[str, str]:
         """Defaults: up to the current month (Berlin time), twelve months long."""
         last = last or self.app.clock().astimezone(LOCAL_TIME).strftime("%Y-%m")
-        first = first or month_named(month_number(last) + 1 - DEFAULT_MONTHS)
+        # Not before 0000-01: a month before year 0 has no YYYY-MM name.
+        first = first or month_named(max(0, month_number(last) + 1 - DEFAULT_MONTHS))
         if first > last:
             raise BadMonthRange("`from` is after `to`")
         if month_number(last) - month_number(first) + 1 > MAX_MONTHS:

@@ -98,9 +98,9 @@ class ProjectionRunner:
 
     def __init__(
         self, app: Application[Any], projections: Sequence[Projection[View]],
-        poll_interval: float = 0.2, listen_dsn: str | None = None,
+        poll_interval: float = 0.2, listen_dsn: str | None = None, batch_size: int = 500,
     ) -> None:  # fmt: skip
-        self.followers = [Follower(app, p) for p in projections]
+        self.followers = [Follower(app, p, batch_size) for p in projections]
         self.poll_interval, self.listen_dsn = poll_interval, listen_dsn
         self.wakeups = [Wakeup() for _ in self.followers]
         self.stopping = threading.Event()

@@ -10,20 +10,25 @@ from fastapi.responses import JSONResponse
 
 from coordination.api.convert import as_aware
 from coordination.api.deps import ServicesDep, require
-from coordination.api.responses import CaseloadOut, Problem
+from coordination.api.responses import CaseloadOut, problem_responses
 from coordination.caseload import AsOfInTheFuture, CaseloadRequest
+from coordination.domain.rules import SLUG
 from coordination.service import Caller
 from coordination.store.directory import Role
 
 router = APIRouter(prefix="/v1", tags=["read models"])
 Reader = Annotated[Caller, Depends(require(Role.CASEWORKER, Role.AUDITOR))]
-ERRORS = {s: {"model": Problem} for s in (400, 401, 403, 404, 422, 503)}
+ERRORS = problem_responses(400, 401, 403, 404, 422, 503)
+# A slug: anything else names no agency (and PostgreSQL refuses NUL in a text parameter).
+AgencyId = Annotated[
+    str | None, Query(pattern=rf"^{SLUG.pattern}$", description="auditors: whose caseload")
+]
 
 
-@router.get("/caseload", response_model=CaseloadOut, responses=ERRORS)  # type: ignore[arg-type]
+@router.get("/caseload", response_model=CaseloadOut, responses=ERRORS)
 def caseload(
     caller: Reader, svc: ServicesDep,
-    agency: Annotated[str | None, Query(description="auditors: whose caseload")] = None,
+    agency: AgencyId = None,
     role: Literal["lead", "referral_recipient", "course_provider", "milestone_owner"] | None = None,
     overdue: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

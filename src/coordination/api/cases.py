@@ -1,7 +1,7 @@
 """Routes for cases and their events (contract: Cases and events)."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Query
@@ -17,15 +17,19 @@ from coordination.api.convert import (
 )
 from coordination.api.deps import CaseReader, Caseworker, ServicesDep
 from coordination.api.requests import EventIn, OpenCase
-from coordination.api.responses import CaseCreated, CaseHistory, CaseState, EventRecorded, Problem
+from coordination.api.responses import (
+    CaseCreated,
+    CaseHistory,
+    CaseState,
+    EventRecorded,
+    problem_responses,
+)
 from coordination.errors import CaseNotFound
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    s: {"model": Problem, "content": {"application/problem+json": {}}}
-    for s in (400, 401, 403, 404, 409, 412, 413, 422, 503)
-}
+ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 503)
+MAX_VERSION = 2**63 - 1  # the stores' integers; beyond them SQLite overflows (fuzzing)
 IfMatch = Annotated[str | None, Header(description='"N": refuse unless the case is at N')]
 IdempotencyKey = Annotated[str | None, Header(description="retry-safe key, kept 24 h")]
 
@@ -74,7 +78,8 @@ def record_event(
 def read_case(
     case_id: str, caller: CaseReader, svc: ServicesDep,
     as_of: Annotated[datetime | None, Query(description="auditors: state at this time")] = None,
-    version: Annotated[int | None, Query(ge=1, description="auditors: at this version")] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_VERSION,
+                                         description="auditors: at this version")] = None,
 ) -> JSONResponse:  # fmt: skip
     uuid = parse_case_id(case_id)
     case, view = svc.cases.read_case(caller, uuid, version, as_aware(as_of))

@@ -3,18 +3,22 @@
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from fastapi import HTTPException
 from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 
+from coordination.api.requests import FIRST_DAY, LAST_DAY
 from coordination.application import Recorded
 from coordination.domain.case import CaseEvent
 from coordination.domain.visibility import View
 from coordination.events import event_data, event_type
 from coordination.store.idempotency import IdempotencyRequest
 
+EARLIEST = datetime.combine(FIRST_DAY, time.min, tzinfo=UTC)
+LATEST = datetime.combine(LAST_DAY + timedelta(days=1), time.min, tzinfo=UTC)
 ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -41,10 +45,17 @@ def recorded_headers(recorded: Recorded) -> dict[str, str]:
 
 
 def as_aware(moment: datetime | None) -> datetime | None:
-    """A time given without an offset is read as UTC."""
-    if moment is None or moment.tzinfo is not None:
+    """A time given without an offset is read as UTC; it must lie within FIRST_DAY..LAST_DAY."""
+    if moment is None:
         return moment
-    return moment.replace(tzinfo=UTC)
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if not EARLIEST <= aware < LATEST:
+        # Rendered like any other invalid query: 422 validation-error.
+        msg = f"as_of must lie between {FIRST_DAY} and {LAST_DAY}"
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ("query", "as_of"), "msg": msg}]
+        )
+    return aware
 
 
 def expected_version(if_match: str | None) -> int | None:

@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from coordination.api.rate_limit import throttle
 from coordination.bootstrap import Services
 from coordination.service import Caller
 from coordination.store.directory import Role
@@ -34,6 +35,7 @@ def current_caller(
         raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
     # Read back by the request log line (contextvars do not leave the worker thread).
     request.state.agency = principal.agency.agency_id
+    throttle(request, principal.token_id)
     return Caller(principal, request.state.request_id)
 
 

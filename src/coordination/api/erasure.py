@@ -1,6 +1,6 @@
 """POST /v1/cases/{case_id}/erasure: a data-protection officer erases a case."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
@@ -8,15 +8,15 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from coordination.api.cases import parse_case_id
 from coordination.api.deps import ServicesDep, json_body, require
-from coordination.api.responses import Problem
+from coordination.api.responses import problem_responses
 from coordination.service import Caller
 from coordination.store.directory import Role
 
 router = APIRouter(prefix="/v1", tags=["data protection"])
 DpoWriter = Annotated[Caller, Depends(json_body(require(Role.DPO)))]
-ERRORS: dict[int | str, dict[str, Any]] = {
-    s: {"model": Problem} for s in (400, 401, 403, 404, 413, 422, 503)
-}
+ERRORS = problem_responses(400, 401, 403, 404, 413, 422, 503)
+
+NO_NUL = r"^[^\x00]*$"
 
 
 class ErasureRequest(BaseModel):
@@ -25,9 +25,10 @@ class ErasureRequest(BaseModel):
         json_schema_extra={"examples": [
             {"reason": "the person asked for erasure", "legal_basis": "Art. 17 GDPR"}]},
     )  # fmt: skip
-    # Stays readable after erasure: write no personal data here.
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
-    legal_basis: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    # Stays readable after erasure: write no personal data here. No NUL: the legal
+    # basis goes to the access log, a text column PostgreSQL refuses NUL in.
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NO_NUL)]
+    legal_basis: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
 
 
 class ErasureDone(BaseModel):

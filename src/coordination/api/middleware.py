@@ -1,12 +1,14 @@
-"""ASGI middleware: request id and one log line per request; body size and type."""
+"""ASGI middleware: request id and one log line per request; security headers; body size."""
 
 import time
 import uuid
 
 import structlog
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coordination.api.problems import problem
+from coordination.api.security_headers import security_headers
 
 log = structlog.get_logger()
 
@@ -46,6 +48,36 @@ class RequestContext:
             structlog.contextvars.clear_contextvars()
 
 
+class SecurityHeaders:
+    """Adds the security headers to every response the app sends (a route's own win).
+
+    A 500 is sent by Starlette's outermost error middleware, outside this one:
+    problems.handle_unexpected adds the same headers there.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        wanted = security_headers(scope["path"], scope["scheme"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in wanted.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class ClientGone(Exception):
+    """The client closed the connection (or was cut off) before its body was whole."""
+
+
 class BodyGuard:
     """Refuses bodies over the limit (413) before anything reads them."""
 
@@ -58,7 +90,10 @@ class BodyGuard:
             return
         length = dict(scope["headers"]).get(b"content-length", b"0")
         too_long = length.isdigit() and int(length) > self.max_bytes
-        body = None if too_long else await self._read(receive)
+        try:
+            body = None if too_long else await self._read(receive)
+        except ClientGone:
+            return  # it left before its body was whole: nothing to answer, nothing to do
         if body is None:
             refusal = problem(413, "payload-too-large", "Payload too large",
                               f"the body is over {self.max_bytes} bytes")  # fmt: skip
@@ -70,6 +105,8 @@ class BodyGuard:
         chunks, size = [], 0
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientGone
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:

@@ -22,7 +22,9 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz", responses={503: {"description": "the database or a projection is not ready"}}
+)
 def readyz(request: Request, svc: ServicesDep) -> JSONResponse:
     try:
         statuses = projection_statuses(request, svc)

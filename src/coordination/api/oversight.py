@@ -14,6 +14,7 @@ from consent.record import LOCAL_TIME
 from coordination.api import oversight_responses as out
 from coordination.api.cases import ERRORS, parse_case_id
 from coordination.api.deps import ServicesDep, require
+from coordination.api.requests import FIRST_DAY, LAST_DAY
 from coordination.bootstrap import Services
 from coordination.oversight.overview import Overview, overview_csv
 from coordination.oversight.receipts import dpv_receipt, fhir_consent
@@ -98,8 +99,10 @@ def consent_receipt(
 )
 def dpo_overview(
     caller: Dpo, services: ServicesDep, svc: OversightDep,
-    since: Annotated[date | None, Query(description="first day; default: until - 29")] = None,
-    until: Annotated[date | None, Query(description="last day, inclusive; default today")] = None,
+    since: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY,
+                                        description="first day; default: until - 29")] = None,
+    until: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY,
+                                        description="last day, inclusive; default today")] = None,
     format_: Annotated[Literal["json", "csv"] | None, Query(alias="format")] = None,
     accept: Accept = "",
 ) -> Overview | Response:  # fmt: skip

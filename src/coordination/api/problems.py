@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from coordination.api.security_headers import security_headers
 from coordination.domain.errors import ConsentRequired, InvalidEvent
 from coordination.errors import (
     AccessLogUnavailable,
@@ -47,6 +48,7 @@ HTTP_CODES = {
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
     413: ("payload-too-large", "Payload too large"),
+    429: ("rate-limited", "Too many requests"),
     503: ("unavailable", "Service unavailable"),
 }
 
@@ -104,7 +106,11 @@ async def handle_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     structlog.get_logger().error("unhandled", error=type(exc).__name__)
-    return problem(500, "internal-error", "Internal error", "an unexpected error occurred")
+    # Sent from outside the middleware stack (Starlette's ServerErrorMiddleware), after
+    # which uvicorn closes the connection: say so, or a client's next request fails.
+    headers = security_headers(request.url.path, request.url.scheme) | {"Connection": "close"}
+    return problem(500, "internal-error", "Internal error", "an unexpected error occurred",
+                   headers)  # fmt: skip
 
 
 def install(app: FastAPI) -> None:

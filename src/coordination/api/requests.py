@@ -11,6 +11,10 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Level = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
+# Days this service can reason about: a validity "until 9999-12-31" would end after the
+# last day Python can count to, and break every reader of the case (found by fuzzing).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 class Body(BaseModel):
@@ -20,7 +24,7 @@ class Body(BaseModel):
 class Person(Body):
     given_name: ShortText
     family_name: ShortText
-    date_of_birth: date | None = None
+    date_of_birth: Day | None = None
     nationality: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,3}$")] | None = None
     languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]] = []
     phone: Annotated[str, StringConstraints(max_length=40)] | None = None
@@ -40,7 +44,7 @@ class OpenCase(Body):
     )  # fmt: skip
     person: Person
     municipality: Slug
-    arrived_on: date | None = None
+    arrived_on: Day | None = None
     residence_status: ShortText | None = None
 
 
@@ -64,8 +68,8 @@ class ConsentGranted(Body):
     recipients: Annotated[list[Slug], Field(min_length=1)]
     purposes: Annotated[list[Purpose], Field(min_length=1)]
     categories: Annotated[list[Category], Field(min_length=1)]
-    given_on: date
-    valid_until: date | None = None
+    given_on: Day
+    valid_until: Day | None = None
     evidence: Evidence
     notice_version: ShortText | None = None
     consent_id: Slug | None = None
@@ -76,7 +80,7 @@ class ConsentWithdrawn(Body):
                             withdrawn_on="2026-10-01", reason="person asked")  # fmt: skip
     type: Literal["ConsentWithdrawn"]
     consent_id: Slug
-    withdrawn_on: date | None = None
+    withdrawn_on: Day | None = None
     reason: Text | None = None
 
 
@@ -124,7 +128,7 @@ class CourseAssigned(Body):
     ]  # fmt: skip
     provider: Slug
     target_level: Level | None = None
-    starts_on: date | None = None
+    starts_on: Day | None = None
     course_id: Slug | None = None
 
 
@@ -134,12 +138,12 @@ class CourseCompleted(Body):
     type: Literal["CourseCompleted"]
     course_id: Slug
     result: Level | Literal["below_A2", "passed", "failed"]
-    completed_on: date
+    completed_on: Day
 
 
 class MilestoneIn(Body):
     title: ShortText
-    due_on: date
+    due_on: Day
     responsible_agency: Slug
     milestone_id: Slug | None = None
 
@@ -151,7 +155,7 @@ class AgreementConcluded(Body):
                      "responsible_agency": "mbe-caritas-mayen"}],
     )  # fmt: skip
     type: Literal["AgreementConcluded"]
-    signed_on: date
+    signed_on: Day
     milestones: Annotated[list[MilestoneIn], Field(min_length=1, max_length=50)]
     agreement_id: Slug | None = None
 
@@ -162,7 +166,7 @@ class MilestoneMet(Body):
     type: Literal["MilestoneMet"]
     agreement_id: Slug
     milestone_id: Slug
-    met_on: date
+    met_on: Day
     note: Text | None = None
 
 
@@ -173,7 +177,7 @@ class MilestoneRescheduled(Body):
     type: Literal["MilestoneRescheduled"]
     agreement_id: Slug
     milestone_id: Slug
-    due_on: date
+    due_on: Day
     reason: Text
 
 
@@ -184,7 +188,7 @@ class QualificationRecorded(Body):
     title: ShortText
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,3}$")]
     level: ShortText | None = None
-    obtained_on: date | None = None
+    obtained_on: Day | None = None
     qualification_id: Slug | None = None
 
 
@@ -194,7 +198,7 @@ class RecognitionDecided(Body):
     type: Literal["RecognitionDecided"]
     qualification_id: Slug
     outcome: Literal["full", "partial", "rejected", "compensation_required"]
-    decided_on: date
+    decided_on: Day
 
 
 class CaseTransferred(Body):

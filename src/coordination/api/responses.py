@@ -65,6 +65,18 @@ class Problem(BaseModel):
     code: str
 
 
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Error answers for `responses=`: application/problem+json bodies of the Problem schema.
+
+    429 rate-limited may answer any authenticated request (ADR 0016), so it is always listed.
+    """
+    problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    return {
+        s: {"model": Problem, "content": {"application/problem+json": problem}}
+        for s in sorted({*statuses, 429})
+    }
+
+
 class NextMilestone(BaseModel):
     title: str | None
     due_on: str

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from coordination.api.deps import ServicesDep, require
-from coordination.api.responses import Problem
+from coordination.api.responses import problem_responses
 from coordination.api.statistics_models import MonthStatistics, StatisticsOut
 from coordination.service import Caller
 from coordination.statistics import BadMonthRange, StatisticsReport, StatisticsRequest
@@ -19,7 +19,7 @@ from projections.statistics.suppression import MIN_PEOPLE, Cell
 
 router = APIRouter(prefix="/v1", tags=["read models"])
 Auditor = Annotated[Caller, Depends(require(Role.AUDITOR))]
-ERRORS = {s: {"model": Problem} for s in (401, 403, 422, 503)}
+ERRORS = problem_responses(401, 403, 422, 503)
 OK = {
     200: {
         "content": {"text/csv": {"schema": {"type": "string"}}},

@@ -6,6 +6,10 @@ runs the statements after the events insert in the same transaction (SQLite in
 idempotency result exists exactly when its event does, and a clash of either
 raises IntegrityError and commits nothing. Both also look up an
 event's store-wide position, which replayed responses need.
+
+In the same place both write each event's row of `event_hashes` (its case hash
+and the store-wide chain hash, coordination.integrity.chain), so an event and its
+proof commit together or not at all. They create that table with their own.
 """
 
 from collections.abc import Sequence
@@ -14,9 +18,18 @@ from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
+
+from coordination.integrity.chain import ZERO, Link, NewEvent, case_key, link_batch
+
+HASHES_TABLE = "event_hashes"
+# One row per event: position is the event's notification id, unique like it.
+_HASHES_COLUMNS = (
+    "case_id TEXT NOT NULL, version BIGINT NOT NULL, position BIGINT NOT NULL UNIQUE,"
+    " event_hash TEXT NOT NULL, chain_hash TEXT NOT NULL, PRIMARY KEY (case_id, version)"
+)
 
 
 @dataclass(frozen=True)
@@ -41,14 +54,66 @@ def _first(rows: Any, column: str) -> int | None:
     return int(rows[0][column]) if rows else None
 
 
+def _new_events(stored: Sequence[StoredEvent], positions: Sequence[int]) -> list[NewEvent]:
+    return [
+        NewEvent(p, case_key(e.originator_id), e.originator_version, e.topic, e.state)
+        for e, p in zip(stored, positions, strict=True)
+    ]
+
+
+def _hash_rows(links: list[Link]) -> list[tuple[str, int, int, str, str]]:
+    return [(k.case_id, k.version, k.position, k.event_hash.hex(), k.chain_hash.hex())
+            for k in links]  # fmt: skip
+
+
+def _digest(rows: Any, column: str) -> bytes:
+    return bytes.fromhex(rows[0][column]) if rows else ZERO
+
+
 class SQLiteCaseRecorder(SQLiteApplicationRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {HASHES_TABLE} ({_HASHES_COLUMNS})",
+        ]
+
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
+        if stored_events and notification_ids is not None:
+            # The inserts above hold SQLite's single write lock: nobody else can
+            # append between reading the chain heads and writing our rows.
+            links = link_batch(
+                _new_events(stored_events, notification_ids),
+                lambda case, version: self._case_head(c, case, version),
+                lambda position: self._chain_head(c, position),
+            )
+            c.executemany(
+                f"INSERT INTO {HASHES_TABLE} VALUES (?, ?, ?, ?, ?)",  # noqa: S608 (our table)
+                _hash_rows(links),
+            )
         for write in _also(kwargs):
             c.execute(write.statement, write.params)
         return notification_ids
+
+    @staticmethod
+    def _case_head(c: SQLiteCursor, case_id: str, version: int) -> bytes:
+        c.execute(
+            f"SELECT event_hash FROM {HASHES_TABLE} WHERE case_id = ? AND version < ?"  # noqa: S608
+            " ORDER BY version DESC LIMIT 1",
+            (case_id, version),
+        )
+        return _digest(c.fetchall(), "event_hash")
+
+    @staticmethod
+    def _chain_head(c: SQLiteCursor, position: int) -> bytes:
+        c.execute(
+            f"SELECT chain_hash FROM {HASHES_TABLE} WHERE position < ?"  # noqa: S608
+            " ORDER BY position DESC LIMIT 1",
+            (position,),
+        )
+        return _digest(c.fetchall(), "chain_hash")
 
     def position_of(self, case_id: UUID, version: int) -> int | None:
         with self.datastore.transaction(commit=False) as c:
@@ -61,6 +126,23 @@ class SQLiteCaseRecorder(SQLiteApplicationRecorder):
 
 
 class PostgresCaseRecorder(PostgresApplicationRecorder):
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.hashes = Composed([Identifier(datastore.schema), SQL("."), Identifier(HASHES_TABLE)])
+        self.sql_create_statements.append(
+            SQL("CREATE TABLE IF NOT EXISTS {} (" + _HASHES_COLUMNS + ")").format(self.hashes)
+        )
+        self._case_head = SQL(
+            "SELECT event_hash FROM {} WHERE case_id = %s AND version < %s"
+            " ORDER BY version DESC LIMIT 1"
+        ).format(self.hashes)
+        self._chain_head = SQL(
+            "SELECT chain_hash FROM {} WHERE position < %s ORDER BY position DESC LIMIT 1"
+        ).format(self.hashes)
+        self._insert_hashes = SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s)").format(self.hashes)
+
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -69,10 +151,23 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
         # exit, so a clash of an extra row surfaces here too and rolls back all.
         notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         also = _also(kwargs)
-        if also:
-            with curs.connection.pipeline():
-                for write in also:
-                    curs.execute(write.statement, write.params)
+        with curs.connection.pipeline() as pipeline:
+            if stored_events and notification_ids:
+                # The EXCLUSIVE lock on the events table is held: no other writer
+                # can append between reading the chain heads and writing our rows.
+                def read(statement: Composed, params: tuple[Any, ...], column: str) -> bytes:
+                    curs.execute(statement, params)
+                    pipeline.sync()
+                    return _digest(curs.fetchall(), column)
+
+                links = link_batch(
+                    _new_events(stored_events, notification_ids),
+                    lambda case, version: read(self._case_head, (case, version), "event_hash"),
+                    lambda position: read(self._chain_head, (position,), "chain_hash"),
+                )
+                curs.executemany(self._insert_hashes, _hash_rows(links))
+            for write in also:
+                curs.execute(write.statement, write.params)
         return notification_ids
 
     def position_of(self, case_id: UUID, version: int) -> int | None:

@@ -84,7 +84,10 @@ def encode_cursor(query: CaseloadQuery, last: dict[str, Any]) -> str:
 def decode_cursor(cursor: str) -> tuple[tuple[int, str, str], datetime]:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return (int(key["b"]), str(key["o"]), str(key["c"])), datetime.fromisoformat(key["t"])
+        after = (int(key["b"]), str(key["o"]), str(key["c"]))
+        if "\x00" in after[1] + after[2]:  # no cursor given out holds one; PostgreSQL refuses it
+            raise ValueError("NUL in the cursor")
+        return after, datetime.fromisoformat(key["t"])
     except (ValueError, KeyError, TypeError, binascii.Error) as e:
         raise BadCursor("the cursor is not one this service gave out") from e
 
