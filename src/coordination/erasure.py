@@ -39,13 +39,14 @@ class ErasureService:
             self.app.db.sql("DELETE FROM {p}idempotency_results WHERE case_id = %s"),
             (str(case_id),),
         )
+        # The log entry commits with the event: an erasure is never done but unlogged.
+        logged = self.access_log.row(self._entry(caller, case_id, "erased", legal_basis))
         recorded = self.app.record(
             case_id, caller.actor,
             lambda c, at: c.erase(caller.actor, at, reason=reason, legal_basis=legal_basis),
-            related_only=False, also=[purge],
+            related_only=False, also=[purge, logged],
         )  # fmt: skip
         self.app.keys.destroy(case_id)
-        self._log(caller, case_id, "erased", legal_basis)
         return self._erasure(recorded, new=True)
 
     def _case_of_my_municipality(self, caller: Caller, case_id: UUID) -> Case:
@@ -71,8 +72,11 @@ class ErasureService:
         return Erasure(recorded.case_id, recorded.version, recorded.position, at, new)
 
     def _log(self, caller: Caller, case_id: UUID, action: str, reason: str) -> None:
-        self.access_log.write(AccessEntry(
+        self.access_log.write(self._entry(caller, case_id, action, reason))
+
+    def _entry(self, caller: Caller, case_id: UUID, action: str, reason: str) -> AccessEntry:
+        return AccessEntry(
             at=self.app.clock(), agency_id=caller.agency_id,
             token_label=caller.principal.token_label, role=caller.principal.role.value,
             request_id=caller.request_id, case_id=str(case_id), action=action, reason=reason,
-        ))  # fmt: skip
+        )  # fmt: skip

@@ -73,6 +73,8 @@ def test_erasure_leaves_no_personal_data_anywhere(
     erased = api.as_(dpo, "POST", f"/v1/cases/{case_id}/erasure",
                      json={"reason": "person asked", "legal_basis": "Art. 17 GDPR"})  # fmt: skip
     assert erased.status_code == 201, erased.text
+    logged = [e for e in api.services.access_log.for_case(case_id) if e.action == "erased"]
+    assert [(e.agency_id, e.reason) for e in logged] == [("datenschutz-leipzig", "Art. 17 GDPR")]
 
     # 3. Every event keeps type, time and agencies; its data reads as erased.
     events = api.as_(auditor, "GET", history_url).json()["events"]

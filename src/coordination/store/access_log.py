@@ -14,6 +14,7 @@ from eventsourcing.domain import EventSourcingError
 
 from coordination.errors import AccessLogUnavailable
 from coordination.store.database import Database, Row, stamp
+from coordination.store.recorders import RowWrite
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,19 @@ def _entry(row: Row) -> AccessEntry:
     )
 
 
+INSERT = (
+    "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
+    " case_id, action, categories, basis, reason)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _params(e: AccessEntry) -> tuple[Any, ...]:
+    return (stamp(e.at), e.agency_id, e.token_label, e.role, e.request_id, e.case_id,
+            e.action, json.dumps(sorted(e.categories)), json.dumps(e.basis, sort_keys=True),
+            e.reason)  # fmt: skip
+
+
 class AccessLog:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -53,15 +67,11 @@ class AccessLog:
         """Append entries, or raise AccessLogUnavailable: no read goes unlogged."""
         with _unavailable_on_failure(), self.db.transaction() as cursor:
             for e in entries:
-                self.db.run(
-                    cursor,
-                    "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
-                    " case_id, action, categories, basis, reason)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    (stamp(e.at), e.agency_id, e.token_label, e.role, e.request_id,
-                     e.case_id, e.action, json.dumps(sorted(e.categories)),
-                     json.dumps(e.basis, sort_keys=True), e.reason),
-                )  # fmt: skip
+                self.db.run(cursor, INSERT, _params(e))
+
+    def row(self, entry: AccessEntry) -> RowWrite:
+        """The entry as a row to commit in an event's own transaction."""
+        return RowWrite(self.db.sql(INSERT), _params(entry))
 
     def for_case(self, case_id: str) -> list[AccessEntry]:
         with _unavailable_on_failure():
