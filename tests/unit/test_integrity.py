@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from coordination.integrity.chain import ZERO, NewEvent, chain_hash, event_hash, link_batch
+from coordination.integrity.chain import ZERO, EventRow, chain_hash, event_hash, link_batch
 from coordination.integrity.checkpoint import (
     Checkpoint,
     CheckpointInvalid,
@@ -20,7 +20,6 @@ from coordination.integrity.signing import BadKey, key_id, load_signing_key
 from coordination.integrity.verify import (
     Failure,
     HashRow,
-    StoredRow,
     merge_by_position,
     verify_store,
 )
@@ -78,9 +77,9 @@ def test_length_prefixes_keep_fields_apart() -> None:
     assert event_hash(ZERO, CASE, 1, "ab", b"c") != event_hash(ZERO, CASE, 1, "a", b"bc")
 
 
-def _rows(links: list[tuple[str, int]]) -> tuple[list[StoredRow], list[HashRow]]:
+def _rows(links: list[tuple[str, int]]) -> tuple[list[EventRow], list[HashRow]]:
     """Events at positions 1, 2, … as the recorder would hash them one by one."""
-    events = [StoredRow(p, c, v, "t:T", f"{c}:{v}".encode()) for p, (c, v) in enumerate(links, 1)]
+    events = [EventRow(p, c, v, "t:T", f"{c}:{v}".encode()) for p, (c, v) in enumerate(links, 1)]
     stored: list[HashRow] = []
 
     def case_head(case: str, version: int) -> bytes:
@@ -92,7 +91,7 @@ def _rows(links: list[tuple[str, int]]) -> tuple[list[StoredRow], list[HashRow]]
         return bytes.fromhex(below[-1].chain_hash) if below else ZERO
 
     for e in events:
-        (link,) = link_batch([NewEvent(e.position, e.case_id, e.version, e.topic, e.state)],
+        (link,) = link_batch([EventRow(e.position, e.case_id, e.version, e.topic, e.state)],
                              case_head, chain_head)  # fmt: skip
         stored.append(HashRow(link.position, link.case_id, link.version,
                               link.event_hash.hex(), link.chain_hash.hex()))  # fmt: skip
@@ -105,7 +104,7 @@ A, B = "a" * 32, "b" * 32
 def test_one_batch_hashes_like_single_inserts() -> None:
     events, one_by_one = _rows([(A, 1), (B, 1), (A, 2), (B, 2)])
     batch = link_batch(
-        [NewEvent(e.position, e.case_id, e.version, e.topic, e.state) for e in events],
+        [EventRow(e.position, e.case_id, e.version, e.topic, e.state) for e in events],
         lambda case, version: ZERO, lambda position: ZERO,
     )  # fmt: skip
     assert [(k.event_hash.hex(), k.chain_hash.hex()) for k in batch] == [
@@ -116,12 +115,12 @@ def test_one_batch_hashes_like_single_inserts() -> None:
 def test_the_pure_walk_names_each_kind_of_damage() -> None:
     events, hashes = _rows([(A, 1), (B, 1), (A, 2), (B, 2), (A, 3)])
 
-    def first(ev: list[StoredRow], hs: list[HashRow]) -> Failure | None:
+    def first(ev: list[EventRow], hs: list[HashRow]) -> Failure | None:
         return verify_store(merge_by_position(ev, hs)).first_failure
 
     a = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
     assert first(events, hashes) is None
-    changed = [*events[:2], StoredRow(3, A, 2, "t:T", b"x"), *events[3:]]
+    changed = [*events[:2], EventRow(3, A, 2, "t:T", b"x"), *events[3:]]
     assert first(changed, hashes) == Failure(a, 2, "event changed", 3)
     assert first(events[:2] + events[3:], hashes) == Failure(a, 2, "event missing", 3)
     # An event removed with its hash row shows at the next position: its link is gone.
@@ -132,7 +131,7 @@ def test_the_pure_walk_names_each_kind_of_damage() -> None:
     # Of the case's last event, only the version gap shows it.
     relinked = _rows([(A, 1), (B, 1), (B, 2), (A, 3)])
     assert first(*relinked) == Failure(a, 2, "event missing", 4)
-    forged = [*events, StoredRow(6, A, 4, "t:T", b"forged")]
+    forged = [*events, EventRow(6, A, 4, "t:T", b"forged")]
     assert first(forged, hashes) == Failure(a, 4, "event not in the chain", 6)
     broken = [*hashes[:3], HashRow(4, B, 2, hashes[3].event_hash, "00" * 32), hashes[4]]
     assert first(events, broken) == Failure(b, 2, "chain broken", 4)

@@ -63,8 +63,9 @@ def chain_hash(previous: bytes, position: int, event_digest: bytes) -> bytes:
 
 
 @dataclass(frozen=True)
-class NewEvent:
-    """An event the recorder has just inserted, with the position the store gave it."""
+class EventRow:
+    """An event as the events table holds it, with its position; case_id as 32 hex
+    characters. The recorders hash new ones; verify and bundles re-hash stored ones."""
 
     position: int
     case_id: str
@@ -89,7 +90,7 @@ ChainHead = Callable[[int], bytes]  # position -> chain hash of the highest posi
 
 
 def link_batch(
-    events: Sequence[NewEvent], case_head: CaseHead, chain_head: ChainHead
+    events: Sequence[EventRow], case_head: CaseHead, chain_head: ChainHead
 ) -> list[Link]:
     """The hash rows for events inserted in one transaction.
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from coordination.integrity.chain import case_key
-from coordination.integrity.verify import CaseRow, HashRow, StoredRow
+from coordination.integrity.chain import EventRow, case_key
+from coordination.integrity.verify import CaseRow, HashRow
 from coordination.store.database import Database
 
 PAGE = 1000
@@ -50,7 +50,7 @@ class HashLedger:
         assert row is not None
         return Head(int(row["events"] or 0), int(row["hashes"] or 0))
 
-    def events_up_to(self, last: int) -> Iterator[StoredRow]:
+    def events_up_to(self, last: int) -> Iterator[EventRow]:
         after = 0
         while True:
             rows = self.db.fetch_all(
@@ -133,8 +133,8 @@ class HashLedger:
         return int(row["n"]) if row else 0
 
 
-def _stored(row: dict[str, Any]) -> StoredRow:
-    return StoredRow(
+def _stored(row: dict[str, Any]) -> EventRow:
+    return EventRow(
         position=int(row["position"]),
         case_id=case_key(row["originator_id"]),
         version=int(row["originator_version"]),

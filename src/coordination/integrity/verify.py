@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
-from coordination.integrity.chain import ZERO, chain_hash, event_hash
+from coordination.integrity.chain import ZERO, EventRow, chain_hash, event_hash
 
 # The reasons a failure can give (docs/integrity.md explains each).
 CHANGED = "event changed"  # the stored bytes no longer hash to the recorded hash
@@ -20,17 +20,6 @@ OUT_OF_ORDER = "out of order"  # position or version where another event belongs
 BROKEN = "chain broken"  # the store-wide link to the previous position does not hold
 TRUNCATED = "truncated"  # the store ends before a checkpoint's head
 DIFFERS = "differs from checkpoint"  # the chain at a checkpoint's head is another one
-
-
-@dataclass(frozen=True)
-class StoredRow:
-    """An event as the events table holds it; case_id as 32 hex characters."""
-
-    position: int
-    case_id: str
-    version: int
-    topic: str
-    state: bytes
 
 
 @dataclass(frozen=True)
@@ -78,16 +67,16 @@ def display_id(case_id: str) -> str:
         return case_id
 
 
-def _failure(row: StoredRow | HashRow, reason: str, version: int | None = None) -> Failure:
+def _failure(row: EventRow | HashRow, reason: str, version: int | None = None) -> Failure:
     return Failure(
         display_id(row.case_id), row.version if version is None else version, reason, row.position
     )
 
 
-Pair = tuple[StoredRow | None, HashRow | None]
+Pair = tuple[EventRow | None, HashRow | None]
 
 
-def merge_by_position(events: Iterable[StoredRow], hashes: Iterable[HashRow]) -> Iterator[Pair]:
+def merge_by_position(events: Iterable[EventRow], hashes: Iterable[HashRow]) -> Iterator[Pair]:
     """Both streams, each in position order, paired up where their positions meet."""
     e_iter, h_iter = iter(events), iter(hashes)
     e, h = next(e_iter, None), next(h_iter, None)
@@ -109,7 +98,7 @@ class _CaseTip:
     digest: bytes
 
 
-def _case_failure(e: StoredRow, tip: _CaseTip | None) -> Failure | None:
+def _case_failure(e: EventRow, tip: _CaseTip | None) -> Failure | None:
     """A case's versions run 1, 2, 3 … in notification order; anything else is named."""
     expected = tip.version + 1 if tip else 1
     if e.version < expected:
@@ -150,7 +139,7 @@ class CaseRow:
     """One version of a case: its event, its hash row, and the stored chain hash of
     the hash row just below its position (None when it is the first)."""
 
-    event: StoredRow | None
+    event: EventRow | None
     hashes: HashRow | None
     chain_before: str | None
 

@@ -22,7 +22,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg.sql import SQL, Composed, Identifier
 
-from coordination.integrity.chain import ZERO, Link, NewEvent, case_key, link_batch
+from coordination.integrity.chain import ZERO, EventRow, Link, case_key, link_batch
 
 HASHES_TABLE = "event_hashes"
 # One row per event: position is the event's notification id, unique like it.
@@ -54,9 +54,9 @@ def _first(rows: Any, column: str) -> int | None:
     return int(rows[0][column]) if rows else None
 
 
-def _new_events(stored: Sequence[StoredEvent], positions: Sequence[int]) -> list[NewEvent]:
+def _new_events(stored: Sequence[StoredEvent], positions: Sequence[int]) -> list[EventRow]:
     return [
-        NewEvent(p, case_key(e.originator_id), e.originator_version, e.topic, e.state)
+        EventRow(p, case_key(e.originator_id), e.originator_version, e.topic, e.state)
         for e, p in zip(stored, positions, strict=True)
     ]
 
