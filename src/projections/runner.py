@@ -59,6 +59,7 @@ class Follower:
         self.app, self.projection, self.batch_size = app, projection, batch_size
         self.view = projection.view
         self.error: str | None = None
+        self.failures = 0  # batches that failed and were retried, since start
 
     def catch_up(self) -> int:
         """Process everything recorded so far; return how many events that was."""
@@ -66,10 +67,12 @@ class Follower:
         while batch := self.app.recorder.select_notifications(
             start=self.view.position(self.app.name) + 1, limit=self.batch_size
         ):
+            # Decode first: decoding reads case keys, and on SQLite a second connection
+            # opened inside the batch's write transaction can stall behind a waiting writer.
+            events = [(self.app.mapper.to_domain_event(n), n.id) for n in batch]
             with self.view.batch(Tracking(self.app.name, batch[-1].id)):
-                for notification in batch:
-                    event = self.app.mapper.to_domain_event(notification)
-                    self.projection.process_event(event, Tracking(self.app.name, notification.id))
+                for event, position in events:
+                    self.projection.process_event(event, Tracking(self.app.name, position))
             done += len(batch)
         return done
 
@@ -83,6 +86,7 @@ class Follower:
             except Exception as error:
                 # The batch rolled back; retry from the last committed position.
                 self.error = type(error).__name__
+                self.failures += 1
                 log.warning("projection failed", projection=self.view.name, error=self.error)
                 stop.wait(pause)
                 pause = min(pause * 2, 30.0)

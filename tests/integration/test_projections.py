@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from coordination.bootstrap import Services
+from coordination.bootstrap import Services, bootstrap
 from coordination.service import Caller
 from coordination.store.directory import Agency, AgencyKind, Principal, Role
 from projections.caseload.view import CaseloadView
@@ -161,3 +161,20 @@ def wait_until(condition: Any, timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def test_projections_catching_up_together_never_stall_each_other(services: Services) -> None:
+    # Regression: a batch that opened a second connection inside its write transaction
+    # (to read a case key) deadlocked, on SQLite, with a writer waiting for the pool.
+    story(services, cases=4)
+    # A process that did not write the events has no case key cached, as at start-up.
+    fresh = bootstrap(services.settings, services.app.clock)
+    runner = fresh.runner()
+    runner.start()
+    try:
+        head = fresh.app.recorder.max_notification_id()
+        assert wait_until(lambda: all(s.position == head for s in runner.statuses()))
+        assert [f.failures for f in runner.followers] == [0] * len(runner.followers)
+    finally:
+        runner.stop()
+        fresh.close()

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from coordination.store.database import Database, stamp
+from coordination.store.database import Cursor, Database, stamp
 
 NONCE = 12
 KEY_TTL_SECONDS = 2.0  # how long an unwrapped key is reused in one process
@@ -66,15 +66,18 @@ class CaseKeys:
     def create_table(self) -> None:
         self.db.execute(TABLE)
 
-    def key_for(self, case_id: UUID, *, create: bool = False) -> bytes:
-        """The case's data key; made and committed first when `create` and absent."""
+    def key_for(
+        self, case_id: UUID, *, create: bool = False, cursor: Cursor | None = None
+    ) -> bytes:
+        """The case's data key; made first when `create` and absent. Inside a transaction,
+        pass its cursor: a second connection there can stall behind a waiting writer."""
         cached = self._cache.get(case_id)
         if cached and cached[1] > time.monotonic():
             return cached[0]
-        row = self._row(case_id)
+        row = self._row(case_id, cursor)
         if row is None and create:
-            self._create(case_id)
-            row = self._row(case_id)
+            self._create(case_id, cursor)
+            row = self._row(case_id, cursor)
         if row is None or row["wrapped"] is None:
             raise KeyDestroyed(str(case_id))
         key = unseal(self.master, base64.b64decode(row["wrapped"]), _wrap_aad(case_id))
@@ -94,17 +97,24 @@ class CaseKeys:
         row = self._row(case_id)
         return row is not None and row["wrapped"] is None
 
-    def _row(self, case_id: UUID) -> dict[str, str | None] | None:
-        return self.db.fetch_one(
-            "SELECT wrapped FROM {p}case_keys WHERE case_id = %s", (str(case_id),)
-        )
+    def _row(self, case_id: UUID, cursor: Cursor | None = None) -> dict[str, str | None] | None:
+        select = "SELECT wrapped FROM {p}case_keys WHERE case_id = %s"
+        if cursor is None:
+            return self.db.fetch_one(select, (str(case_id),))
+        self.db.run(cursor, select, (str(case_id),))
+        rows = cursor.fetchall()
+        return dict(rows[0]) if rows else None
 
-    def _create(self, case_id: UUID) -> None:
+    def _create(self, case_id: UUID, cursor: Cursor | None = None) -> None:
         wrapped = seal(self.master, AESGCM.generate_key(256), _wrap_aad(case_id))
-        self.db.execute(
-            "INSERT INTO {p}case_keys VALUES (%s, %s, %s, NULL) ON CONFLICT (case_id) DO NOTHING",
-            (str(case_id), base64.b64encode(wrapped).decode(), stamp(datetime.now(UTC))),
+        insert = (
+            "INSERT INTO {p}case_keys VALUES (%s, %s, %s, NULL) ON CONFLICT (case_id) DO NOTHING"
         )
+        params = (str(case_id), base64.b64encode(wrapped).decode(), stamp(datetime.now(UTC)))
+        if cursor is None:
+            self.db.execute(insert, params)
+        else:
+            self.db.run(cursor, insert, params)
 
 
 def _wrap_aad(case_id: UUID) -> bytes:
@@ -118,10 +128,12 @@ class TextSealer:
     def __init__(self, keys: CaseKeys) -> None:
         self.keys = keys
 
-    def seal(self, case_id: UUID, text: str | None, label: str) -> str | None:
+    def seal(
+        self, case_id: UUID, text: str | None, label: str, cursor: Cursor | None = None
+    ) -> str | None:
         if text is None:
             return None
-        key = self.keys.key_for(case_id, create=True)
+        key = self.keys.key_for(case_id, create=True, cursor=cursor)
         return base64.b64encode(seal(key, text.encode(), _text_aad(case_id, label))).decode()
 
     def open(self, case_id: UUID, sealed: str | None, label: str) -> str | None:

@@ -54,7 +54,9 @@ class CaseloadView(View):
         self.sealer = sealer
 
     def seal(self, case_id: str, text: str | None, label: str) -> str | None:
-        return self.sealer.seal(UUID(case_id), text, label) if self.sealer else text
+        if self.sealer is None:
+            return text
+        return self.sealer.seal(UUID(case_id), text, label, self._cursor)
 
     def open(self, case_id: str, stored: str | None, label: str) -> str | None:
         return self.sealer.open(UUID(case_id), stored, label) if self.sealer else stored
