@@ -28,8 +28,8 @@ serve: setup
 	$(BIN)/coordination serve
 
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 test: lint
@@ -51,9 +51,21 @@ FAULTS_SCALE ?= 5
 test-faults: setup
 	FAULTS_SCALE=$(FAULTS_SCALE) FAULTS_RESTART_POSTGRES=1 $(BIN)/pytest -s tests/faults
 
+# The benchmark (docs/performance.md): generated data on a fresh PostgreSQL schema, a
+# table on stdout and bench/results.json. BENCH_SIZE=smoke|default|full,
+# BENCH_STORE=postgres|sqlite. `make test` runs the smoke size (tests/bench).
+BENCH_SIZE ?= default
+BENCH_STORE ?= postgres
+.PHONY: bench bench-smoke
+bench: setup
+	$(BIN)/python -m bench.run --size $(BENCH_SIZE) --store $(BENCH_STORE)
+
+bench-smoke: setup
+	$(BIN)/python -m bench.run --size smoke --store $(BENCH_STORE)
+
 fmt: setup
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache

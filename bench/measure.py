@@ -1,0 +1,207 @@
+"""Each measurement: a timed loop that returns plain figures."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+from fastapi.encoders import jsonable_encoder
+
+from bench.data import Workload, all_agencies
+from coordination.bootstrap import Services
+from coordination.service import Caller
+from coordination.store.directory import Principal, Role
+from projections.caseload.query import CaseloadQuery, read_page
+from projections.runner import Follower
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def latency_figures(seconds: float, latencies: list[float]) -> dict[str, float]:
+    return {"events_per_s": len(latencies) / seconds,
+            "p50_ms": percentile(latencies, 0.5) * 1000,
+            "p99_ms": percentile(latencies, 0.99) * 1000}  # fmt: skip
+
+
+class Served:
+    """A server in its own process (a real `coordination serve`, or the naive uvicorn)."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [*command, "--port", str(self.port)], env={**os.environ, **env}, cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self._wait_healthy()
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{self.proc.args!r} did not come up")
+
+    def peak_rss_mb(self) -> float:
+        """VmHWM: the most resident memory the process ever had (Linux)."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmHWM in /proc/<pid>/status")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def coordination_server(env: dict[str, str]) -> Served:
+    return Served([str(BIN / "coordination"), "serve", "--no-projections"], env)
+
+
+def naive_server(env: dict[str, str]) -> Served:
+    command = [sys.executable, "-m", "uvicorn", "bench.naive:app", "--no-access-log",
+               "--log-level", "warning"]  # fmt: skip
+    return Served(command, env)
+
+
+# 1. Ingest
+
+
+Send = Callable[[httpx.Client, UUID, dict[str, Any]], None]
+
+
+def send_coordination(token: str) -> Send:
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def send(client: httpx.Client, case_id: UUID, payload: dict[str, Any]) -> None:
+        # A real client sends an idempotency key, so the server does that work too.
+        r = client.post(f"/v1/cases/{case_id}/events", json=jsonable_encoder(payload),
+                        headers={**headers, "Idempotency-Key": uuid4().hex})  # fmt: skip
+        if r.status_code != 201:
+            raise RuntimeError(f"ingest answered {r.status_code}: {r.text[:200]}")
+
+    return send
+
+
+def send_naive(lead: str) -> Send:
+    def send(client: httpx.Client, case_id: UUID, payload: dict[str, Any]) -> None:
+        body = {**jsonable_encoder(payload), "agency": lead}
+        r = client.post(f"/cases/{case_id}/events", json=body)
+        if r.status_code != 201:
+            raise RuntimeError(f"naive answered {r.status_code}: {r.text[:200]}")
+
+    return send
+
+
+def http_ingest(url: str, work: Workload, send: Send) -> dict[str, float]:
+    """All clients start together; each sends its events one after the other."""
+    latencies: list[list[float]] = [[] for _ in work.per_client]
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(work.per_client) + 1)
+
+    def client(i: int) -> None:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            start.wait()
+            try:
+                for case_id, payload in work.per_client[i]:
+                    t = time.perf_counter()
+                    send(http, case_id, payload)
+                    latencies[i].append(time.perf_counter() - t)
+            except BaseException as e:  # reported after the run, with the others
+                errors.append(e)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(work.per_client))]
+    for t in threads:
+        t.start()
+    start.wait()
+    began = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    if errors:
+        raise errors[0]
+    return latency_figures(elapsed, [s for c in latencies for s in c])
+
+
+def in_process_ingest(svc: Services, work: Workload) -> dict[str, float]:
+    """The same events through CaseService.record_event: no HTTP, one at a time."""
+    agency = svc.directory.get_agency(work.lead)
+    assert agency is not None
+    caller = Caller(Principal(agency, Role.CASEWORKER, "bench", "bench"), "bench")
+    latencies = []
+    began = time.perf_counter()
+    for events in work.per_client:
+        for case_id, payload in events:
+            fields = dict(payload)
+            kind = fields.pop("type")
+            t = time.perf_counter()
+            svc.cases.record_event(caller, case_id, kind, fields, None, None)
+            latencies.append(time.perf_counter() - t)
+    return latency_figures(time.perf_counter() - began, latencies)
+
+
+# 2.-4. Reading
+
+
+def catch_up(svc: Services) -> dict[str, float]:
+    """Rebuild the caseload from zero over the whole store."""
+    svc.projection("caseload").view.clear()
+    began = time.perf_counter()
+    events = Follower(svc.app, svc.projection("caseload")).catch_up()
+    seconds = time.perf_counter() - began
+    return {"events": events, "seconds": seconds, "events_per_s": events / seconds}
+
+
+def load_case(svc: Services, case_id: UUID, repeats: int) -> dict[str, float]:
+    timings = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        case = svc.app.get_case(case_id)
+        timings.append(time.perf_counter() - t)
+    return {"events": case.version, "p50_ms": percentile(timings, 0.5) * 1000,
+            "p99_ms": percentile(timings, 0.99) * 1000}  # fmt: skip
+
+
+def caseload_pages(svc: Services, reads: int, now: datetime) -> dict[str, float]:
+    """First pages (50 items) of every agency's caseload, round robin, via read_page."""
+    agencies = all_agencies()
+    timings = []
+    for i in range(reads):
+        t = time.perf_counter()
+        read_page(svc.caseload, CaseloadQuery(agencies[i % len(agencies)], now, limit=50))
+        timings.append(time.perf_counter() - t)
+    return {"reads": reads, "p50_ms": percentile(timings, 0.5) * 1000,
+            "p99_ms": percentile(timings, 0.99) * 1000}  # fmt: skip

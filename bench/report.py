@@ -1,0 +1,96 @@
+"""The table: each figure, what it is compared with in the same run, the ratio, the
+issue's target and whether it is met."""
+
+from typing import Any
+
+Row = dict[str, str]
+TARGET_CASES = 100_000  # the caseload target is stated at this many cases
+
+
+def _verdict(value: float, target: float, higher_is_better: bool) -> str:
+    ratio = value / target if higher_is_better else target / value
+    if ratio >= 1:
+        return f"met ({ratio:.2f}x the target)"
+    return f"missed ({ratio:.2f}x the target; needs {1 / ratio:.2f}x better)"
+
+
+def _row(measurement: str, value: str, compared: str = "", ratio: str = "",
+         target: str = "", verdict: str = "") -> Row:  # fmt: skip
+    return {"measurement": measurement, "value": value, "compared_with": compared,
+            "ratio": ratio, "target": target, "verdict": verdict}  # fmt: skip
+
+
+def _rate(figures: dict[str, float]) -> str:
+    return (f"{figures['events_per_s']:,.0f} ev/s, p50 {figures['p50_ms']:.1f} ms, "
+            f"p99 {figures['p99_ms']:.1f} ms")  # fmt: skip
+
+
+def ingest_rows(f: dict[str, Any]) -> list[Row]:
+    inproc, naive, http = f["in_process"]["events_per_s"], f["naive"], f["http"]
+    out = [_row("ingest in-process (CaseService.record_event, 1 thread)", _rate(f["in_process"]))]
+    for clients, figures in http.items():
+        rate = figures["events_per_s"]
+        out.append(_row(f"HTTP ingest, {clients} client(s)", _rate(figures),
+                        f"in-process {inproc:,.0f} ev/s", f"{rate / inproc:.2f}x"))  # fmt: skip
+    for clients, figures in naive.items():
+        rate = figures["events_per_s"]
+        out.append(_row(f"naive baseline, {clients} client(s)", _rate(figures),
+                        f"in-process {inproc:,.0f} ev/s", f"{rate / inproc:.2f}x"))  # fmt: skip
+    h32, n32 = http["32"]["events_per_s"], naive["32"]["events_per_s"]
+    out.append(_row("HTTP ingest vs naive, 32 clients", f"{h32:,.0f} ev/s",
+                    f"naive {n32:,.0f} ev/s", f"{h32 / n32:.2f}x", "≥ 2.5x naive",
+                    _verdict(h32 / n32, 2.5, True)))  # fmt: skip
+    out.append(_row("HTTP ingest vs in-process, 32 clients", f"{h32:,.0f} ev/s",
+                    f"in-process {inproc:,.0f} ev/s", f"{h32 / inproc:.2f}x",
+                    "≥ 0.60x in-process", _verdict(h32 / inproc, 0.6, True)))  # fmt: skip
+    p99 = http["8"]["p99_ms"]
+    out.append(_row("HTTP ingest p99, 8 clients", f"{p99:.1f} ms", "target 50 ms",
+                    f"{p99 / 50:.2f}x", "≤ 50 ms", _verdict(p99, 50, False)))  # fmt: skip
+    rss = f["server_peak_rss_mb"]
+    out.append(_row("server peak RSS (VmHWM) under ingest", f"{rss:.0f} MB", "target 300 MB",
+                    f"{rss / 300:.2f}x", "≤ 300 MB", _verdict(rss, 300, False)))  # fmt: skip
+    return out
+
+
+def read_rows(f: dict[str, Any]) -> list[Row]:
+    c, load, page = f["catch_up"], f["load_case"], f["caseload_page"]
+    h32 = f["http"]["32"]["events_per_s"]
+    at_size = page["cases"] >= TARGET_CASES
+    return [
+        _row(f"projection catch-up, caseload from zero ({c['events']:,} events)",
+             f"{c['events_per_s']:,.0f} ev/s", f"HTTP ingest 32 clients {h32:,.0f} ev/s",
+             f"{c['events_per_s'] / h32:.2f}x", "≥ 5,000 ev/s",
+             _verdict(c["events_per_s"], 5000, True)),
+        _row(f"load a {load['events']:,}-event case, without snapshots (p50)",
+             f"{load['p50_ms']:.1f} ms", "target 20 ms (stated with snapshots)",
+             f"{load['p50_ms'] / 20:.2f}x", "≤ 20 ms with snapshots",
+             "no snapshots yet: " + _verdict(load["p50_ms"], 20, False)),
+        _row("load a 1,000-event case, with snapshots", "not available yet", "", "",
+             "≤ 20 ms", "not measurable"),
+        _row(f"caseload page via read_page, {page['cases']:,} cases, 50 agencies",
+             f"p50 {page['p50_ms']:.1f} ms, p99 {page['p99_ms']:.1f} ms",
+             f"p50 {page['p50_ms']:.1f} ms", f"p99/p50 {page['p99_ms'] / page['p50_ms']:.1f}x",
+             f"p99 ≤ 20 ms at {TARGET_CASES:,} cases",
+             _verdict(page["p99_ms"], 20, False)
+             + ("" if at_size else f" (at {page['cases']:,}, not {TARGET_CASES:,} cases)")),
+        _row("bulk import (`coordination import`)", "not built", "", "", "", "not built"),
+    ]  # fmt: skip
+
+
+def rows(results: dict[str, Any]) -> list[Row]:
+    figures = results["figures"]
+    return ingest_rows(figures) + read_rows(figures)
+
+
+def table(results: dict[str, Any]) -> str:
+    """A Markdown table, so a run can be pasted into docs/performance.md as it is."""
+    header = ["measurement", "value", "compared with", "ratio", "target", "verdict"]
+    lines = [
+        f"{results['size']} run on {results['store']}, {results['at']}, "
+        f"{results['machine']['cpus']} CPUs",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    lines += ["| " + " | ".join(r.values()) + " |" for r in results["table"]]
+    return "\n".join(lines)

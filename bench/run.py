@@ -1,0 +1,190 @@
+"""`make bench`: generate data, run every measurement, print a table, write results.json.
+
+python -m bench.run --size smoke|default|full --store postgres|sqlite
+"""
+
+import argparse
+import base64
+import json
+import os
+import platform
+import random
+import secrets
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from bench import measure
+from bench.data import generate_cases, long_case, register_agencies, workload
+from bench.report import rows, table
+from coordination.bootstrap import Services, bootstrap
+from coordination.settings import Settings
+from coordination.store.directory import Role
+
+PG_DSN = os.environ.get("COORDINATION_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+RESULTS = Path(__file__).resolve().parent / "results.json"
+CLIENTS = (1, 8, 32)
+
+
+@dataclass(frozen=True)
+class Size:
+    cases: int  # generated cases, five events each: the caseload and the catch-up store
+    ingest_events: int  # per run: each concurrency level, in-process, naive
+    long_case_events: int
+    loads: int
+    page_reads: int
+
+
+SIZES = {
+    "smoke": Size(cases=60, ingest_events=64, long_case_events=1_000, loads=5, page_reads=50),
+    "default": Size(cases=20_000, ingest_events=2_000, long_case_events=1_000, loads=30,
+                    page_reads=100),
+    "full": Size(cases=200_000, ingest_events=10_000, long_case_events=1_000, loads=50,
+                 page_reads=200),
+}  # fmt: skip
+
+
+def keys_in_environment() -> None:
+    """Keys for this run only, from the environment: nothing is written into the tree."""
+    for name in ("COORDINATION_MASTER_KEY", "COORDINATION_SIGNING_KEY"):
+        os.environ.setdefault(name, base64.b64encode(secrets.token_bytes(32)).decode())
+    # The benchmark measures the write path, not the per-token rate limiter.
+    os.environ["COORDINATION_RATE_LIMIT_PER_MINUTE"] = "0"
+    os.environ["COORDINATION_LOG_LEVEL"] = "WARNING"
+
+
+@contextmanager
+def store(kind: str) -> Iterator[str]:
+    """A fresh, empty store for one run, removed afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="coordination-bench-") as tmp:
+            yield f"sqlite:///{tmp}/bench.db"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    try:
+        yield f"{PG_DSN}?schema={schema}"
+    finally:
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+def settle(url: str) -> None:
+    """VACUUM ANALYZE after bulk generation: a store that grew over months has current
+    planner statistics, and autovacuum catching up mid-measurement would skew whichever
+    figure came first (it did: in-process ingest ran at a third of its speed)."""
+    if not url.startswith("postgres"):
+        return
+    schema = url.rsplit("schema=", 1)[1]
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            (schema,),
+        ).fetchall()
+        for (table,) in tables:
+            conn.execute(sql.SQL("VACUUM (ANALYZE) {}.{}").format(
+                sql.Identifier(schema), sql.Identifier(table)))  # fmt: skip
+
+
+def step(label: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {label}", flush=True)
+
+
+def measure_reads(svc: Services, size: Size, url: str, now: datetime) -> dict[str, Any]:
+    step(f"generating {size.cases} cases")
+    began = time.perf_counter()
+    generate_cases(svc.app, size.cases, random.Random(42), now)
+    generated = {"cases": size.cases, "seconds": time.perf_counter() - began}
+    settle(url)
+    step("projection catch-up (caseload, from zero)")
+    catch_up = measure.catch_up(svc)
+    settle(url)
+    step("caseload pages")
+    pages = measure.caseload_pages(svc, size.page_reads, now)
+    pages["cases"] = size.cases
+    step(f"loading a case of {size.long_case_events} events")
+    case_id = long_case(svc.app, size.long_case_events, now)
+    load = measure.load_case(svc, case_id, size.loads)
+    return {"generated": generated, "catch_up": catch_up, "caseload_page": pages,
+            "load_case": load}  # fmt: skip
+
+
+def measure_ingest(svc: Services, size: Size, url: str, now: datetime) -> dict[str, Any]:
+    env = {"COORDINATION_DATABASE_URL": url}
+    step("ingest in-process")
+    alone = workload(svc.app, 1, size.ingest_events, now, seed=1)
+    results: dict[str, Any] = {"in_process": measure.in_process_ingest(svc, alone), "http": {}}
+    server = measure.coordination_server(env)
+    try:
+        for n, clients in enumerate(CLIENTS):
+            step(f"ingest over HTTP, {clients} clients")
+            work = workload(svc.app, clients, size.ingest_events, now, seed=2 + n)
+            token = svc.directory.issue_token(work.lead, Role.CASEWORKER, f"bench-{clients}")
+            send = measure.send_coordination(token.token)
+            results["http"][str(clients)] = measure.http_ingest(server.url, work, send)
+        results["server_peak_rss_mb"] = server.peak_rss_mb()
+    finally:
+        server.stop()
+    results["naive"] = naive_ingest(svc, size, env, now)
+    return results
+
+
+def naive_ingest(svc: Services, size: Size, env: dict[str, str], now: datetime) -> dict[str, Any]:
+    naive = measure.naive_server(env)
+    figures = {}
+    try:
+        for n, clients in enumerate((1, 32)):
+            step(f"ingest, naive baseline, {clients} clients")
+            work = workload(svc.app, clients, size.ingest_events, now, seed=10 + n)
+            figures[str(clients)] = measure.http_ingest(
+                naive.url, work, measure.send_naive(work.lead)
+            )
+    finally:
+        naive.stop()
+    return figures
+
+
+def run(size_name: str, store_kind: str, results_path: Path = RESULTS) -> dict[str, Any]:
+    keys_in_environment()
+    size = SIZES[size_name]
+    now = datetime.now(UTC)
+    with store(store_kind) as url:
+        svc = bootstrap(Settings(database_url=url))
+        try:
+            register_agencies(svc.directory)
+            figures = measure_reads(svc, size, url, now) | measure_ingest(svc, size, url, now)
+        finally:
+            svc.close()
+    results: dict[str, Any] = {
+        "size": size_name, "store": store_kind, "at": now.isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "figures": figures, "bulk_import": "not built",
+        "load_case_with_snapshots": "not available yet",
+    }  # fmt: skip
+    results["table"] = rows(results)
+    results_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", choices=SIZES, default="default")
+    parser.add_argument("--store", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    results = run(args.size, args.store, args.output)
+    print(table(results))
+    print(f"written: {args.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""`make bench` at its smoke size, so the benchmark cannot rot unnoticed."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.run import main
+from tests.support import require_postgres
+
+pytestmark = pytest.mark.postgres
+
+FIGURES = {"generated", "catch_up", "caseload_page", "load_case", "in_process", "http",
+           "server_peak_rss_mb", "naive"}  # fmt: skip
+
+
+def positive_numbers(value: object) -> list[float]:
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in positive_numbers(v)]
+    return [float(value)] if isinstance(value, int | float) else []
+
+
+def test_smoke_run_measures_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_postgres()
+    # run() sets these for its server processes; monkeypatch restores them afterwards.
+    monkeypatch.setenv("COORDINATION_RATE_LIMIT_PER_MINUTE", "0")
+    monkeypatch.setenv("COORDINATION_LOG_LEVEL", "WARNING")
+    output = tmp_path / "results.json"
+    began = time.monotonic()
+    main(["--size", "smoke", "--store", "postgres", "--output", str(output)])
+    assert time.monotonic() - began < 60
+
+    results = json.loads(output.read_text())
+    figures = results["figures"]
+    assert set(figures) == FIGURES
+    assert set(figures["http"]) == {"1", "8", "32"}
+    assert set(figures["naive"]) == {"1", "32"}
+    numbers = positive_numbers(figures)
+    assert numbers
+    assert all(n > 0 for n in numbers), figures
+    assert figures["load_case"]["events"] == 1000
+    assert results["bulk_import"] == "not built"
+    assert results["load_case_with_snapshots"] == "not available yet"
+    assert any("bulk import" in row["measurement"] for row in results["table"])
+    assert "| HTTP ingest vs naive, 32 clients |" in capsys.readouterr().out
