@@ -140,3 +140,16 @@ def test_a_lead_that_took_the_case_over_reads_the_name_only_under_consent(
     reads = [(e.categories, e.basis) for e in api.services.access_log.for_case(case_id)
              if e.agency_id == MBE and e.action == "read" and "role" not in e.basis]  # fmt: skip
     assert reads[-1] == (["identity"], {"identity": transfer_consent})
+
+
+def test_the_report_of_an_erased_case_carries_no_name(
+    api: Api, story: tuple[str, list[str]]
+) -> None:
+    case_id, _ = story
+    dpo = api.agency("datenschutz-mk", role=Role.DPO)
+    body = {"reason": "person asked", "legal_basis": "Art. 17 GDPR"}
+    assert api.as_(dpo, "POST", f"/v1/cases/{case_id}/erasure", json=body).status_code == 201
+    report = api.as_(ABH, "GET", f"/v1/cases/{case_id}/disclosure-report")
+    assert report.status_code == 200, report.text
+    assert report.json()["person"] is None
+    assert "Haddad" not in report.text

@@ -118,3 +118,23 @@ def test_only_a_dpo_of_the_case_s_municipality_erases(api: Api, case_id: str) ->
     assert bad.status_code == 422
     assert bad.json()["code"] == "validation-error"
     assert api.as_(ABH, "GET", f"/v1/cases/{case_id}").json()["erased"] is False
+
+
+def test_every_read_of_an_erased_case_answers_without_error(api: Api, case_id: str) -> None:
+    dpo = api.agency("datenschutz-leipzig", municipality="leipzig", role=Role.DPO)
+    auditor = api.agency("rpa-leipzig", municipality="leipzig", role=Role.AUDITOR)
+    body = {"reason": "person asked", "legal_basis": "Art. 17 GDPR"}
+    assert api.as_(dpo, "POST", f"/v1/cases/{case_id}/erasure", json=body).status_code == 201
+    url = f"/v1/cases/{case_id}"
+    reads = [
+        (ABH, url), (ABH, f"{url}/history"), (MBE, url), (MBE, f"{url}/history"),
+        (auditor, url), (auditor, f"{url}/history"), (dpo, f"{url}/history"),
+        (ABH, f"{url}/consent-trail"), (dpo, f"{url}/consent-trail"),
+        (ABH, f"{url}/disclosure-report"), (dpo, f"{url}/disclosure-report?format=pdf"),
+        (dpo, f"{url}/consents/consent-1/receipt"),
+        (auditor, f"/v1/audit/verify?case_id={case_id}"),
+    ]  # fmt: skip
+    for who, path in reads:
+        response = api.as_(who, "GET", path)
+        assert response.status_code == 200, (who, path, response.text)
+        assert not leaked(response.content), (who, path)

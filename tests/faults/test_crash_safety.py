@@ -13,7 +13,7 @@ import httpx
 from coordination.bootstrap import Services
 from projections.runner import Follower
 from tests.faults.conftest import SCALE, caseworker
-from tests.faults.server import Process, Server
+from tests.faults.server import Process, Server, post_keyed
 from tests.integration.test_projections import rows, story
 
 CLIENTS, PER_CLIENT = 4, 40 * SCALE
@@ -23,16 +23,10 @@ def post_all(url: str, token: str, case_id: str, keys: list[str], acked: set[str
     """Post each key's event until acknowledged or the server is gone."""
     with httpx.Client(base_url=url, timeout=10) as client:
         for key in keys:
-            try:
-                response = client.post(
-                    f"/v1/cases/{case_id}/events",
-                    json={"type": "QualificationRecorded", "title": "x", "country": "SY",
-                          "qualification_id": key},
-                    headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
-                )  # fmt: skip
-            except httpx.TransportError:
+            status = post_keyed(client, token, case_id, key)
+            if status == 0:
                 return
-            if response.status_code == 201:
+            if status == 201:
                 acked.add(key)
 
 

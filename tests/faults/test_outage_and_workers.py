@@ -18,7 +18,7 @@ from eventsourcing.persistence import OperationalError
 
 from coordination.bootstrap import Services
 from tests.faults.conftest import SCALE, caseworker
-from tests.faults.server import APP_NAME, Server
+from tests.faults.server import APP_NAME, Server, post_keyed
 from tests.support import PG_DSN
 
 T = TypeVar("T")
@@ -53,18 +53,10 @@ class Load:
         self.thread = threading.Thread(target=self.run, daemon=True)
 
     def post(self, client: httpx.Client, key: str) -> int:
-        try:
-            response = client.post(
-                f"/v1/cases/{self.case_id}/events",
-                json={"type": "QualificationRecorded", "title": "x", "country": "SY",
-                      "qualification_id": key},
-                headers={"Authorization": f"Bearer {self.token}", "Idempotency-Key": key},
-            )  # fmt: skip
-        except httpx.TransportError:
-            return 0
-        if response.status_code == 201:
+        status = post_keyed(client, self.token, self.case_id, key)
+        if status == 201:
             self.acked[key] = time.monotonic()
-        return response.status_code
+        return status
 
     def run(self) -> None:
         with httpx.Client(base_url=self.url, timeout=30) as client:

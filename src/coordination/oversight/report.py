@@ -101,6 +101,8 @@ def person_name(case: Case, agency: str, at: datetime) -> tuple[PersonName | Non
 
     A lead that took the case over reads the name only while a consent allows it.
     """
+    if case.erased or not case.person:
+        return None, None  # erased: the name is gone for everyone
     name = PersonName(str(case.person["given_name"]), str(case.person["family_name"]))
     if agency == case.opened_by:
         return name, None
