@@ -5,26 +5,31 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import (
     InfrastructureFactory,
     IntegrityError,
     JSONTranscoder,
     Mapper,
+    Notification,
+    Recording,
     Transcoding,
 )
 from eventsourcing.utils import Environment
 
+from coordination.case_cache import CaseCache
 from coordination.domain.case import Actor, Case, CaseEvent
 from coordination.errors import CaseNotFound, Contended, VersionMismatch
 from coordination.store.database import Database
+from coordination.store.group_commit import GroupCommit
 from coordination.store.idempotency import IdempotencyRequest, IdempotencyStore
 from coordination.store.keys import CaseKeys
 from coordination.store.recorders import PositionLookup, RowWrite
 from coordination.store.sealing import SealingMapper
+from coordination.store.transcodings import register_state_transcodings
 from coordination.store.url import StoreConfig
 
 # Each retry re-reads the case and decides again, so a lost race costs one
@@ -63,18 +68,28 @@ Decision = Callable[[Case, datetime], object]
 
 class CoordinationApplication(Application[UUID]):
     name = "Coordination"
+    # A snapshot every 100 events: a load reads one snapshot and at most 99 events
+    # (ADR 0020).
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Case: 100}
 
     # Set by the composition root: the store lives on this application's datastore.
     idempotency: IdempotencyStore
 
     def __init__(
         self, env: dict[str, str], store: StoreConfig, master_key: bytes,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] = utc_now, cached_cases: int = 2_000,
     ) -> None:  # fmt: skip
         self.store, self.master_key = store, master_key
         super().__init__(env)
         self.clock = clock
         self.on_saved: list[Callable[[], None]] = []
+        self.latest = CaseCache(cached_cases)
+        self.committer = GroupCommit(lambda events, also: self.recorder.insert_events(
+            events, also=list(also)))  # fmt: skip
+
+    def close(self) -> None:
+        self.committer.close()
+        super().close()
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         # The service's own tables and the case keys share the event store's pool.
@@ -88,6 +103,17 @@ class CoordinationApplication(Application[UUID]):
     def construct_mapper(self) -> Mapper[UUID]:
         return SealingMapper(self.construct_transcoder(), self.keys)
 
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        # The library's own step, with the insert handed to the group committer.
+        events = processing_event.events
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        positions = self.committer.submit(stored, processing_event.saved_kwargs.get("also", ()))
+        return [
+            Recording(d, Notification(id=p, originator_id=s.originator_id,
+                originator_version=s.originator_version, topic=s.topic, state=s.state))
+            for d, s, p in zip(events, stored, positions, strict=True)
+        ]  # fmt: skip
+
     def _notify(self, recordings: list[Any]) -> None:
         # Wakes this process's projection runner at once after each commit.
         for listener in self.on_saved:
@@ -96,6 +122,7 @@ class CoordinationApplication(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+        register_state_transcodings(transcoder)
 
     # Reading
 
@@ -128,12 +155,14 @@ class CoordinationApplication(Application[UUID]):
     ) -> Recorded:
         case = Case.open(by, self.clock(), **fields)
         try:
-            return self._save(case, idem, status_code=201)
+            recorded = self._save(case, idem, status_code=201)
         except IntegrityError:
             # Only an idempotency result can clash on a new case: replay it.
             if idem and (replay := self.replay(idem)):
                 return replay
             raise
+        self.latest.keep(case)
+        return recorded
 
     def record(
         self,
@@ -154,17 +183,35 @@ class CoordinationApplication(Application[UUID]):
             # A lost race may have been our own key, committed by a duplicate request.
             if attempt and idem and (replay := self.replay(idem)):
                 return replay
-            case = self.get_case(case_id)
-            if related_only:
-                self.check_related(case, by.agency)
-            if expected_version is not None and case.version != expected_version:
-                raise VersionMismatch(case.version)
-            decide(case, self.clock())
+
+            def decided(case: Case) -> Case:
+                if related_only:
+                    self.check_related(case, by.agency)
+                if expected_version is not None and case.version != expected_version:
+                    raise VersionMismatch(case.version)
+                decide(case, self.clock())
+                return case
+
+            case = self._decide(case_id, decided, fresh=attempt > 0)
             try:
-                return self._save(case, idem, status_code=201, also=also)
+                recorded = self._save(case, idem, status_code=201, also=also)
             except IntegrityError:
                 self._back_off(attempt)
+                continue
+            self.latest.keep(case)
+            return recorded
         raise Contended
+
+    def _decide(self, case_id: UUID, decided: Callable[[Case], Case], fresh: bool) -> Case:
+        """Decide on the cached case if there is one; a refusal there may come from
+        a stale copy, so only a decision on the stored case may refuse."""
+        cached = None if fresh else self.latest.take(case_id)
+        if cached is not None:
+            try:
+                return decided(cached)
+            except Exception:  # noqa: S110 (decided again below, on the stored case)
+                pass
+        return decided(self.get_case(case_id))
 
     @staticmethod
     def check_related(case: Case, agency: str) -> None:

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.encoders import jsonable_encoder
 from pydantic import TypeAdapter
 
@@ -76,22 +77,23 @@ def test_an_idempotency_key_reused_with_another_body_is_422(api: Api, case_id: s
     assert other.json()["code"] == "idempotency-key-reused"
 
 
-def claim_as_if_in_flight(api: Api, case_id: str, key: str, event: dict[str, Any]) -> None:
+def claim_as_if_in_flight(app: FastAPI, case_id: str, key: str, event: dict[str, Any]) -> None:
+    """Claims live in the serving process's memory: claim there, as a request would."""
     body = jsonable_encoder(TypeAdapter(EventIn).validate_python(event).model_dump())
     request = idempotency_request(key, LEAD, f"events:{UUID(case_id)}", body)
     assert request is not None
-    api.services.idempotency.claim(request)
+    app.state.services.idempotency.claim(request)
 
 
-def test_an_idempotency_key_still_in_flight_is_409(api: Api, case_id: str) -> None:
-    claim_as_if_in_flight(api, case_id, "busy-key", QUALIFICATION)
+def test_an_idempotency_key_still_in_flight_is_409(api: Api, app: FastAPI, case_id: str) -> None:
+    claim_as_if_in_flight(app, case_id, "busy-key", QUALIFICATION)
     response = api.post(LEAD, case_id, **QUALIFICATION, headers={"Idempotency-Key": "busy-key"})
     assert response.status_code == 409
     assert response.json()["code"] == "conflict"
 
 
-def test_a_key_in_flight_for_another_body_is_422(api: Api, case_id: str) -> None:
-    claim_as_if_in_flight(api, case_id, "busy-key", {**QUALIFICATION, "title": "Maurer"})
+def test_a_key_in_flight_for_another_body_is_422(api: Api, app: FastAPI, case_id: str) -> None:
+    claim_as_if_in_flight(app, case_id, "busy-key", {**QUALIFICATION, "title": "Maurer"})
     response = api.post(LEAD, case_id, **QUALIFICATION, headers={"Idempotency-Key": "busy-key"})
     assert response.status_code == 422
     assert response.json()["code"] == "idempotency-key-reused"

@@ -185,7 +185,6 @@ def test_no_token_and_no_personal_data_in_the_service_tables(api: Api) -> None:
         "access_log": _rows(api.services, "access_log"),
         "tokens": _rows(api.services, "tokens"),
         "idempotency_results": _rows(api.services, "idempotency_results"),
-        "idempotency_claims": _rows(api.services, "idempotency_claims"),
     }
     assert len(tables["access_log"]) >= 10
     assert {"read", "withheld", "refused"} <= {row["action"] for row in tables["access_log"]}

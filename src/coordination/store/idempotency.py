@@ -1,5 +1,6 @@
 """Idempotency keys: a claim while in flight, a result committed with the event."""
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +33,8 @@ class IdempotencyStore:
         keep: timedelta = timedelta(hours=24),
     ) -> None:
         self.db, self.clock, self.in_flight, self.keep = db, clock, in_flight, keep
+        self._claims: dict[tuple[str, str], tuple[str, datetime]] = {}
+        self._claims_lock = threading.Lock()
 
     def find(self, req: IdempotencyRequest) -> StoredResult | None:
         row = self.db.fetch_one(
@@ -45,41 +48,27 @@ class IdempotencyStore:
         return StoredResult(row["case_id"], row["version"], row["status_code"])
 
     def claim(self, req: IdempotencyRequest) -> None:
-        """Mark the key in flight, or raise if another request holds it.
+        """Mark the key in flight in this process, or raise if a request holds it.
 
-        A claim older than `in_flight` belongs to a crashed request and is taken over;
-        the result's primary key still stops that from recording twice. A claim held
-        for another body means the key is being reused (422), not retried (409).
+        Claims live in memory: a claim costs no transaction, and a crash frees its
+        keys with the process. Two processes may both take one key; the result row's
+        primary key, committed with the event, lets only one record and the other
+        replays it. A claim held for another body means the key is being reused
+        (422), not retried (409); one older than `in_flight` is taken over.
         """
-        now = self.clock()
-        with self.db.transaction() as cursor:
-            self.db.run(
-                cursor,
-                "INSERT INTO {p}idempotency_claims AS c VALUES (%s, %s, %s, %s)"
-                " ON CONFLICT (agency_id, idem_key) DO UPDATE"
-                " SET claimed_at = excluded.claimed_at, request_hash = excluded.request_hash"
-                " WHERE c.claimed_at < %s RETURNING idem_key",
-                (req.agency_id, req.key, req.request_hash, stamp(now),
-                 stamp(now - self.in_flight)),
-            )  # fmt: skip
-            claimed = cursor.fetchall()
-        if not claimed:
-            self._raise_for_claim(req)
-
-    def _raise_for_claim(self, req: IdempotencyRequest) -> None:
-        row = self.db.fetch_one(
-            "SELECT request_hash FROM {p}idempotency_claims WHERE agency_id = %s AND idem_key = %s",
-            (req.agency_id, req.key),
-        )
-        if row is not None and row["request_hash"] != req.request_hash:
+        now, key = self.clock(), (req.agency_id, req.key)
+        with self._claims_lock:
+            held = self._claims.get(key)
+            if held is None or held[1] < now - self.in_flight:
+                self._claims[key] = (req.request_hash, now)
+                return
+        if held[0] != req.request_hash:
             raise IdempotencyKeyReused
         raise IdempotencyKeyInFlight
 
     def release(self, req: IdempotencyRequest) -> None:
-        self.db.execute(
-            "DELETE FROM {p}idempotency_claims WHERE agency_id = %s AND idem_key = %s",
-            (req.agency_id, req.key),
-        )
+        with self._claims_lock:
+            self._claims.pop((req.agency_id, req.key), None)
 
     def result_row(
         self, req: IdempotencyRequest, case_id: str, version: int, status_code: int

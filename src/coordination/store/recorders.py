@@ -134,12 +134,13 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.append(
             SQL("CREATE TABLE IF NOT EXISTS {} (" + _HASHES_COLUMNS + ")").format(self.hashes)
         )
-        self._case_head = SQL(
-            "SELECT event_hash FROM {} WHERE case_id = %s AND version < %s"
-            " ORDER BY version DESC LIMIT 1"
-        ).format(self.hashes)
-        self._chain_head = SQL(
-            "SELECT chain_hash FROM {} WHERE position < %s ORDER BY position DESC LIMIT 1"
+        # One round trip for every head a batch needs, while the table lock is held:
+        # the newest hash of each of its cases, then the newest of the whole chain.
+        self._heads = SQL(
+            "SELECT c.id AS case_id, h.event_hash AS digest FROM unnest(%s::text[]) AS c(id)"
+            " CROSS JOIN LATERAL (SELECT event_hash FROM {0} WHERE case_id = c.id"
+            " ORDER BY version DESC LIMIT 1) AS h"
+            " UNION ALL (SELECT NULL, chain_hash FROM {0} ORDER BY position DESC LIMIT 1)"
         ).format(self.hashes)
         self._insert_hashes = SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s)").format(self.hashes)
 
@@ -155,15 +156,12 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
             if stored_events and notification_ids:
                 # The EXCLUSIVE lock on the events table is held: no other writer
                 # can append between reading the chain heads and writing our rows.
-                def read(statement: Composed, params: tuple[Any, ...], column: str) -> bytes:
-                    curs.execute(statement, params)
-                    pipeline.sync()
-                    return _digest(curs.fetchall(), column)
-
+                events = _new_events(stored_events, notification_ids)
+                curs.execute(self._heads, ([e.case_id for e in events],))
+                pipeline.sync()
+                heads = {r["case_id"]: bytes.fromhex(r["digest"]) for r in curs.fetchall()}
                 links = link_batch(
-                    _new_events(stored_events, notification_ids),
-                    lambda case, version: read(self._case_head, (case, version), "event_hash"),
-                    lambda position: read(self._chain_head, (position,), "chain_hash"),
+                    events, lambda case, _: heads.get(case, ZERO), lambda _: heads.get(None, ZERO)
                 )
                 curs.executemany(self._insert_hashes, _hash_rows(links))
             for write in also:

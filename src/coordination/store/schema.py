@@ -10,11 +10,8 @@ _TABLES = [
         token_id TEXT PRIMARY KEY, agency_id TEXT NOT NULL REFERENCES {p}agencies,
         role TEXT NOT NULL, label TEXT NOT NULL, secret_hash TEXT NOT NULL,
         created_at TEXT NOT NULL, revoked_at TEXT)""",
-    # A claim marks a request in flight; a result commits with the events it
-    # recorded, so a key never maps to a lost or a doubled event.
-    """CREATE TABLE IF NOT EXISTS {p}idempotency_claims (
-        agency_id TEXT NOT NULL, idem_key TEXT NOT NULL, request_hash TEXT NOT NULL,
-        claimed_at TEXT NOT NULL, PRIMARY KEY (agency_id, idem_key))""",
+    # A result commits with the events it recorded, so a key never maps to a lost
+    # or a doubled event. (Claims of keys in flight live in memory: idempotency.py.)
     """CREATE TABLE IF NOT EXISTS {p}idempotency_results (
         agency_id TEXT NOT NULL, idem_key TEXT NOT NULL, request_hash TEXT NOT NULL,
         case_id TEXT NOT NULL, version INTEGER NOT NULL, status_code INTEGER NOT NULL,
