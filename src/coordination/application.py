@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
+import structlog
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import (
     InfrastructureFactory,
@@ -20,6 +21,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
+from coordination import snapshots
 from coordination.case_cache import CaseCache
 from coordination.domain.case import Actor, Case, CaseEvent
 from coordination.errors import CaseNotFound, Contended, VersionMismatch
@@ -31,6 +33,8 @@ from coordination.store.recorders import PositionLookup, RowWrite
 from coordination.store.sealing import SealingMapper
 from coordination.store.transcodings import register_state_transcodings
 from coordination.store.url import StoreConfig
+
+log = structlog.get_logger()
 
 # Each retry re-reads the case and decides again, so a lost race costs one
 # reload; the cap only stops a pathological livelock.
@@ -113,6 +117,21 @@ class CoordinationApplication(Application[UUID]):
                 originator_version=s.originator_version, topic=s.topic, state=s.state))
             for d, s, p in zip(events, stored, positions, strict=True)
         ]  # fmt: skip
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        # The events are committed: a snapshot that fails must not fail the save.
+        for case, version in snapshots.due(processing_event, self.snapshotting_intervals):
+            try:
+                self._take_snapshot(case, version)
+            except Exception as error:  # logged; the next interval tries again
+                log.warning("snapshot not taken", case_id=str(case.id), error=type(error).__name__)
+
+    def _take_snapshot(self, case: Any, version: int) -> None:
+        if case.version != version:  # a save of several events: rebuild that version
+            self.take_snapshot(case.id, version)
+            return
+        assert self.snapshots is not None
+        self.snapshots.put([snapshots.take(case)])
 
     def _notify(self, recordings: list[Any]) -> None:
         # Wakes this process's projection runner at once after each commit.

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import OperationalError
 
 from coordination.bootstrap import Services, bootstrap
 from coordination.domain.case import Case
@@ -120,3 +121,25 @@ def test_concurrent_writes_from_two_workers_each_land_once(
     report = IntegrityService(services.app, services.settings).verify()
     assert report.ok
     assert report.events_checked == 8 * (2 + 16)
+
+
+def test_a_snapshot_that_fails_does_not_fail_the_committed_save(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1. A case one event short of its first snapshot.
+    case_id = open_case(services)
+    services.app.record(case_id, ABH, grant)
+    case = services.app.get_case(case_id)
+    while case.version < 99:
+        refer(case, services.app.clock())
+    services.app.save(case)
+    # 2. The snapshot store fails just as the 100th event commits.
+    assert services.app.snapshots is not None
+
+    def broken(*_: object, **__: object) -> None:
+        raise OperationalError("snapshot store unreachable")
+
+    monkeypatch.setattr(services.app.snapshots, "put", broken)
+    # 3. The write is answered, and its event is stored.
+    assert services.app.record(case_id, ABH, refer).version == 100
+    assert services.app.get_case(case_id).version == 100

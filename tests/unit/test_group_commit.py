@@ -44,7 +44,7 @@ def submit_all(committer: GroupCommit, store: FakeStore, batches: list[list[Stor
     def run(i: int) -> None:
         try:
             results[i] = committer.submit(batches[i], [])
-        except BaseException as error:  # noqa: BLE001 (the test looks at it)
+        except BaseException as error:  # the test looks at it
             results[i] = error
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(batches))]
@@ -52,7 +52,7 @@ def submit_all(committer: GroupCommit, store: FakeStore, batches: list[list[Stor
     assert store.first_started.wait(5)
     for t in threads[1:]:
         t.start()
-    while committer._queue.qsize() < len(batches) - 1:  # noqa: SLF001 (all queued)
+    while committer._queue.qsize() < len(batches) - 1:  # until all have queued
         threading.Event().wait(0.001)
     store.release.set()
     for t in threads:

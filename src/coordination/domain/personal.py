@@ -24,8 +24,7 @@ SEALED: dict[str, tuple[str, ...]] = {
     "CaseTransferred": ("reason",),
     "CaseClosed": ("reason",),
     "CaseErased": (),
-    # A snapshot holds the whole state of a case: all of it is sealed. (Snapshots
-    # are not enabled yet; the case's state objects still need transcodings.)
+    # A snapshot holds the whole state of a case: all of it is sealed (ADR 0020).
     "Snapshot": ("state",),
 }
 MILESTONE_SEALED = ("title",)

@@ -4,14 +4,16 @@ Stored state is `{"c": clear fields, "s": sealed personal fields or null}`. The
 sealed part is AES-GCM under the case's data key, bound to the case, version
 and event type (associated data), so it cannot be moved to another event. Once
 the key is destroyed the event still decodes: its personal fields read as None
-and it is marked erased, so histories, projections and replays keep working.
+and it is marked erased, so histories, projections and replays keep working. A
+snapshot's whole state is sealed; once erased it decodes to `ErasedSnapshot`.
 """
 
 import base64
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import DomainEventProtocol, Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
@@ -46,7 +48,10 @@ class SealingMapper(Mapper[UUID]):
         case_id = _uuid(stored_event.originator_id)
         if envelope["s"] is not None:
             aad = _aad(case_id, stored_event.originator_version, stored_event.topic)
-            join(cls.__name__, state, self._open(case_id, envelope["s"], aad))
+            personal = self._open(case_id, envelope["s"], aad)
+            if personal is None and issubclass(cls, Snapshot):
+                return ErasedSnapshot(case_id)
+            join(cls.__name__, state, personal)
         state["originator_id"] = case_id
         state["originator_version"] = stored_event.originator_version
         event = object.__new__(cls)
@@ -60,6 +65,19 @@ class SealingMapper(Mapper[UUID]):
             return None
         opened: dict[str, Any] = self.transcoder.decode(unseal(key, base64.b64decode(sealed), aad))
         return opened
+
+
+@dataclass(frozen=True)
+class ErasedSnapshot:
+    """A snapshot of an erased case: its state went with the key. It stands at version 0
+    and rebuilds nothing, so the repository replays every event from the first, and the
+    case reads exactly as it would without snapshots (ADR 0020)."""
+
+    originator_id: UUID
+    originator_version: int = 0
+
+    def mutate(self, aggregate: None) -> None:
+        return aggregate
 
 
 def split(event_type: str, state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
