@@ -20,6 +20,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from psycopg import sql
 
+from coordination.store.sealing import SealingMapper
 from projections.view import View
 
 log = structlog.get_logger()
@@ -69,6 +70,8 @@ class Follower:
         ):
             # Decode first: decoding reads case keys, and on SQLite a second connection
             # opened inside the batch's write transaction can stall behind a waiting writer.
+            if isinstance(self.app.mapper, SealingMapper):
+                self.app.mapper.prefetch_keys(batch)
             events = [(self.app.mapper.to_domain_event(n), n.id) for n in batch]
             with self.view.batch(Tracking(self.app.name, batch[-1].id)):
                 for event, position in events:

@@ -2,10 +2,14 @@
 erased case's events still decode, with those fields empty."""
 
 from datetime import UTC, date, datetime
-from uuid import uuid4
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
 
 from coordination.bootstrap import Services
 from coordination.domain.case import Actor, Case
+from coordination.store.keys import CaseKeys, KeyDestroyed
 from tests.people import PERSON
 
 AT = datetime(2026, 9, 1, 9, tzinfo=UTC)
@@ -54,3 +58,30 @@ def test_after_the_key_is_destroyed_events_decode_with_personal_fields_empty(
     assert isinstance(agreement, Case.AgreementConcluded)
     assert agreement.milestones[0]["title"] is None
     assert agreement.milestones[0]["responsible_agency"] == "mbe"
+
+
+def test_a_batch_prefetches_its_keys_in_one_read_and_erased_ones_stay_erased(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1. Three cases with keys; the second is erased.
+    cases = [opened_case() for _ in range(3)]
+    services.app.save(*cases)
+    services.app.keys.destroy(cases[1].id)
+    keys = CaseKeys(services.app.db, services.app.master_key)  # another process: cold cache
+    # 2. One prefetch, then no row is read alone for the live cases.
+    keys.prefetch([c.id for c in cases])
+    reads: list[UUID] = []
+    real_row = keys._row
+
+    def counted(case_id: UUID, cursor: Any = None) -> Any:
+        reads.append(case_id)
+        return real_row(case_id, cursor)
+
+    monkeypatch.setattr(keys, "_row", counted)
+    assert keys.key_for(cases[0].id) == services.app.keys.key_for(cases[0].id)
+    assert keys.key_for(cases[2].id) == services.app.keys.key_for(cases[2].id)
+    assert reads == []
+    # 3. The erased case's key was not cached: it is looked up, and found destroyed.
+    with pytest.raises(KeyDestroyed):
+        keys.key_for(cases[1].id)
+    assert reads == [cases[1].id]

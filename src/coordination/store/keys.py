@@ -6,9 +6,11 @@ read models and backups alike. The master key never enters the database.
 """
 
 import base64
+import json
 import os
 import threading
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
@@ -85,6 +87,54 @@ class CaseKeys:
             self._cache[case_id] = (key, time.monotonic() + KEY_TTL_SECONDS)
         return key
 
+    def create_many(self, case_ids: Sequence[UUID]) -> None:
+        """Make (where absent) and cache the keys of many new cases with one insert and one
+        select, so sealing their events (bulk import) reads no key row alone. A key that
+        existed already is kept; KeyDestroyed if one of them was destroyed."""
+        if not case_ids:
+            return
+        ids = json.dumps([str(c) for c in case_ids])
+        with self.db.transaction() as cursor:
+            self.db.run(cursor, _INSERT_MANY[self.db.dialect], (self._new_rows(case_ids),))
+            self.db.run(cursor, _SELECT_MANY[self.db.dialect], (ids,))
+            rows = cursor.fetchall()
+        self._remember({UUID(r["case_id"]): r["wrapped"] for r in rows}, case_ids)
+
+    def _new_rows(self, case_ids: Sequence[UUID]) -> str:
+        created = stamp(datetime.now(UTC))
+        rows = []
+        for case_id in case_ids:
+            wrapped = seal(self.master, AESGCM.generate_key(256), _wrap_aad(case_id))
+            rows.append([str(case_id), base64.b64encode(wrapped).decode(), created])
+        return json.dumps(rows)
+
+    def _remember(self, wrapped: dict[UUID, str | None], case_ids: Sequence[UUID]) -> None:
+        until = time.monotonic() + KEY_TTL_SECONDS
+        keys = {case_id: self._unwrap(case_id, wrapped.get(case_id)) for case_id in case_ids}
+        with self._lock:
+            self._cache.update((c, (k, until)) for c, k in keys.items())
+
+    def _unwrap(self, case_id: UUID, wrapped: str | None) -> bytes:
+        if wrapped is None:
+            raise KeyDestroyed(str(case_id))
+        return unseal(self.master, base64.b64decode(wrapped), _wrap_aad(case_id))
+
+    def prefetch(self, case_ids: Sequence[UUID]) -> None:
+        """Cache the keys of many cases with one select, so decoding a batch of their
+        events (a projection catching up) reads no key row alone. Destroyed keys are
+        left out: decoding those cases finds them destroyed as before."""
+        wanted = [c for c in set(case_ids) if not self._fresh(c)]
+        if not wanted:
+            return
+        ids = json.dumps([str(c) for c in wanted])
+        rows = self.db.fetch_all(_SELECT_MANY[self.db.dialect], (ids,))
+        alive = {UUID(r["case_id"]): r["wrapped"] for r in rows if r["wrapped"] is not None}
+        self._remember(alive, list(alive))
+
+    def _fresh(self, case_id: UUID) -> bool:
+        cached = self._cache.get(case_id)
+        return cached is not None and cached[1] > time.monotonic()
+
     def destroy(self, case_id: UUID) -> None:
         self.db.execute(
             "UPDATE {p}case_keys SET wrapped = NULL, destroyed_at = %s WHERE case_id = %s",
@@ -115,6 +165,22 @@ class CaseKeys:
             self.db.execute(insert, params)
         else:
             self.db.run(cursor, insert, params)
+
+
+# Many rows through one constant statement: a JSON array the database unpacks.
+_INSERT_MANY = {
+    "postgres": "INSERT INTO {p}case_keys SELECT r->>0, r->>1, r->>2, NULL"
+    " FROM json_array_elements(%s::json) AS r ON CONFLICT (case_id) DO NOTHING",
+    # `WHERE true` tells SQLite's parser that ON CONFLICT is not a join's ON.
+    "sqlite": "INSERT INTO {p}case_keys SELECT value->>0, value->>1, value->>2, NULL"
+    " FROM json_each(%s) WHERE true ON CONFLICT (case_id) DO NOTHING",
+}
+_SELECT_MANY = {
+    "postgres": "SELECT case_id, wrapped FROM {p}case_keys"
+    " WHERE case_id IN (SELECT json_array_elements_text(%s::json))",
+    "sqlite": "SELECT case_id, wrapped FROM {p}case_keys"
+    " WHERE case_id IN (SELECT value FROM json_each(%s))",
+}
 
 
 def _wrap_aad(case_id: UUID) -> bytes:

@@ -9,6 +9,7 @@ snapshot's whole state is sealed; once erased it decodes to `ErasedSnapshot`.
 """
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -27,6 +28,10 @@ class SealingMapper(Mapper[UUID]):
     def __init__(self, transcoder: Transcoder, keys: CaseKeys) -> None:
         super().__init__(transcoder)
         self.keys = keys
+
+    def prefetch_keys(self, stored_events: Sequence[StoredEvent]) -> None:
+        """Read the keys of a batch's cases in one go, before decoding it."""
+        self.keys.prefetch([_uuid(e.originator_id) for e in stored_events])
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         topic = get_topic(domain_event.__class__)
