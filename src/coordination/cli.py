@@ -17,6 +17,14 @@ from coordination.bootstrap import Services, bootstrap
 from coordination.domain.case_view import view_case
 from coordination.domain.visibility import Sight
 from coordination.errors import CaseNotFound
+from coordination.importing import (
+    ImportRefused,
+    ImportService,
+    ImportSummary,
+    InputChanged,
+    file_lines,
+)
+from coordination.importing.parallel import WorkerFailed, import_in_processes
 from coordination.integrity.bundle import verify_bundle
 from coordination.integrity.checkpoint import Checkpoint, CheckpointInvalid
 from coordination.integrity.service import CheckpointTooOld, IntegrityService, NotIntact
@@ -148,6 +156,38 @@ def replay(
         view = view_case(case, Sight("cli", svc.app.clock(), {}, everything=True))
         state = {"case_id": case.id, "version": case.version, **(view.data or {})}
         typer.echo(json.dumps(jsonable_encoder(state), indent=2, ensure_ascii=False))
+
+
+@cli.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    workers: Annotated[int, typer.Option(
+        min=1, help="processes, each checking and writing every N-th line (PostgreSQL)")] = 1,
+) -> None:  # fmt: skip
+    """Import existing cases from NDJSON (docs/import.md). The whole file is checked
+    first: one bad line and nothing is imported. Cases stored already are skipped."""
+    with services() as svc:
+        try:
+            done = _import(svc, file, workers)
+        except ImportRefused as refused:
+            for problem in refused.problems:
+                typer.echo(problem.describe(), err=True)
+            typer.echo(str(refused), err=True)
+            raise typer.Exit(1) from None
+        except (InputChanged, WorkerFailed) as stopped:
+            typer.echo(str(stopped), err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"imported {done.imported} cases ({done.events} events), skipped "
+               f"{done.skipped} stored before; {done.cases} cases in the file")  # fmt: skip
+
+
+def _import(svc: Services, file: Path, workers: int) -> ImportSummary:
+    importer = ImportService(svc.app, svc.directory)
+    if workers == 1:
+        return importer.run(lambda: file_lines(file))
+    if svc.config.dialect != "postgres":
+        raise typer.BadParameter("several workers need PostgreSQL: SQLite has one writer")
+    return import_in_processes(svc.settings, file, importer.context(), workers)
 
 
 @projections.command("run")

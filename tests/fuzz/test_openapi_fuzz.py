@@ -27,6 +27,8 @@ from tests.fuzz.conftest import World
 EXAMPLES = int(os.environ.get("COORDINATION_FUZZ_EXAMPLES", "10"))  # per operation and role
 REQUEST_TIMEOUT = 10  # seconds: a hanging request fails the run instead of stalling it
 TRACE_MARKERS = (b"Traceback", b'File "')
+# POST /v1/admin/imports takes NDJSON: to the fuzzer, text like any other.
+schemathesis.serializer.alias("application/x-ndjson", "text/plain")
 
 
 def no_stack_trace(ctx: CheckContext, response: Response, case: Case) -> bool | None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from coordination.api import audit, caseload, cases, erasure, ops, oversight, problems, statistics
+from coordination.api.imports import router as imports_router
 from coordination.api.middleware import BodyGuard, RequestContext, SecurityHeaders
 from coordination.api.rate_limit import RateLimiter
 from coordination.application import utc_now
@@ -50,6 +51,7 @@ def create_app(
     app.include_router(statistics.router)
     app.include_router(oversight.router)
     app.include_router(audit.router)
+    app.include_router(imports_router)
     app.include_router(ops.router)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)

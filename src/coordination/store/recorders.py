@@ -66,6 +66,11 @@ def _hash_rows(links: list[Link]) -> list[tuple[str, int, int, str, str]]:
             for k in links]  # fmt: skip
 
 
+def _columns(stored: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
+    return ([e.originator_id for e in stored], [e.originator_version for e in stored],
+            [e.topic for e in stored], [e.state for e in stored])  # fmt: skip
+
+
 def _digest(rows: Any, column: str) -> bytes:
     return bytes.fromhex(rows[0][column]) if rows else ZERO
 
@@ -142,7 +147,25 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
             " ORDER BY version DESC LIMIT 1) AS h"
             " UNION ALL (SELECT NULL, chain_hash FROM {0} ORDER BY position DESC LIMIT 1)"
         ).format(self.hashes)
-        self._insert_hashes = SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s)").format(self.hashes)
+        # Events and hash rows go in as one binary array per column: the library's
+        # composite-type array is escaped field by field as text, which cost three
+        # times as much per event while the table lock is held (bulk import).
+        self._insert_columns = SQL(
+            "INSERT INTO {}.{} (originator_id, originator_version, topic, state)"
+            " SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[])"
+            " RETURNING notification_id"
+        ).format(Identifier(datastore.schema), Identifier(events_table_name))
+        self._insert_hashes = SQL(
+            "INSERT INTO {} SELECT * FROM"
+            " unnest(%b::text[], %b::bigint[], %b::bigint[], %b::text[], %b::text[])"
+        ).format(self.hashes)
+
+    def _insert_stored_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(self._insert_columns, _columns(stored_events))
 
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -163,7 +186,8 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
                 links = link_batch(
                     events, lambda case, _: heads.get(case, ZERO), lambda _: heads.get(None, ZERO)
                 )
-                curs.executemany(self._insert_hashes, _hash_rows(links))
+                rows = _hash_rows(links)
+                curs.execute(self._insert_hashes, tuple(map(list, zip(*rows, strict=True))))
             for write in also:
                 curs.execute(write.statement, write.params)
         return notification_ids
