@@ -12,7 +12,7 @@ from typing import Any
 
 from bench.data import MUNICIPALITIES, agency_id
 from coordination.bootstrap import Services
-from coordination.importing import ImportService, file_lines
+from coordination.importing import ImportService, file_lines, operator
 
 NATIONALITIES = ["SY", "AF", "UA", "ER", "IQ", "TR"]
 
@@ -108,9 +108,9 @@ def bulk_import(svc: Services, cases: int, now: datetime) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="coordination-import-") as tmp:
         path = Path(tmp) / "cases.ndjson"
         write_file(path, cases, now)
-        service = ImportService(svc.app, svc.directory)
+        service = ImportService(svc.app, svc.directory, svc.access_log)
         began = time.perf_counter()
-        summary = service.run(lambda: file_lines(path))
+        summary = service.run(lambda: file_lines(path), operator())
         seconds = time.perf_counter() - began
     return {"cases": summary.imported, "events": summary.events, "seconds": seconds,
             "events_per_s": summary.events / seconds}  # fmt: skip

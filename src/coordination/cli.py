@@ -18,11 +18,13 @@ from coordination.domain.case_view import view_case
 from coordination.domain.visibility import Sight
 from coordination.errors import CaseNotFound
 from coordination.importing import (
+    ImportedBy,
     ImportRefused,
     ImportService,
     ImportSummary,
     InputChanged,
     file_lines,
+    operator,
 )
 from coordination.importing.parallel import WorkerFailed, import_in_processes
 from coordination.integrity.bundle import verify_bundle
@@ -165,10 +167,13 @@ def import_file(
         min=1, help="processes, each checking and writing every N-th line (PostgreSQL)")] = 1,
 ) -> None:  # fmt: skip
     """Import existing cases from NDJSON (docs/import.md). The whole file is checked
-    first: one bad line and nothing is imported. Cases stored already are skipped."""
+    first: one bad line and nothing is imported. Cases stored already are skipped.
+    Each imported case is logged as imported by you (your login) under the run id."""
+    by = operator()
+    typer.echo(f"import run {by.request_id} by {by.token_label}")
     with services() as svc:
         try:
-            done = _import(svc, file, workers)
+            done = _import(svc, file, workers, by)
         except ImportRefused as refused:
             for problem in refused.problems:
                 typer.echo(problem.describe(), err=True)
@@ -181,13 +186,13 @@ def import_file(
                f"{done.skipped} stored before; {done.cases} cases in the file")  # fmt: skip
 
 
-def _import(svc: Services, file: Path, workers: int) -> ImportSummary:
-    importer = ImportService(svc.app, svc.directory)
+def _import(svc: Services, file: Path, workers: int, by: ImportedBy) -> ImportSummary:
+    importer = ImportService(svc.app, svc.directory, svc.access_log)
     if workers == 1:
-        return importer.run(lambda: file_lines(file))
+        return importer.run(lambda: file_lines(file), by)
     if svc.config.dialect != "postgres":
         raise typer.BadParameter("several workers need PostgreSQL: SQLite has one writer")
-    return import_in_processes(svc.settings, file, importer.context(), workers)
+    return import_in_processes(svc.settings, file, importer.context(by), workers)
 
 
 @projections.command("run")

@@ -1,10 +1,13 @@
-"""POST /v1/admin/imports: admins import existing cases; bad input changes nothing."""
+"""POST /v1/admin/imports: admins import existing cases; bad input changes nothing;
+each imported case is logged as imported by the admin."""
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 
+from coordination.importing import IMPORTED
+from coordination.store.access_log import AccessEntry
 from coordination.store.directory import AgencyKind, Role
 from tests.e2e.conftest import Api
 from tests.import_cases import ABH, MBE, line, ndjson, referral, story
@@ -19,6 +22,10 @@ def api(api: Api) -> Api:
     api.agency(MBE, AgencyKind.MIGRATIONSBERATUNG, "leipzig")
     api.agency("kommune-leipzig", AgencyKind.KOMMUNE, "leipzig", Role.ADMIN)
     return api
+
+
+def imported(api: Api, case_id: UUID) -> list[AccessEntry]:
+    return [e for e in api.services.access_log.for_case(str(case_id)) if e.action == IMPORTED]
 
 
 def send(api: Api, who: str, body: bytes, headers: dict[str, str] = NDJSON) -> httpx.Response:
@@ -39,10 +46,37 @@ def test_an_admin_imports_cases_that_agencies_then_read(api: Api) -> None:
     assert history[0]["recorded_at"].startswith("2025-03-01T08:30")
 
 
+def test_each_case_is_logged_as_imported_by_the_admin_and_the_request(api: Api) -> None:
+    ids = [uuid4(), uuid4()]
+    done = send(api, ADMIN, ndjson(*(line(story(), i) for i in ids)))
+    assert done.status_code == 200, done.text
+    admin = ("kommune-leipzig", "kommune-leipzig-admin", "admin", done.headers["x-request-id"])
+    for number, case_id in enumerate(ids, start=1):
+        (entry,) = imported(api, case_id)
+        assert (entry.agency_id, entry.token_label, entry.role, entry.request_id) == admin
+        assert (entry.categories, entry.basis) == ([], {"line": number})
+
+
+def test_the_trail_shows_the_import_as_a_step_not_a_refusal(api: Api) -> None:
+    case_id = uuid4()
+    assert send(api, ADMIN, ndjson(line(story(), case_id))).status_code == 200
+    trail = api.as_(ABH, "GET", f"/v1/cases/{case_id}/consent-trail").json()
+    assert (trail["reads"], trail["refused"]) == ([], [])
+    last = trail["timeline"][-1]
+    assert (last["step"], last["agency"], last["basis"]) == (
+        "imported", "kommune-leipzig", {"line": "1"})  # fmt: skip
+    dpo = api.agency("datenschutz-leipzig", AgencyKind.KOMMUNE, "leipzig", Role.DPO)
+    assert api.as_(dpo, "GET", "/v1/dpo/overview").json()["refused"] == []
+
+
 def test_sending_the_same_input_again_skips_every_case(api: Api) -> None:
-    body = ndjson(line(story()), line(story()))
-    assert send(api, ADMIN, body).status_code == 200
+    ids = [uuid4(), uuid4()]
+    body = ndjson(*(line(story(), i) for i in ids))
+    first = send(api, ADMIN, body)
+    assert first.status_code == 200
     assert send(api, ADMIN, body).json() == {"cases": 2, "imported": 0, "skipped": 2, "events": 0}
+    for case_id in ids:  # logged once, by the request that brought the case in
+        assert [e.request_id for e in imported(api, case_id)] == [first.headers["x-request-id"]]
 
 
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.AUDITOR, Role.DPO])
@@ -91,4 +125,5 @@ def test_a_broken_rule_is_an_invalid_event_and_nothing_is_imported(api: Api) -> 
         "detail": problem["errors"][0]["detail"], "recipient": MBE, "purpose": "counselling",
         "categories": ["contact", "identity"]}]  # fmt: skip
     assert "nothing was imported" in problem["detail"]
+    assert imported(api, first) == []
     assert api.as_(ABH, "GET", f"/v1/cases/{first}").status_code == 404

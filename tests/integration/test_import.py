@@ -1,30 +1,51 @@
 """Bulk import on both stores: whole histories written, re-runs skip, bad input
-changes nothing, personal data sealed, hash chains intact, read models fed."""
+changes nothing, personal data sealed, hash chains intact, read models fed, and
+each imported case logged as imported by whoever ran the import."""
 
+import getpass
+import re
+from dataclasses import replace
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.persistence import PersistenceError
 from typer.testing import CliRunner
 
 from coordination.bootstrap import Services
 from coordination.cli import cli
 from coordination.domain.case import Case
-from coordination.importing import ImportRefused, ImportService, InputChanged
+from coordination.errors import CaseNotFound
+from coordination.importing import (
+    IMPORTED,
+    OPERATOR,
+    ImportedBy,
+    ImportRefused,
+    ImportService,
+    InputChanged,
+)
 from coordination.integrity.service import IntegrityService
+from coordination.store.access_log import AccessEntry
+from coordination.store.recorders import RowWrite
 from projections.runner import Follower
 from tests.e2e.test_erasure import CANARY, database_dump, leaked
 from tests.import_cases import ABH, MBE, START, event, line, ndjson, referral, story
-from tests.support import add_agency
+from tests.support import FakeClock, add_agency
 
 COUNTS = {"keys": "SELECT count(*) AS n FROM {p}case_keys",
-          "hashes": "SELECT count(*) AS n FROM {p}event_hashes"}  # fmt: skip
+          "hashes": "SELECT count(*) AS n FROM {p}event_hashes",
+          "entries": "SELECT count(*) AS n FROM {p}access_log"}  # fmt: skip
+BY = ImportedBy("kommune-leipzig", "migration-2025", "admin", "request-1")
 
 
 @pytest.fixture
 def importer(services: Services) -> ImportService:
     add_agency(services, ABH)
     add_agency(services, MBE)
-    return ImportService(services.app, services.directory)
+    return ImportService(services.app, services.directory, services.access_log)
+
+
+def imported(services: Services, case_id: UUID) -> list[AccessEntry]:
+    return [e for e in services.access_log.for_case(str(case_id)) if e.action == IMPORTED]
 
 
 def counts(services: Services) -> dict[str, int]:
@@ -37,7 +58,7 @@ def test_histories_are_written_whole_and_read_back_as_given(
     services: Services, importer: ImportService
 ) -> None:
     first, second = uuid4(), uuid4()
-    done = importer.run(lambda: [line(story(), first), b"", line(story(), second)])
+    done = importer.run(lambda: [line(story(), first), b"", line(story(), second)], BY)
     assert (done.cases, done.imported, done.skipped, done.events) == (2, 2, 0, 8)
     history = services.app.history(first)
     assert [e.timestamp for e in history][:2] == [START, START.replace(hour=9)]
@@ -47,23 +68,70 @@ def test_histories_are_written_whole_and_read_back_as_given(
     assert case.referrals["referral-1"].status == "accepted"
 
 
+def test_each_imported_case_has_one_entry_naming_the_importer(
+    services: Services, importer: ImportService, clock: FakeClock
+) -> None:
+    first, second = uuid4(), uuid4()
+    importer.run(lambda: [line(story(), first), b"", line(story(), second)], BY)
+    for case_id, number in ((first, 1), (second, 3)):
+        (entry,) = imported(services, case_id)
+        assert (entry.agency_id, entry.token_label, entry.role, entry.request_id) == (
+            "kommune-leipzig", "migration-2025", "admin", "request-1")  # fmt: skip
+        # At the import's instant; ids only: the line it came from, no category, no data.
+        assert (entry.at, entry.categories, entry.basis, entry.reason) == (
+            clock(), [], {"line": number}, None)  # fmt: skip
+
+
 def test_a_rerun_skips_the_stored_cases_and_doubles_nothing(
     services: Services, importer: ImportService
 ) -> None:
-    lines = [line(story()) for _ in range(3)]
-    importer.run(lambda: lines[:2])
+    ids = [uuid4() for _ in range(3)]
+    lines = [line(story(), i) for i in ids]
+    importer.run(lambda: lines[:2], BY)
     before = counts(services)
-    again = importer.run(lambda: lines)
+    again = importer.run(lambda: lines, replace(BY, request_id="request-2"))
     assert (again.imported, again.skipped, again.events) == (1, 2, 4)
     assert counts(services)["events"] == before["events"] + 4
+    assert counts(services)["entries"] == before["entries"] + 1  # the new case's only
+    assert [[e.request_id for e in imported(services, i)] for i in ids] == [
+        ["request-1"], ["request-1"], ["request-2"]]  # fmt: skip
+
+
+def test_a_case_is_stored_only_with_its_entry(
+    services: Services, importer: ImportService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one_by_one = ImportService(services.app, services.directory, services.access_log, 4)
+    first, second = uuid4(), uuid4()
+    lines = [line(story(), first), line(story(), second)]
+    real = services.access_log.row
+
+    def row(entry: AccessEntry) -> RowWrite:
+        """The second case's entry fails in the database (its table does not exist)."""
+        written = real(entry)
+        if entry.case_id != str(second):
+            return written
+        return RowWrite(written.statement.replace("access_log", "no_access_log"), written.params)
+
+    monkeypatch.setattr(services.access_log, "row", row)
+    with pytest.raises(PersistenceError):
+        one_by_one.run(lambda: lines, BY)
+    assert (len(services.app.history(first)), len(imported(services, first))) == (4, 1)
+    with pytest.raises(CaseNotFound):
+        services.app.get_case(second)
+    assert imported(services, second) == []
+    assert (counts(services)["events"], counts(services)["hashes"]) == (4, 4)
+
+    monkeypatch.undo()  # the log works again: a re-run brings the second case with its entry
+    assert one_by_one.run(lambda: lines, BY).imported == 1
+    assert [len(imported(services, i)) for i in (first, second)] == [1, 1]
 
 
 def test_small_batches_give_the_same_result(services: Services) -> None:
     add_agency(services, ABH)
     add_agency(services, MBE)
-    small = ImportService(services.app, services.directory, batch_events=3)
+    small = ImportService(services.app, services.directory, services.access_log, batch_events=3)
     lines = [line(story()) for _ in range(5)]
-    done = small.run(lambda: lines)
+    done = small.run(lambda: lines, BY)
     assert (done.imported, done.events) == (5, 20)
     assert (
         IntegrityService(services.app, services.settings).verify(None, None).first_failure is None
@@ -72,11 +140,11 @@ def test_small_batches_give_the_same_result(services: Services) -> None:
 
 def test_one_bad_line_and_nothing_changes(services: Services, importer: ImportService) -> None:
     stored = line(story())
-    importer.run(lambda: [stored])
+    importer.run(lambda: [stored], BY)
     before = counts(services)
     good, bad = line(story()), line([story()[0], referral(hours=1)])
     with pytest.raises(ImportRefused) as refused:  # line 2 repeats the case of line 1
-        importer.run(lambda: [good, good, bad, b"not json", stored])
+        importer.run(lambda: [good, good, bad, b"not json", stored], BY)
     problems = [(p.line, p.code) for p in refused.value.problems]
     assert problems == [(2, "validation-error"), (3, "consent-required"), (4, "bad-request")]
     assert counts(services) == before
@@ -86,7 +154,7 @@ def test_personal_data_is_sealed_in_the_database(
     services: Services, importer: ImportService, database_url: str
 ) -> None:
     case_id = uuid4()
-    importer.run(lambda: [line(story(CANARY), case_id)])
+    importer.run(lambda: [line(story(CANARY), case_id)], BY)
     assert leaked(database_dump(database_url)) == []
     assert services.app.get_case(case_id).person["given_name"] == CANARY["given_name"]
 
@@ -95,7 +163,7 @@ def test_imported_events_are_chained_and_feed_the_read_models(
     services: Services, importer: ImportService
 ) -> None:
     lines = [line(story()) for _ in range(3)]
-    importer.run(lambda: lines)
+    importer.run(lambda: lines, BY)
     report = IntegrityService(services.app, services.settings).verify(None, None)
     assert (report.first_failure, report.events_checked) == (None, 12)
     assert Follower(services.app, services.projection("caseload")).catch_up() == 12
@@ -106,7 +174,7 @@ def test_a_line_changed_between_check_and_write_stops_the_import(
 ) -> None:
     passes = iter([[line(story()), line(story())], [line(story())]])
     with pytest.raises(InputChanged, match="line 1"):
-        importer.run(lambda: next(passes))
+        importer.run(lambda: next(passes), BY)
 
 
 @pytest.fixture
@@ -133,6 +201,13 @@ def test_the_cli_imports_a_file_once(
     assert "imported 2 cases (8 events), skipped 0" in first.output
     assert "imported 0 cases (0 events), skipped 2" in run.invoke(cli, ["import", path]).output
     assert services.app.get_case(ids[1]).version == 4
+    # Each case logged once, by the first run: the operator, the login, the run's id.
+    run_id = re.search(r"import run (import-[0-9a-f]{32}) by ", first.output)
+    assert run_id is not None, first.output
+    for case_id in ids:
+        (entry,) = imported(services, case_id)
+        assert (entry.agency_id, entry.token_label, entry.role, entry.request_id) == (
+            OPERATOR, getpass.getuser(), "admin", run_id[1])  # fmt: skip
 
 
 def test_the_cli_names_bad_lines_and_imports_nothing(
@@ -147,7 +222,7 @@ def test_the_cli_names_bad_lines_and_imports_nothing(
     assert refused.exit_code == 1
     assert "line 2: consent-required at events.1: no active consent" in refused.output
     assert "nothing was imported" in refused.output
-    assert counts(services)["events"] == 0
+    assert (counts(services)["events"], counts(services)["entries"]) == (0, 0)
 
 
 def test_long_cases_get_the_snapshot_a_save_would_have_taken(
@@ -159,7 +234,7 @@ def test_long_cases_get_the_snapshot_a_save_would_have_taken(
     case_id = uuid4()
     qualifications = [event("QualificationRecorded", ABH, 1 + n, title=f"Q{n}", country="SY")
                       for n in range(interval + 10)]  # fmt: skip
-    importer.run(lambda: [line([story()[0], *qualifications], case_id)])
+    importer.run(lambda: [line([story()[0], *qualifications], case_id)], BY)
     (snapshot,) = services.app.snapshots.get(case_id)
     assert snapshot.originator_version == interval + 11  # the whole imported history
     case = services.app.get_case(case_id)

@@ -1,7 +1,8 @@
 """POST /v1/admin/imports: an admin imports existing cases (NDJSON, docs/import.md).
 
 The whole body is checked before anything is written; a refusal lists the problems
-by line. The import itself runs in a worker thread: it is CPU-bound and long.
+by line. Each imported case is logged as imported by the admin, under the request's
+id. The import itself runs in a worker thread: it is CPU-bound and long.
 """
 
 from dataclasses import asdict
@@ -15,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from coordination.api.deps import ServicesDep, require
 from coordination.api.problems import problem
 from coordination.api.responses import problem_responses
-from coordination.importing import ImportRefused, ImportService
+from coordination.importing import ImportedBy, ImportRefused, ImportService
 from coordination.service import Caller
 from coordination.store.directory import Role
 
@@ -53,10 +54,12 @@ Importer = Annotated[Caller, Depends(ndjson_admin)]
 async def import_cases(request: Request, caller: Importer, svc: ServicesDep) -> JSONResponse:
     """200 with counts; a case stored before (a re-run) is skipped, never doubled."""
     body = await request.body()
-    service = ImportService(svc.app, svc.directory)
+    service = ImportService(svc.app, svc.directory, svc.access_log)
+    by = ImportedBy(caller.agency_id, caller.principal.token_label,
+                    caller.principal.role.value, caller.request_id)  # fmt: skip
     try:
         # Split like a file is read, so line numbers match `coordination import`.
-        done = await run_in_threadpool(service.run, lambda: body.split(b"\n"))
+        done = await run_in_threadpool(service.run, lambda: body.split(b"\n"), by)
     except ImportRefused as refused:
         errors = [p.as_json() for p in refused.problems]
         return problem(refused.status, refused.code, TITLES[refused.code], str(refused),

@@ -5,6 +5,9 @@ PostgreSQL appends from several processes alike (its table lock orders them). Ea
 worker takes every N-th line. The passes stay apart: the workers check their lines
 in parallel, and no worker writes before all of their findings came back clean and
 no case appears in two shares, so the whole input is still checked first.
+
+The importer's identity travels in the `Context` each worker is given, so every
+process logs its cases as imported by the same person under the same run id.
 """
 
 from collections.abc import Iterable
@@ -74,7 +77,7 @@ def _write(
     with _bootstrapping:  # its CREATE ... IF NOT EXISTS race in PostgreSQL's catalog
         services = bootstrap(settings)
     try:
-        importer = ImportService(services.app, services.directory)
+        importer = ImportService(services.app, services.directory, services.access_log)
         return importer.write(lambda: file_lines(path), context, checked, share)
     except (InputChanged, OSError):
         raise

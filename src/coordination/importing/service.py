@@ -3,7 +3,8 @@
 The input is read twice. The first pass parses every line and replays every case
 through the Case commands, writing nothing, and refuses the whole input if any line
 has a problem. The second pass builds the cases again and writes them many to a
-transaction. A line that differs between the passes stops the import there.
+transaction, each with an access-log entry naming who imported it. A line that
+differs between the passes stops the import there.
 """
 
 import hashlib
@@ -15,11 +16,12 @@ from pathlib import Path
 from uuid import UUID
 
 from coordination.application import CoordinationApplication
-from coordination.domain.case import Case
 from coordination.importing.build import build
+from coordination.importing.imported_by import ImportedBy
 from coordination.importing.lines import ImportedCase, parse_line
 from coordination.importing.problems import Findings, InputChanged, LineProblem, LineRefused
-from coordination.importing.writer import CaseWriter, Written
+from coordination.importing.writer import Built, CaseWriter, Written
+from coordination.store.access_log import AccessLog
 from coordination.store.directory import Directory
 
 # Events per transaction: large enough that per-transaction costs vanish (measured
@@ -44,10 +46,12 @@ class ImportSummary:
 
 @dataclass(frozen=True)
 class Context:
-    """What both passes judge by: the same instant and the same registered agencies."""
+    """What both passes judge by (the same instant, the same registered agencies) and
+    who runs them: every case written is logged as imported `by` them, at `now`."""
 
     now: datetime
     agencies: frozenset[str]
+    by: ImportedBy
 
 
 @dataclass(frozen=True)
@@ -111,32 +115,36 @@ def check(lines: Lines, context: Context, share: Share = Share()) -> Checked:
 
 class ImportService:
     def __init__(
-        self, app: CoordinationApplication, directory: Directory, batch_events: int = BATCH_EVENTS
-    ) -> None:
-        self.app, self.directory, self.batch_events = app, directory, batch_events
+        self, app: CoordinationApplication, directory: Directory, access_log: AccessLog,
+        batch_events: int = BATCH_EVENTS,
+    ) -> None:  # fmt: skip
+        self.app, self.directory, self.access_log = app, directory, access_log
+        self.batch_events = batch_events
 
-    def run(self, lines: Lines) -> ImportSummary:
+    def run(self, lines: Lines, by: ImportedBy) -> ImportSummary:
         """ImportRefused (nothing written) unless every line can be imported."""
-        context = self.context()
+        context = self.context(by)
         checked = check(lines, context)
         checked.found.refuse()
         return self.write(lines, context, checked)
 
-    def context(self) -> Context:
+    def context(self, by: ImportedBy) -> Context:
         agencies = frozenset(a.agency_id for a in self.directory.list_agencies())
-        return Context(self.app.clock(), agencies)
+        return Context(self.app.clock(), agencies, by)
 
     def write(
         self, lines: Lines, context: Context, checked: Checked, share: Share = Share()
     ) -> ImportSummary:
         """The second pass, after a clean first one: build again, write in batches."""
-        writer, written, count, pending = CaseWriter(self.app), Written(), 0, 0
-        batch: list[Case] = []
+        writer = CaseWriter(self.app, self.access_log, context.by, context.now)
+        written, count, pending = Written(), 0, 0
+        batch: list[Built] = []
         for count, (number, raw) in enumerate(numbered(lines(), share), start=1):
             if count > len(checked.digests) or digest(raw) != checked.digests[count - 1]:
                 raise InputChanged(f"line {number}")
-            batch.append(build(parse_line(number, raw, context.now), context.agencies))
-            pending += len(batch[-1].pending_events)
+            case = build(parse_line(number, raw, context.now), context.agencies)
+            batch.append(Built(number, case))
+            pending += len(case.pending_events)
             if pending >= self.batch_events:
                 written, batch, pending = written + writer.store(batch), [], 0
         if count != len(checked.digests):

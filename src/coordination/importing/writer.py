@@ -1,10 +1,12 @@
 """Writes built cases, many to a transaction, the way `Application.save` would: sealed
 by the application's mapper with each case's key, inserted by its recorder, which
-writes the hash-chain rows in the same transaction."""
+writes the hash-chain rows in the same transaction, and with them each case's
+access-log entry naming who imported it."""
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 import structlog
@@ -14,6 +16,8 @@ from coordination import snapshots
 from coordination.application import CoordinationApplication
 from coordination.domain.case import Case
 from coordination.errors import Contended
+from coordination.importing.imported_by import ImportedBy
+from coordination.store.access_log import AccessLog
 
 log = structlog.get_logger()
 
@@ -31,6 +35,14 @@ _STORED = {
 
 
 @dataclass(frozen=True)
+class Built:
+    """A case built from the input, and the line it came from."""
+
+    line: int
+    case: Case
+
+
+@dataclass(frozen=True)
 class Written:
     imported: int = 0
     skipped: int = 0  # already in the store: a re-run, or a resumed import
@@ -42,30 +54,38 @@ class Written:
 
 
 class CaseWriter:
-    def __init__(self, app: CoordinationApplication) -> None:
-        self.app = app
+    """Writes for one importer; `at` is the import's instant, the time of its entries."""
 
-    def store(self, cases: Sequence[Case]) -> Written:
-        """Each case whole or not at all; a case already stored is skipped, never doubled."""
-        if not cases:
+    def __init__(
+        self, app: CoordinationApplication, access_log: AccessLog, by: ImportedBy, at: datetime
+    ) -> None:
+        self.app, self.access_log, self.by, self.at = app, access_log, by, at
+
+    def store(self, built: Sequence[Built]) -> Written:
+        """Each case whole with its entry, or neither; a case already stored is skipped,
+        never doubled, and gets no second entry."""
+        if not built:
             return Written()
         for _ in range(MAX_ATTEMPTS):
-            stored = self._stored([c.id for c in cases])
-            new = [c for c in cases if c.id not in stored]
+            stored = self._stored([b.case.id for b in built])
+            new = [b for b in built if b.case.id not in stored]
             try:
                 events = self._insert(new)
             except IntegrityError:
                 continue
-            return Written(len(new), len(cases) - len(new), events)
+            return Written(len(new), len(built) - len(new), events)
         raise Contended
 
-    def _insert(self, cases: list[Case]) -> int:
-        if not cases:
+    def _insert(self, built: list[Built]) -> int:
+        if not built:
             return 0
+        cases = [b.case for b in built]
         self.app.keys.create_many([c.id for c in cases])
         mapper = self.app.mapper
         stored = [mapper.to_stored_event(e) for c in cases for e in c.pending_events]
-        self.app.recorder.insert_events(stored)
+        # The entries commit in the events' own transaction: no case without its entry.
+        entries = [self.access_log.row(self.by.entry(b.case.id, b.line, self.at)) for b in built]
+        self.app.recorder.insert_events(stored, also=entries)
         self._snapshot(cases)
         return len(stored)
 

@@ -1,8 +1,9 @@
 """The consent-trail document: what the contract's consent-trail answers.
 
 Consents with their grant, withdrawal and the disclosures each allowed; the
-case's access log, split into reads and refusals; one timeline of all of it in
-order; and who may read what right now. Metadata only: no payloads, no free text.
+case's access log, split into reads and refusals (an import's entry is neither:
+it is a step of the timeline); one timeline of all of it in order; and who may
+read what right now. Metadata only: no payloads, no free text.
 """
 
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from coordination.domain.trail import (
     current_access,
 )
 from coordination.oversight.access import OVERSIGHT_ROLES
-from coordination.store.access_log import AccessEntry
+from coordination.store.access_log import IMPORTED, AccessEntry
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def trail_document(
         consents=[_consent(s, at) for s in trail.stories.values()],
         unfounded_disclosures=trail.unfounded,
         reads=[e for e in logged if e.action == "read"],
-        refused=[e for e in logged if e.action != "read"],
+        refused=[e for e in logged if e.action not in ("read", IMPORTED)],
         timeline=timeline(trail, logged, at),
         current_access=_current_access(case, trail, at),
     )

@@ -16,6 +16,9 @@ from coordination.errors import AccessLogUnavailable
 from coordination.store.database import Database, Row, stamp
 from coordination.store.recorders import RowWrite
 
+# The action of the entry that names who brought a case in by bulk import (F-6).
+IMPORTED = "imported"
+
 
 @dataclass(frozen=True)
 class AccessEntry:
@@ -25,7 +28,7 @@ class AccessEntry:
     role: str
     request_id: str
     case_id: str | None
-    action: str  # read, withheld, refused
+    action: str  # read, withheld, refused, erased, imported
     categories: list[str] = field(default_factory=list)
     basis: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
