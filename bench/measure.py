@@ -89,8 +89,9 @@ def _free_port() -> int:
         return port
 
 
-def coordination_server(env: dict[str, str]) -> Served:
-    return Served([str(BIN / "coordination"), "serve", "--no-projections"], env)
+def coordination_server(env: dict[str, str], workers: int = 1) -> Served:
+    command = [str(BIN / "coordination"), "serve", "--no-projections", "--workers", str(workers)]
+    return Served(command, env)
 
 
 def naive_server(env: dict[str, str]) -> Served:

@@ -44,6 +44,15 @@ def ingest_rows(f: dict[str, Any]) -> list[Row]:
     out.append(_row("HTTP ingest vs in-process, 32 clients", f"{h32:,.0f} ev/s",
                     f"in-process {inproc:,.0f} ev/s", f"{h32 / inproc:.2f}x",
                     "≥ 0.60x in-process", _verdict(h32 / inproc, 0.6, True)))  # fmt: skip
+    w32 = f["http_2_workers"]["32"]
+    out.append(_row("HTTP ingest, 32 clients, 2 API workers", _rate(w32),
+                    f"naive {n32:,.0f} ev/s; in-process {inproc:,.0f} ev/s",
+                    f"{w32['events_per_s'] / n32:.2f}x naive; "
+                    f"{w32['events_per_s'] / inproc:.2f}x in-process",
+                    "≥ 2.5x naive, ≥ 0.60x in-process",
+                    _verdict(w32["events_per_s"] / n32, 2.5, True) + " vs naive; "
+                    + _verdict(w32["events_per_s"] / inproc, 0.6, True)
+                    + " vs in-process"))  # fmt: skip
     p99 = http["8"]["p99_ms"]
     out.append(_row("HTTP ingest p99, 8 clients", f"{p99:.1f} ms", "target 50 ms",
                     f"{p99 / 50:.2f}x", "≤ 50 ms", _verdict(p99, 50, False)))  # fmt: skip

@@ -136,8 +136,22 @@ def measure_ingest(svc: Services, size: Size, url: str, now: datetime) -> dict[s
         results["server_peak_rss_mb"] = server.peak_rss_mb()
     finally:
         server.stop()
+    results["http_2_workers"] = two_workers(svc, size, env, now)
     results["naive"] = naive_ingest(svc, size, env, now)
     return results
+
+
+def two_workers(svc: Services, size: Size, env: dict[str, str], now: datetime) -> dict[str, Any]:
+    """`serve --workers 2`: two API processes on the one store, 32 clients."""
+    server = measure.coordination_server(env, workers=2)
+    try:
+        step("ingest over HTTP, 32 clients, 2 API workers")
+        work = workload(svc.app, 32, size.ingest_events, now, seed=20)
+        token = svc.directory.issue_token(work.lead, Role.CASEWORKER, "bench-2-workers")
+        send = measure.send_coordination(token.token)
+        return {"32": measure.http_ingest(server.url, work, send)}
+    finally:
+        server.stop()
 
 
 def naive_ingest(svc: Services, size: Size, env: dict[str, str], now: datetime) -> dict[str, Any]:

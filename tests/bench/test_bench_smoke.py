@@ -12,7 +12,7 @@ from tests.support import require_postgres
 pytestmark = pytest.mark.postgres
 
 FIGURES = {"generated", "catch_up", "caseload_page", "load_case", "in_process", "http",
-           "server_peak_rss_mb", "naive"}  # fmt: skip
+           "server_peak_rss_mb", "naive", "http_2_workers"}  # fmt: skip
 
 
 def positive_numbers(value: object) -> list[float]:

@@ -57,9 +57,16 @@ class RequestDeadlineProtocol(H11Protocol):
 
 def uvicorn_limits(request_seconds: float = REQUEST_SECONDS) -> dict[str, Any]:
     """Options for uvicorn.run / uvicorn.Config, shared by `coordination serve` and tests."""
-    protocol = type(
-        "RequestDeadline", (RequestDeadlineProtocol,), {"request_seconds": request_seconds}
-    )
+    # Worker processes receive the protocol class by pickling: the default is the
+    # module's own class; another deadline (tests) makes a subclass in this process.
+    protocol = RequestDeadlineProtocol
+    if request_seconds != RequestDeadlineProtocol.request_seconds:
+
+        class RequestDeadline(RequestDeadlineProtocol):
+            pass
+
+        RequestDeadline.request_seconds = request_seconds
+        protocol = RequestDeadline
     return {
         "http": protocol,
         "timeout_keep_alive": 5,  # seconds an idle keep-alive connection stays open
