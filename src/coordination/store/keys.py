@@ -119,15 +119,19 @@ class CaseKeys:
             raise KeyDestroyed(str(case_id))
         return unseal(self.master, base64.b64decode(wrapped), _wrap_aad(case_id))
 
-    def prefetch(self, case_ids: Sequence[UUID]) -> None:
+    def prefetch(self, case_ids: Sequence[UUID], cursor: Cursor | None = None) -> None:
         """Cache the keys of many cases with one select, so decoding a batch of their
-        events (a projection catching up) reads no key row alone. Destroyed keys are
-        left out: decoding those cases finds them destroyed as before."""
+        events (a projection catching up) or a caseload page reads no key row alone.
+        Destroyed keys are left out: those cases are found destroyed as before."""
         wanted = [c for c in set(case_ids) if not self._fresh(c)]
         if not wanted:
             return
-        ids = json.dumps([str(c) for c in wanted])
-        rows = self.db.fetch_all(_SELECT_MANY[self.db.dialect], (ids,))
+        ids = (json.dumps([str(c) for c in wanted]),)
+        if cursor is None:
+            rows = self.db.fetch_all(_SELECT_MANY[self.db.dialect], ids)
+        else:
+            self.db.run(cursor, _SELECT_MANY[self.db.dialect], ids)
+            rows = cursor.fetchall()
         alive = {UUID(r["case_id"]): r["wrapped"] for r in rows if r["wrapped"] is not None}
         self._remember(alive, list(alive))
 

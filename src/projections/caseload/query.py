@@ -4,45 +4,56 @@ Pages are ordered by (action needed first, opened_at, case_id) and continue
 after the last key, so a write that does not change whether a case needs
 action never moves it between pages. The cursor also fixes the instant that
 consent validity and overdue milestones are judged at.
+
+A page reads `caseload_members` (one row per agency and case, `members.py`) along
+its index on (agency, opened_at, case_id), once per bucket, and stops after the
+page: it never ranks the agency's whole caseload (ADR 0018). Each row carries the
+instants where its membership and its bucket change; only a row whose consents
+leave a gap in those spans is checked against the consents themselves.
 """
 
 import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from consent import Category
 from consent.record import LOCAL_TIME
 from coordination.store.database import stamp
-from projections.caseload.view import CaseloadView
+from projections.caseload.members import EXPIRY_WARNING, CaseFacts
+from projections.caseload.view import CaseloadView, Reader
 
 ROLES = ("lead", "referral_recipient", "course_provider", "milestone_owner")
-EXPIRY_WARNING = timedelta(days=14)
 
 _ACTIVE = ("{k}.starts_at <= %(now)s AND ({k}.expires_at IS NULL OR {k}.expires_at > %(now)s)"
            " AND ({k}.withdrawn_at IS NULL OR {k}.withdrawn_at > %(now)s)")  # fmt: skip
-_MEMBER = {
-    "lead": "SELECT case_id FROM {p}caseload_cases WHERE lead_agency = %(a)s",
-    "referral_recipient": "SELECT case_id FROM {p}caseload_referrals"
-    " WHERE to_agency = %(a)s AND status IN ('sent', 'accepted')",
-    "course_provider": "SELECT case_id FROM {p}caseload_courses"
-    " WHERE provider = %(a)s AND active = 1",
-    "milestone_owner": "SELECT case_id FROM {p}caseload_milestones"
-    " WHERE responsible_agency = %(a)s AND open = 1",
-}
-_OVERDUE = (
-    "EXISTS (SELECT 1 FROM {p}caseload_milestones m WHERE m.case_id = c.case_id AND m.open = 1"
-    " AND m.due_on < %(today)s AND (m.responsible_agency = %(a)s OR c.lead_agency = %(a)s))"
+# The stored spans answer alone where they are exact; otherwise the consents decide.
+_CONSENTED = (
+    "m.consent_from <= %(now)s AND %(now)s < m.consent_until AND (m.consent_exact = 1"
+    " OR EXISTS (SELECT 1 FROM {p}caseload_consents k WHERE k.case_id = m.case_id"
+    " AND k.recipient = %(a)s AND " + _ACTIVE.format(k="k") + "))"
 )
-_ACTION = (
-    "EXISTS (SELECT 1 FROM {p}caseload_referrals r WHERE r.case_id = c.case_id"
-    " AND r.to_agency = %(a)s AND r.status = 'sent') OR " + _OVERDUE + " OR EXISTS (SELECT 1"
-    " FROM {p}caseload_consents k WHERE k.case_id = c.case_id AND k.expires_at <= %(soon)s AND "
+_EXPIRING = (
+    "m.warn_from <= %(now)s AND %(now)s < m.warn_until AND (m.warn_exact = 1"
+    " OR EXISTS (SELECT 1 FROM {p}caseload_consents k WHERE k.case_id = m.case_id"
+    " AND k.expires_at <= %(soon)s AND "
     + _ACTIVE.format(k="k")
-    + " AND (k.recipient = %(a)s OR c.lead_agency = %(a)s))"
+    + " AND (k.recipient = %(a)s OR m.lead = 1)))"
 )
+_OVERDUE = "m.first_due < %(today)s"
+_ACTION = f"(m.pending = 1 OR {_OVERDUE} OR ({_EXPIRING}))"
+_WORK = "(m.referral_recipient = 1 OR m.course_provider = 1 OR m.milestone_owner = 1)"
+_MEMBER = {
+    None: f"(m.lead = 1 OR ({_WORK} AND {_CONSENTED}))",
+    "lead": "m.lead = 1",
+    "referral_recipient": f"m.referral_recipient = 1 AND {_CONSENTED}",
+    "course_provider": f"m.course_provider = 1 AND {_CONSENTED}",
+    "milestone_owner": f"m.milestone_owner = 1 AND {_CONSENTED}",
+}
+# Which rows each bucket holds, judged at the page's instant.
+_BUCKET = {0: _ACTION, 1: f"NOT {_ACTION}"}
 
 
 class BadCursor(ValueError):
@@ -94,59 +105,54 @@ def decode_cursor(cursor: str) -> tuple[tuple[int, str, str], datetime]:
 
 def read_page(view: CaseloadView, q: CaseloadQuery) -> tuple[list[CaseloadItem], str | None]:
     params = _params(q)
-    rows = view.rows(_page_sql(q), params)
-    more = len(rows) > q.limit
-    rows = rows[: q.limit]
-    items = _items(view, q, [r["case_id"] for r in rows], params)
+    with view.reading() as reader:
+        rows = _keys(reader, q, params)
+        more = len(rows) > q.limit
+        rows = rows[: q.limit]
+        facts = reader.facts([r["case_id"] for r in rows])
+        view.load_keys(reader, facts)
+    items = [_item(view, q, params, facts[r["case_id"]]) for r in rows]
     return items, encode_cursor(q, rows[-1]) if more and rows else None
 
 
+def _keys(reader: Reader, q: CaseloadQuery, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Up to one more key than the page holds, in page order: the first bucket's, then,
+    only if that did not fill the page, the second's. Each scan stops once it has enough."""
+    rows: list[dict[str, Any]] = []
+    for bucket in _buckets(q):
+        after = q.after[1:] if q.after and q.after[0] == bucket else ("", "")
+        wanted = q.limit + 1 - len(rows)
+        scan = {**params, "o": after[0], "c": after[1], "limit": wanted}
+        rows += [{**r, "bucket": bucket} for r in reader.rows(_page_sql(q, bucket), scan)]
+        if len(rows) > q.limit:
+            break
+    return rows
+
+
+def _buckets(q: CaseloadQuery) -> list[int]:
+    """The buckets a page may still come from: none after a cursor past the last one,
+    and only the first when asked for overdue cases, which always need action."""
+    last = 0 if q.overdue else 1
+    return [b for b in _BUCKET if b <= last and (q.after is None or q.after[0] <= b)]
+
+
 def _params(q: CaseloadQuery) -> dict[str, Any]:
-    now = stamp(q.now)
-    params: dict[str, Any] = {"a": q.agency, "now": now, "soon": stamp(q.now + EXPIRY_WARNING),
-                              "today": q.now.astimezone(LOCAL_TIME).date().isoformat(),
-                              "limit": q.limit + 1}  # fmt: skip
-    if q.after:
-        params.update(b=q.after[0], o=q.after[1], c=q.after[2])
-    return params
+    # The warning span is absolute time, as members.py stores it.
+    soon = q.now.astimezone(UTC) + EXPIRY_WARNING
+    return {"a": q.agency, "now": stamp(q.now), "soon": stamp(soon),
+            "today": q.now.astimezone(LOCAL_TIME).date().isoformat()}  # fmt: skip
 
 
-def _page_sql(q: CaseloadQuery) -> str:
-    roles = [q.role] if q.role else list(ROLES)
-    consented = (
-        "c.case_id IN (SELECT case_id FROM {p}caseload_consents k"
-        f" WHERE k.recipient = %(a)s AND {_ACTIVE.format(k='k')})"
-    )
-    branches = [
-        f"c.case_id IN ({_MEMBER[r]})" + ("" if r == "lead" else f" AND {consented}") for r in roles
-    ]
-    where = [f"({' OR '.join(branches)})", "c.closed = 0"]
+def _page_sql(q: CaseloadQuery, bucket: int) -> str:
+    """One bucket's rows after the key, along the index on (agency, opened_at, case_id)."""
+    where = [_MEMBER[q.role], _BUCKET[bucket]]
     if q.overdue:
         where.append(_OVERDUE)
-    ranked = (f"SELECT c.case_id, c.opened_at, CASE WHEN {_ACTION} THEN 0 ELSE 1 END AS bucket"
-              f" FROM {{p}}caseload_cases c WHERE {' AND '.join(where)}")  # fmt: skip
-    after = " WHERE (bucket, opened_at, case_id) > (%(b)s, %(o)s, %(c)s)" if q.after else ""
-    return (f"SELECT * FROM ({ranked}) ranked{after}"
-            " ORDER BY bucket, opened_at, case_id LIMIT %(limit)s")  # fmt: skip
-
-
-def _items(
-    view: CaseloadView, q: CaseloadQuery, case_ids: list[str], params: dict[str, Any]
-) -> list[CaseloadItem]:
-    if not case_ids:
-        return []
-    facts = _facts(view, case_ids)
-    return [_item(view, q, params, case_id, facts) for case_id in case_ids]
-
-
-def _facts(view: CaseloadView, case_ids: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    marks = ", ".join(["%s"] * len(case_ids))
-    facts: dict[str, dict[str, list[dict[str, Any]]]] = {c: {} for c in case_ids}
-    for table in ("cases", "consents", "referrals", "courses", "milestones"):
-        statement = f"SELECT * FROM {{p}}caseload_{table} WHERE case_id IN ({marks})"
-        for row in view.rows(statement, case_ids):
-            facts[row["case_id"]].setdefault(table, []).append(row)
-    return facts
+    return (
+        "SELECT m.opened_at, m.case_id FROM {p}caseload_members m"
+        " WHERE m.agency = %(a)s AND (m.opened_at, m.case_id) > (%(o)s, %(c)s)"
+        f" AND {' AND '.join(where)} ORDER BY m.opened_at, m.case_id LIMIT %(limit)s"
+    )
 
 
 def _active_consents(rows: list[dict[str, Any]], agency: str, now: str) -> list[dict[str, Any]]:
@@ -159,21 +165,19 @@ def _active_consents(rows: list[dict[str, Any]], agency: str, now: str) -> list[
 
 
 def _item(
-    view: CaseloadView, q: CaseloadQuery, params: dict[str, Any], case_id: str,
-    facts: dict[str, Any],
-) -> CaseloadItem:  # fmt: skip
-    f = facts[case_id]
-    case, a = f["cases"][0], q.agency
+    view: CaseloadView, q: CaseloadQuery, params: dict[str, Any], f: CaseFacts
+) -> CaseloadItem:
+    case, case_id, a = f.case, f.case["case_id"], q.agency
     lead = case["lead_agency"] == a
-    consents = _active_consents(f.get("consents", []), a, params["now"])
+    consents = _active_consents(f.consents, a, params["now"])
     covering = {c: k["consent_id"] for k in reversed(consents) for c in json.loads(k["categories"])}
     referrals = [
         r
-        for r in f.get("referrals", [])
+        for r in f.referrals
         if r["status"] in ("sent", "accepted") and (lead or r["to_agency"] == a)
     ]
-    courses = [k for k in f.get("courses", []) if k["active"] and (lead or k["provider"] == a)]
-    milestones = sorted((m for m in f.get("milestones", [])
+    courses = [k for k in f.courses if k["active"] and (lead or k["provider"] == a)]
+    milestones = sorted((m for m in f.milestones
                          if m["open"] and (lead or m["responsible_agency"] == a)),
                         key=lambda m: (m["due_on"], m["milestone_id"]))  # fmt: skip
     overdue = [m for m in milestones if m["due_on"] < params["today"]]
@@ -195,15 +199,15 @@ def _item(
     )
 
 
-def _roles(lead: bool, consented: bool, a: str, f: dict[str, Any]) -> list[str]:
+def _roles(lead: bool, consented: bool, a: str, f: CaseFacts) -> list[str]:
     roles = ["lead"] if lead else []
     if consented:
         if any(r["to_agency"] == a and r["status"] in ("sent", "accepted")
-               for r in f.get("referrals", [])):  # fmt: skip
+               for r in f.referrals):  # fmt: skip
             roles.append("referral_recipient")
-        if any(k["provider"] == a and k["active"] for k in f.get("courses", [])):
+        if any(k["provider"] == a and k["active"] for k in f.courses):
             roles.append("course_provider")
-        if any(m["responsible_agency"] == a and m["open"] for m in f.get("milestones", [])):
+        if any(m["responsible_agency"] == a and m["open"] for m in f.milestones):
             roles.append("milestone_owner")
     return roles
 
@@ -220,14 +224,14 @@ def _next(
     return {"title": title, "due_on": m["due_on"]}
 
 
-def _pending(f: dict[str, Any], a: str) -> bool:
-    return any(r["to_agency"] == a and r["status"] == "sent" for r in f.get("referrals", []))
+def _pending(f: CaseFacts, a: str) -> bool:
+    return any(r["to_agency"] == a and r["status"] == "sent" for r in f.referrals)
 
 
-def _expiring(f: dict[str, Any], a: str, lead: bool, params: dict[str, Any]) -> bool:
+def _expiring(f: CaseFacts, a: str, lead: bool, params: dict[str, Any]) -> bool:
     now, soon = params["now"], params["soon"]
     return any(
         k["expires_at"] is not None and now < k["expires_at"] <= soon and k["starts_at"] <= now
         and k["withdrawn_at"] is None and (lead or k["recipient"] == a)
-        for k in f.get("consents", [])
+        for k in f.consents
     )  # fmt: skip
