@@ -13,16 +13,16 @@ from projections.tracking import ViewTracking
 
 
 @contextmanager
-def _pipelined(db: Database, cursor: Cursor) -> Iterator[None]:
-    """On PostgreSQL, a batch's statements go out without waiting for each answer (a
-    read waits for what was sent before it): thousands of small writes per batch
-    otherwise cost one round trip each. Errors still surface before the commit."""
+def _pipelined(db: Database, cursor: Cursor) -> Iterator[Cursor]:
+    """A cursor whose statements, on PostgreSQL, go out without waiting for each answer:
+    a batch's thousands of small writes otherwise cost one round trip each. Errors
+    surface when the block ends, before the commit."""
     if db.dialect != "postgres":  # SQLite is in-process: no round trips to save
-        yield
+        yield cursor
         return
     assert isinstance(cursor, psycopg.Cursor)
-    with cursor.connection.pipeline():
-        yield
+    with cursor.connection.pipeline(), cursor.connection.cursor() as writer:
+        yield writer
 
 
 class View(ViewTracking):
@@ -37,6 +37,7 @@ class View(ViewTracking):
     def __init__(self, db: Database) -> None:
         super().__init__(db, self.name)
         self._cursor: Cursor | None = None
+        self._queued: list[tuple[str, Params]] = []
 
     def create_tables(self) -> None:
         self.create_table()
@@ -46,17 +47,33 @@ class View(ViewTracking):
 
     @contextmanager
     def batch(self, last: Tracking) -> Iterator[None]:
-        with self.db.transaction() as cursor, _pipelined(self.db, cursor):
-            self._cursor = cursor
+        """Handlers' writes are queued and sent together when the events are done (a
+        read in between, such as a case key, goes at once through `_cursor`); then
+        `finish_batch` runs, and the position is recorded in the same transaction."""
+        with self.db.transaction() as cursor:
+            self._cursor, self._queued = cursor, []
             try:
                 yield
+                self._flush(cursor)
+                self.finish_batch()
+                self._flush(cursor)
                 self.track(cursor, last)
             finally:
-                self._cursor = None
+                self._cursor, self._queued = None, []
+
+    def finish_batch(self) -> None:
+        """Work after a batch's events and their writes, in its transaction."""
 
     def write(self, statement: str, params: Params = ()) -> None:
         assert self._cursor is not None, "views are written inside batch()"
-        self.db.run(self._cursor, statement, params)
+        self._queued.append((statement, params))
+
+    def _flush(self, cursor: Cursor) -> None:
+        queued, self._queued = self._queued, []
+        if queued:
+            with _pipelined(self.db, cursor) as writer:
+                for statement, params in queued:
+                    self.db.run(writer, statement, params)
 
     def clear(self) -> None:
         """Forget every row and the position, so the view rebuilds from zero."""

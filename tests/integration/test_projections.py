@@ -8,6 +8,7 @@ import pytest
 
 from coordination.bootstrap import Services, bootstrap
 from coordination.service import Caller
+from coordination.store import keys as keys_module
 from coordination.store.directory import Agency, AgencyKind, Principal, Role
 from projections.caseload.view import CaseloadView
 from projections.runner import Follower
@@ -178,3 +179,18 @@ def test_projections_catching_up_together_never_stall_each_other(services: Servi
     finally:
         runner.stop()
         fresh.close()
+
+
+def test_a_rebuild_that_reads_every_case_key_from_the_store_mid_batch(
+    services: Services, follower: Follower, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long rebuild outlives the key cache: handlers then read keys through the batch's
+    transaction while its writes wait to be sent; the rebuild must not notice."""
+    story(services, cases=12)
+    follower.catch_up()
+    live = rows(services.caseload)
+    monkeypatch.setattr(keys_module, "KEY_TTL_SECONDS", -1.0)  # every key read goes to the store
+    services.app.keys._cache.clear()
+    services.caseload.clear()
+    Follower(services.app, services.projection("caseload"), batch_size=500).catch_up()
+    assert rows(services.caseload) == live

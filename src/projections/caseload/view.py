@@ -169,7 +169,9 @@ class CaseloadView(View):
         self._changed = set()
         with super().batch(last):
             yield
-            self._derive_members()
+
+    def finish_batch(self) -> None:
+        self._derive_members()
 
     def _derive_members(self) -> None:
         """Recompute the member rows of every case the batch touched, from its facts."""
@@ -182,7 +184,7 @@ class CaseloadView(View):
             # While a view is rebuilt its statistics describe it empty (or full), and
             # the planner answers "these cases" with a scan of the whole table, batch
             # after batch. A case has a handful of rows in each table: use the index.
-            self.write("SET LOCAL enable_seqscan = off")
+            self.db.run(self._cursor, "SET LOCAL enable_seqscan = off")
         for start in range(0, len(changed), CHUNK):
             chunk = changed[start : start + CHUNK]
             self.write("DELETE FROM {p}caseload_members WHERE case_id IN"
