@@ -9,6 +9,7 @@ import pytest
 
 from coordination.bootstrap import Services
 from coordination.domain.case import Actor, Case
+from coordination.store import keys as keys_module
 from coordination.store.keys import CaseKeys, KeyDestroyed
 from tests.people import PERSON
 
@@ -85,3 +86,33 @@ def test_a_batch_prefetches_its_keys_in_one_read_and_erased_ones_stay_erased(
     with pytest.raises(KeyDestroyed):
         keys.key_for(cases[1].id)
     assert reads == [cases[1].id]
+
+
+def test_sealing_reuses_an_expired_key_and_opening_reads_it_again(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1. A case whose key this process has cached, then the cache entry expires.
+    case = opened_case()
+    services.app.save(case)
+    keys = services.app.keys
+    monkeypatch.setattr(keys_module, "KEY_TTL_SECONDS", -1.0)
+    keys._cache.pop(case.id)
+    keys.key_for(case.id)  # cached again, already expired
+    reads: list[UUID] = []
+    real_row = keys._row
+
+    def counted(case_id: UUID, cursor: Any = None) -> Any:
+        reads.append(case_id)
+        return real_row(case_id, cursor)
+
+    monkeypatch.setattr(keys, "_row", counted)
+    # 2. Sealing uses the cached key without a read; opening reads the row again.
+    keys.key_for(case.id, create=True)
+    assert reads == []
+    keys.key_for(case.id)
+    assert reads == [case.id]
+    # 3. Once erased here, neither seals nor opens.
+    keys.destroy(case.id)
+    for create in (True, False):
+        with pytest.raises(KeyDestroyed):
+            keys.key_for(case.id, create=create)

@@ -74,7 +74,11 @@ class CaseKeys:
         """The case's data key; made first when `create` and absent. Inside a transaction,
         pass its cursor: a second connection there can stall behind a waiting writer."""
         cached = self._cache.get(case_id)
-        if cached and cached[1] > time.monotonic():
+        # Sealing (`create`) may use a cached key however old: what it seals under a key
+        # destroyed since cannot be opened once the key is gone, and an event for a case
+        # erased by another process cannot commit (the erasure took its version).
+        # Opening honours the TTL, so an erasure elsewhere stops reads within it.
+        if cached and (create or cached[1] > time.monotonic()):
             return cached[0]
         row = self._row(case_id, cursor)
         if row is None and create:
