@@ -116,3 +116,15 @@ def test_sealing_reuses_an_expired_key_and_opening_reads_it_again(
     for create in (True, False):
         with pytest.raises(KeyDestroyed):
             keys.key_for(case.id, create=create)
+
+
+def test_the_key_cache_keeps_a_bounded_number_of_keys(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keys_module, "MAX_CACHED_KEYS", 2)
+    cases = [opened_case() for _ in range(3)]
+    services.app.save(*cases)
+    keys = CaseKeys(services.app.db, services.app.master_key)
+    for case in cases:
+        keys.key_for(case.id)
+    assert list(keys._cache) == [cases[1].id, cases[2].id]  # the first went first

@@ -21,6 +21,8 @@ from coordination.store.database import Cursor, Database, stamp
 
 NONCE = 12
 KEY_TTL_SECONDS = 2.0  # how long an unwrapped key is reused in one process
+# Keys kept at most (about 100 bytes each); the longest cached go first.
+MAX_CACHED_KEYS = 50_000
 
 TABLE = """CREATE TABLE IF NOT EXISTS {p}case_keys (
     case_id TEXT PRIMARY KEY, wrapped TEXT, created_at TEXT NOT NULL, destroyed_at TEXT)"""
@@ -87,9 +89,16 @@ class CaseKeys:
         if row is None or row["wrapped"] is None:
             raise KeyDestroyed(str(case_id))
         key = unseal(self.master, base64.b64decode(row["wrapped"]), _wrap_aad(case_id))
-        with self._lock:
-            self._cache[case_id] = (key, time.monotonic() + KEY_TTL_SECONDS)
+        self._cache_keys({case_id: key}, time.monotonic() + KEY_TTL_SECONDS)
         return key
+
+    def _cache_keys(self, keys: dict[UUID, bytes], until: float) -> None:
+        with self._lock:
+            for case_id, key in keys.items():
+                self._cache.pop(case_id, None)  # to the end of the insertion order
+                self._cache[case_id] = (key, until)
+            while len(self._cache) > MAX_CACHED_KEYS:
+                del self._cache[next(iter(self._cache))]
 
     def create_many(self, case_ids: Sequence[UUID]) -> None:
         """Make (where absent) and cache the keys of many new cases with one insert and one
@@ -115,8 +124,7 @@ class CaseKeys:
     def _remember(self, wrapped: dict[UUID, str | None], case_ids: Sequence[UUID]) -> None:
         until = time.monotonic() + KEY_TTL_SECONDS
         keys = {case_id: self._unwrap(case_id, wrapped.get(case_id)) for case_id in case_ids}
-        with self._lock:
-            self._cache.update((c, (k, until)) for c, k in keys.items())
+        self._cache_keys(keys, until)
 
     def _unwrap(self, case_id: UUID, wrapped: str | None) -> bytes:
         if wrapped is None:
