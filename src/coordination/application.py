@@ -198,19 +198,19 @@ class CoordinationApplication(Application[UUID]):
 
         `related_only=False` is for data-protection officers, who act on any case of
         their municipality; `also` rows commit in the event's transaction."""
+
+        def decided(case: Case) -> Case:
+            if related_only:
+                self.check_related(case, by.agency)
+            if expected_version is not None and case.version != expected_version:
+                raise VersionMismatch(case.version)
+            decide(case, self.clock())
+            return case
+
         for attempt in range(MAX_ATTEMPTS):
             # A lost race may have been our own key, committed by a duplicate request.
             if attempt and idem and (replay := self.replay(idem)):
                 return replay
-
-            def decided(case: Case) -> Case:
-                if related_only:
-                    self.check_related(case, by.agency)
-                if expected_version is not None and case.version != expected_version:
-                    raise VersionMismatch(case.version)
-                decide(case, self.clock())
-                return case
-
             case = self._decide(case_id, decided, fresh=attempt > 0)
             try:
                 recorded = self._save(case, idem, status_code=201, also=also)

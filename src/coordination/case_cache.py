@@ -39,6 +39,3 @@ class CaseCache:
                 cached = None
             if cached is None or cached.version < case.version:
                 self._cases.put(case.id, case)
-
-    def forget(self, case_id: UUID) -> None:
-        self.take(case_id)

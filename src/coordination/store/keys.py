@@ -86,13 +86,12 @@ class CaseKeys:
         if row is None and create:
             self._create(case_id, cursor)
             row = self._row(case_id, cursor)
-        if row is None or row["wrapped"] is None:
-            raise KeyDestroyed(str(case_id))
-        key = unseal(self.master, base64.b64decode(row["wrapped"]), _wrap_aad(case_id))
-        self._cache_keys({case_id: key}, time.monotonic() + KEY_TTL_SECONDS)
+        key = self._unwrap(case_id, row["wrapped"] if row else None)
+        self._cache_keys({case_id: key})
         return key
 
-    def _cache_keys(self, keys: dict[UUID, bytes], until: float) -> None:
+    def _cache_keys(self, keys: dict[UUID, bytes]) -> None:
+        until = time.monotonic() + KEY_TTL_SECONDS
         with self._lock:
             for case_id, key in keys.items():
                 self._cache.pop(case_id, None)  # to the end of the insertion order
@@ -122,9 +121,8 @@ class CaseKeys:
         return json.dumps(rows)
 
     def _remember(self, wrapped: dict[UUID, str | None], case_ids: Sequence[UUID]) -> None:
-        until = time.monotonic() + KEY_TTL_SECONDS
         keys = {case_id: self._unwrap(case_id, wrapped.get(case_id)) for case_id in case_ids}
-        self._cache_keys(keys, until)
+        self._cache_keys(keys)
 
     def _unwrap(self, case_id: UUID, wrapped: str | None) -> bytes:
         if wrapped is None:
