@@ -1,5 +1,6 @@
 """Bulk import: an NDJSON file of realistic existing cases, imported as `coordination
-import` does it (docs/import.md); the figure is events per second, both passes."""
+import` does it (docs/import.md), in one process and with `--workers 2`; the figures
+are events per second, both passes."""
 
 import json
 import random
@@ -13,6 +14,7 @@ from typing import Any
 from bench.data import MUNICIPALITIES, agency_id
 from coordination.bootstrap import Services
 from coordination.importing import ImportService, file_lines, operator
+from coordination.importing.parallel import import_in_processes
 
 NATIONALITIES = ["SY", "AF", "UA", "ER", "IQ", "TR"]
 
@@ -103,14 +105,28 @@ def write_file(path: Path, cases: int, now: datetime, seed: int = 7) -> int:
     return events
 
 
-def bulk_import(svc: Services, cases: int, now: datetime) -> dict[str, float]:
-    """Generate the file (not timed), then import it (timed: both passes)."""
+def bulk_import(svc: Services, cases: int, now: datetime) -> dict[str, Any]:
+    """Import a generated file (not timed) as `coordination import` does, both passes
+    timed: in this process, then (PostgreSQL only) a second file with `--workers 2`,
+    process start included, as the CLI runs it."""
+    figures: dict[str, Any] = _timed(svc, cases, now, workers=1)
+    if svc.config.dialect == "postgres":  # SQLite has one writer: the CLI refuses workers
+        figures["workers_2"] = _timed(svc, cases, now, workers=2)
+    return figures
+
+
+def _timed(svc: Services, cases: int, now: datetime, workers: int) -> dict[str, float]:
+    # Another seed for each run: other case ids, or the second would skip them all.
     with tempfile.TemporaryDirectory(prefix="coordination-import-") as tmp:
         path = Path(tmp) / "cases.ndjson"
-        write_file(path, cases, now)
+        write_file(path, cases, now, seed=6 + workers)  # 7, as ever, for one process
         service = ImportService(svc.app, svc.directory, svc.access_log)
         began = time.perf_counter()
-        summary = service.run(lambda: file_lines(path), operator())
+        if workers == 1:
+            summary = service.run(lambda: file_lines(path), operator())
+        else:
+            context = service.context(operator())
+            summary = import_in_processes(svc.settings, path, context, workers)
         seconds = time.perf_counter() - began
     return {"cases": summary.imported, "events": summary.events, "seconds": seconds,
             "events_per_s": summary.events / seconds}  # fmt: skip

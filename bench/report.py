@@ -87,10 +87,24 @@ def read_rows(f: dict[str, Any]) -> list[Row]:
 
 
 def import_rows(f: dict[str, Any]) -> list[Row]:
-    rate, target = f["events_per_s"], TARGET_IMPORT_EVENTS_PER_S
-    return [_row(f"bulk import (`coordination import`), {f['events']:,} events, both passes",
-                 f"{rate:,.0f} ev/s", f"target {target:,} ev/s", f"{rate / target:.2f}x",
-                 f"≥ {target:,} ev/s", _verdict(rate, target, True))]  # fmt: skip
+    """One process, and `--workers 2` where measured (PostgreSQL): the target is the
+    2-worker figure's, since the CLI runs that on a 2-core machine."""
+    target = TARGET_IMPORT_EVENTS_PER_S
+    one, two = f["events_per_s"], f.get("workers_2")
+    measurement = "bulk import (`coordination import`), 1 process, {:,} events, both passes"
+    if two is None:
+        return [_row(measurement.format(f["events"]), f"{one:,.0f} ev/s",
+                     f"target {target:,} ev/s", f"{one / target:.2f}x", f"≥ {target:,} ev/s",
+                     _verdict(one, target, True))]  # fmt: skip
+    rate = two["events_per_s"]
+    return [
+        _row(measurement.format(f["events"]), f"{one:,.0f} ev/s",
+             f"--workers 2 {rate:,.0f} ev/s", f"{one / rate:.2f}x"),
+        _row(f"bulk import (`coordination import --workers 2`), {two['events']:,} events, "
+             "both passes, process start included", f"{rate:,.0f} ev/s",
+             f"target {target:,} ev/s; 1 process {one:,.0f} ev/s", f"{rate / target:.2f}x",
+             f"≥ {target:,} ev/s", _verdict(rate, target, True)),
+    ]  # fmt: skip
 
 
 def rows(results: dict[str, Any]) -> list[Row]:

@@ -21,8 +21,8 @@ from coordination.importing import (
     ImportedBy,
     ImportRefused,
     ImportService,
+    ImportStopped,
     ImportSummary,
-    InputChanged,
     file_lines,
     operator,
 )
@@ -164,7 +164,7 @@ def replay(
 def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     workers: Annotated[int, typer.Option(
-        min=1, help="processes, each checking and writing every N-th line (PostgreSQL)")] = 1,
+        min=1, help="processes, this one included, sharing the file's parts (PostgreSQL)")] = 1,
 ) -> None:  # fmt: skip
     """Import existing cases from NDJSON (docs/import.md). The whole file is checked
     first: one bad line and nothing is imported. Cases stored already are skipped.
@@ -179,7 +179,7 @@ def import_file(
                 typer.echo(problem.describe(), err=True)
             typer.echo(str(refused), err=True)
             raise typer.Exit(1) from None
-        except (InputChanged, WorkerFailed) as stopped:
+        except (ImportStopped, WorkerFailed) as stopped:
             typer.echo(str(stopped), err=True)
             raise typer.Exit(1) from None
     typer.echo(f"imported {done.imported} cases ({done.events} events), skipped "

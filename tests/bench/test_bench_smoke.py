@@ -43,7 +43,11 @@ def test_smoke_run_measures_everything(
     assert all(n > 0 for n in numbers), figures
     loads = figures["load_case"]
     assert loads["with_snapshots"]["events"] == loads["without_snapshots"]["events"] == 1000
-    assert results["bulk_import"]["events"] == 50 * 12
-    assert results["bulk_import"]["events_per_s"] > 0
-    assert any("bulk import" in row["measurement"] for row in results["table"])
+    imported = results["bulk_import"]
+    assert imported["events"] == imported["workers_2"]["events"] == 50 * 12
+    assert imported["events_per_s"] > 0
+    assert imported["workers_2"]["events_per_s"] > 0
+    rows = [row for row in results["table"] if "bulk import" in row["measurement"]]
+    assert ["--workers 2" in row["measurement"] for row in rows] == [False, True]
+    assert rows[1]["target"] == "≥ 20,000 ev/s"
     assert "| HTTP ingest vs naive, 32 clients |" in capsys.readouterr().out

@@ -127,3 +127,19 @@ def test_a_broken_rule_is_an_invalid_event_and_nothing_is_imported(api: Api) -> 
     assert "nothing was imported" in problem["detail"]
     assert imported(api, first) == []
     assert api.as_(ABH, "GET", f"/v1/cases/{first}").status_code == 404
+
+
+def test_an_import_that_meets_an_erased_case_stops_with_a_conflict(api: Api) -> None:
+    # 1. A case's key was destroyed (erased) though none of its events is stored.
+    erased = uuid4()
+    api.services.db.execute(
+        "INSERT INTO {p}case_keys VALUES (%s, NULL, '2025-01-01T00:00:00.000000Z',"
+        " '2025-02-01T00:00:00.000000Z')",
+        (str(erased),),
+    )
+    # 2. An import of that case id stops with 409 and writes nothing of it.
+    stopped = send(api, ADMIN, ndjson(line(story(), erased)))
+    assert stopped.status_code == 409, stopped.text
+    assert stopped.headers["content-type"] == "application/problem+json"
+    assert f"case {erased} was erased" in stopped.json()["detail"]
+    assert imported(api, erased) == []

@@ -17,7 +17,7 @@ from coordination.importing import (
     ImportRefused,
     ImportService,
 )
-from coordination.importing.parallel import import_in_processes
+from coordination.importing.parallel import Job, import_in_processes
 from coordination.integrity.service import IntegrityService
 from coordination.settings import Settings
 from tests.import_cases import ABH, MBE, line, ndjson, referral, story
@@ -73,12 +73,31 @@ def test_a_problem_in_any_share_and_nothing_is_written(
     twice, path = line(story(), uuid4()), tmp_path / "cases.ndjson"
     bad = line([story()[0], referral(hours=1)])
     path.write_bytes(ndjson(twice, line(story()), twice, line(story()), bad))
-    with pytest.raises(ImportRefused) as refused:
-        import_in_processes(settings, path, importer.context(BY), workers=2)
+    with pytest.raises(ImportRefused) as refused:  # a line per part: the repeat is in another
+        import_in_processes(settings, path, importer.context(BY), workers=2, part_bytes=1)
     assert [(p.line, p.code) for p in refused.value.problems] == [
         (3, "validation-error"), (5, "consent-required")]  # fmt: skip
     assert services.app.recorder.select_notifications(1, 10) == []
     assert entries(services) == []
+
+
+@ON_POSTGRES
+def test_the_spawned_workers_write_the_spools_they_did_not_check(
+    services: Services, settings: Settings, importer: ImportService, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    # This process takes no part; the spawned ones run the module as it is, and each
+    # writes whichever spools it takes, by their paths.
+    monkeypatch.setattr(Job, "check", lambda job, shared, importer=None: {})
+    monkeypatch.setattr(Job, "write", lambda job, shared, cases, importer=None: {})
+    path, ids = tmp_path / "cases.ndjson", sorted(str(uuid4()) for _ in range(6))
+    path.write_bytes(ndjson(*(line(story(), UUID(i)) for i in ids)))
+    done = import_in_processes(settings, path, importer.context(BY), workers=3, part_bytes=1)
+    assert (done.cases, done.imported, done.skipped, done.events) == (6, 6, 0, 24)
+    assert [e[0] for e in entries(services)] == ids
+    assert services.app.get_case(UUID(ids[0])).person["given_name"] == "Amina"
+    report = IntegrityService(services.app, services.settings).verify(None, None)
+    assert (report.first_failure, report.events_checked) == (None, 24)
 
 
 @ON_POSTGRES

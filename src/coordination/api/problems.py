@@ -21,6 +21,7 @@ from coordination.errors import (
     ProjectionBehind,
     VersionMismatch,
 )
+from coordination.importing import ImportStopped
 from projections.caseload.query import BadCursor
 
 PROBLEM_TYPES = "https://coordination.example/problems/"
@@ -33,6 +34,8 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     VersionMismatch: (412, "version-mismatch", "The case is not at the expected version"),
     IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     IdempotencyKeyInFlight: (409, "conflict", "Request still in flight"),
+    # The store holds what the input cannot go over (an erased case): not the input's fault.
+    ImportStopped: (409, "conflict", "The import stopped"),
     Forbidden: (403, "forbidden", "Forbidden"),
     Contended: (503, "unavailable", "Service unavailable"),
     AccessLogUnavailable: (503, "unavailable", "Service unavailable"),

@@ -1,98 +1,203 @@
 """One file imported by several processes (`coordination import --workers N`).
 
 Parsing, replaying the rules and sealing are Python work on one core per process;
-PostgreSQL appends from several processes alike (its table lock orders them). Each
-worker takes every N-th line. The passes stay apart: the workers check their lines
-in parallel, and no worker writes before all of their findings came back clean and
-no case appears in two shares, so the whole input is still checked first.
+PostgreSQL appends from several processes alike (its table lock orders them). The
+file is cut into parts of whole lines (parts.py), and N processes, this one and
+N - 1 spawned, take the parts one at a time, whichever is free: a spawned process
+spends a second or more importing the service before it can help, and this one
+works meanwhile instead of waiting for it.
 
-The importer's identity travels in the `Context` each worker is given, so every
+The passes stay apart. Each part is checked into a spool file of its own, in a
+private directory this process makes and removes at the end; no process writes
+before every part came back clean and no case appears in two of them, so the whole
+input is still checked first. Then the processes take the spools one at a time and
+write them: whoever writes part i reads part i's file, named by the part (the
+processes are spawned, so nothing open is inherited).
+
+The importer's identity travels in the `Context` each process is given, so every
 process logs its cases as imported by the same person under the same run id.
 """
 
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
-from itertools import repeat
+import gc
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from functools import partial
 from multiprocessing import get_context
-from multiprocessing.synchronize import Lock
+from multiprocessing.context import SpawnContext
 from pathlib import Path
+from typing import TypeVar
 
 from coordination.bootstrap import bootstrap
-from coordination.importing.problems import Findings, InputChanged
+from coordination.importing.parts import PART_BYTES, Part, part_lines, plan
+from coordination.importing.problems import Findings, ImportStopped
 from coordination.importing.service import (
     Checked,
     Context,
     ImportService,
     ImportSummary,
-    Share,
-    check,
     duplicate,
-    file_lines,
 )
+from coordination.importing.spool import spool_directory
 from coordination.settings import Settings
+
+T = TypeVar("T")
 
 
 class WorkerFailed(Exception):
-    """A worker stopped while writing: what it wrote stays, a re-run finishes the rest."""
+    """A worker stopped: what was written stays, a re-run finishes the rest."""
+
+
+class Shared:
+    """What the processes of one import share: a lock held while bootstrapping (its
+    CREATE ... IF NOT EXISTS race in PostgreSQL's catalog) and the index of the next
+    part to take. Spawned processes get it as they start, as multiprocessing wants."""
+
+    def __init__(self, spawn: SpawnContext) -> None:
+        self.bootstrapping = spawn.Lock()
+        self.next = spawn.Value("q", 0)
+
+    def take(self, parts: Sequence[Part]) -> Iterator[Part]:
+        """The parts this process takes, one at a time, until none is left."""
+        while True:
+            with self.next.get_lock():
+                i = self.next.value
+                self.next.value = i + 1
+            if i >= len(parts):
+                return
+            yield parts[i]
+
+    def restart(self) -> None:
+        self.next.value = 0
+
+    def stop(self, parts: Sequence[Part]) -> None:
+        """No process takes another part (one failed); each ends the part it has."""
+        with self.next.get_lock():
+            self.next.value = len(parts)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One import's file, its parts and where their spools go. Each process works on
+    the parts it takes, with its own importer (made here, unless given)."""
+
+    settings: Settings
+    path: Path
+    context: Context
+    parts: list[Part]
+    directory: Path
+
+    def check(self, shared: Shared, importer: ImportService | None = None) -> dict[int, Checked]:
+        return self._each(shared, self._check, importer)
+
+    def write(
+        self, shared: Shared, cases: dict[int, int], importer: ImportService | None = None
+    ) -> dict[int, ImportSummary]:
+        return self._each(shared, partial(self._write, cases), importer)
+
+    def spool(self, part: Part) -> Path:
+        return self.directory / f"part-{part.index}.spool"
+
+    def _check(self, importer: ImportService, part: Part) -> Checked:
+        lines = partial(part_lines, self.path, part)
+        return importer.check(lines, self.context, self.spool(part), part.first_line)
+
+    def _write(self, cases: dict[int, int], importer: ImportService, part: Part) -> ImportSummary:
+        return importer.write(self.spool(part), self.context, cases[part.index])
+
+    def _each(
+        self, shared: Shared, work: Callable[[ImportService, Part], T],
+        importer: ImportService | None,
+    ) -> dict[int, T]:  # fmt: skip
+        taken = shared.take(self.parts)
+        first = next(taken, None)
+        if first is None:  # started when every part was taken: nothing to bootstrap for
+            return {}
+        try:
+            with ExitStack() as stack:
+                if importer is None:
+                    importer = stack.enter_context(_importer(self.settings, shared))
+                return {p.index: work(importer, p) for p in itertools.chain([first], taken)}
+        except BaseException as failed:
+            shared.stop(self.parts)
+            if isinstance(failed, ImportStopped | OSError) or not isinstance(failed, Exception):
+                raise
+            # Some errors do not survive the trip to the parent (their arguments do not
+            # pickle back); their name and message do.
+            raise WorkerFailed(f"{type(failed).__name__}: {failed}") from None
 
 
 def import_in_processes(
-    settings: Settings, path: Path, context: Context, workers: int
-) -> ImportSummary:
+    settings: Settings, path: Path, context: Context, workers: int,
+    part_bytes: int = PART_BYTES,
+) -> ImportSummary:  # fmt: skip
     """ImportRefused (nothing written) unless every line of the file can be imported."""
-    shares = [Share(i, workers) for i in range(workers)]
-    # Spawned, not forked: the parent holds a connection pool and its threads.
-    spawn = get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=spawn, initializer=_take, initargs=(spawn.Lock(),)
-    ) as pool:
-        checked = list(pool.map(_check, repeat(path), repeat(context), shares))
-        refuse_unless_clean(checked)
-        # The case index served the duplicate check; the writers need only the digests.
-        slim = [replace(c, first_line={}) for c in checked]
-        done = pool.map(_write, repeat(settings), repeat(path), repeat(context), shares, slim)
-        return sum(done, ImportSummary(0, 0, 0, 0))
+    spawn = get_context("spawn")  # not forked: this process holds a pool and its threads
+    shared = Shared(spawn)
+    # The pool ends (its processes done with the files) before the directory goes.
+    with spool_directory() as directory, ProcessPoolExecutor(
+        max(workers - 1, 1), mp_context=spawn, initializer=_started, initargs=(shared,)
+    ) as pool:  # fmt: skip
+        job, helpers = Job(settings, path, context, plan(path, part_bytes), directory), workers - 1
+        checking = [pool.submit(_check, job) for _ in range(helpers)]
+        with _importer(settings, shared) as importer:  # this process's, for both passes
+            checked = _together(job, job.check(shared, importer), checking)
+            refuse_unless_clean(checked.values())
+            shared.restart()  # every process is done checking: the parts go round again
+            cases = {i: c.cases for i, c in checked.items()}
+            writing = [pool.submit(_write, job, cases) for _ in range(helpers)]
+            written = _together(job, job.write(shared, cases, importer), writing)
+        return sum(written.values(), ImportSummary(0, 0, 0, 0))
+
+
+def _together(job: Job, mine: dict[int, T], helping: list["Future[dict[int, T]]"]) -> dict[int, T]:
+    """This process's results and its helpers', one for every part."""
+    for future in helping:
+        mine |= future.result()
+    assert sorted(mine) == [p.index for p in job.parts]
+    return mine
 
 
 def refuse_unless_clean(checked: Iterable[Checked]) -> None:
     found, first = Findings(), dict[int, int]()
-    for share in checked:
-        found.merge(share.found)
-        for case, line in share.first_line.items():
+    for part in checked:
+        found.merge(part.found)
+        for case, line in part.first_line.items():
             seen = first.setdefault(case, line)
             if seen != line:
                 found.add([duplicate(case, max(line, seen), min(line, seen))])
     found.refuse()
 
 
-def _check(path: Path, context: Context, share: Share) -> Checked:
-    return check(lambda: file_lines(path), context, share)
-
-
-def _write(
-    settings: Settings, path: Path, context: Context, share: Share, checked: Checked
-) -> ImportSummary:
-    assert _bootstrapping is not None
-    with _bootstrapping:  # its CREATE ... IF NOT EXISTS race in PostgreSQL's catalog
+@contextmanager
+def _importer(settings: Settings, shared: Shared) -> Iterator[ImportService]:
+    with shared.bootstrapping:
         services = bootstrap(settings)
     try:
-        importer = ImportService(services.app, services.directory, services.access_log)
-        return importer.write(lambda: file_lines(path), context, checked, share)
-    except (InputChanged, OSError):
-        raise
-    except Exception as failed:
-        # Some errors do not survive the trip to the parent (their arguments do not
-        # pickle back); their name and message do.
-        raise WorkerFailed(f"{type(failed).__name__}: {failed}") from None
+        yield ImportService(services.app, services.directory, services.access_log)
     finally:
         services.close()
 
 
-# In each worker: the lock the workers of one import share while they bootstrap.
-_bootstrapping: Lock | None = None
+# In each spawned process: what the processes of its import share.
+_shared: Shared | None = None
 
 
-def _take(lock: Lock) -> None:
-    global _bootstrapping  # set once per worker process, by the pool
-    _bootstrapping = lock
+def _started(shared: Shared) -> None:
+    global _shared  # set once per spawned process, by the pool
+    _shared = shared
+    # What the process imported lives as long as it does: the collector need not
+    # look through it again on every full collection.
+    gc.freeze()
+
+
+def _check(job: Job) -> dict[int, Checked]:
+    assert _shared is not None
+    return job.check(_shared)
+
+
+def _write(job: Job, cases: dict[int, int]) -> dict[int, ImportSummary]:
+    assert _shared is not None
+    return job.write(_shared, cases)

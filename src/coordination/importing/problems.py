@@ -89,18 +89,9 @@ class Findings:
             raise ImportRefused(self.kept, self.count, self.codes)
 
 
-class InputChanged(Exception):
-    """The input read for writing is not what was checked (a file edited meanwhile)."""
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-        super().__init__(
-            f"the input changed after it was checked ({where}); the import stopped there. "
-            "Cases before it were imported; run the import again to finish it"
-        )
-
-    def __reduce__(self) -> tuple[type["InputChanged"], tuple[str]]:
-        return InputChanged, (self.where,)  # raised in a worker, re-raised in the parent
+class ImportStopped(Exception):
+    """Writing stopped half way: the batches committed before stay, the one in flight
+    does not. The message says why and what to do before running the input again."""
 
 
 class LineRefused(Exception):

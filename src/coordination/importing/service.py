@@ -1,15 +1,16 @@
-"""Bulk import of existing cases (docs/import.md, ADR 0019): check everything, then write.
+"""Bulk import of existing cases (docs/import.md, ADRs 0019 and 0022): check everything,
+then write.
 
-The input is read twice. The first pass parses every line and replays every case
-through the Case commands, writing nothing, and refuses the whole input if any line
-has a problem. The second pass builds the cases again and writes them many to a
-transaction, each with an access-log entry naming who imported it. A line that
-differs between the passes stops the import there.
+The input is read once. The first pass parses every line, replays every case through
+the Case commands and seals the cases that pass into a spool on disk, writing nothing
+to the store; any problem refuses the whole input. The second pass reads the spool,
+not the input, and writes the cases many to a transaction, each with its key row and
+an access-log entry naming who imported it: what is written is exactly what was
+checked.
 """
 
-import hashlib
-from array import array
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,8 +20,10 @@ from coordination.application import CoordinationApplication
 from coordination.importing.build import build
 from coordination.importing.imported_by import ImportedBy
 from coordination.importing.lines import ImportedCase, parse_line
-from coordination.importing.problems import Findings, InputChanged, LineProblem, LineRefused
-from coordination.importing.writer import Built, CaseWriter, Written
+from coordination.importing.problems import Findings, LineProblem, LineRefused
+from coordination.importing.sealer import CaseSealer
+from coordination.importing.spool import SpoolWriter, batches, spool_directory
+from coordination.importing.writer import CaseWriter, Written
 from coordination.store.access_log import AccessLog
 from coordination.store.directory import Directory
 
@@ -28,7 +31,7 @@ from coordination.store.directory import Directory
 # alike from 500 to 8,000), small enough to hold the event table's lock only briefly.
 BATCH_EVENTS = 1000
 
-# Each call starts a fresh pass over the input's lines (a file opened again, a body).
+# Each call starts a pass over the input's lines (a file opened, a body split).
 Lines = Callable[[], Iterable[bytes]]
 
 
@@ -46,28 +49,20 @@ class ImportSummary:
 
 @dataclass(frozen=True)
 class Context:
-    """What both passes judge by (the same instant, the same registered agencies) and
-    who runs them: every case written is logged as imported `by` them, at `now`."""
+    """What the check judges by (one instant, the registered agencies) and who runs the
+    import: every case written is logged as imported `by` them, at `now`."""
 
     now: datetime
     agencies: frozenset[str]
     by: ImportedBy
 
 
-@dataclass(frozen=True)
-class Share:
-    """The lines one process takes: every `count`-th from `index` (by default, all)."""
-
-    index: int = 0
-    count: int = 1
-
-
 @dataclass
 class Checked:
-    """The first pass's findings; `digests` lets the second pass see a changed line."""
+    """The first pass's findings, and the cases it read (spooled, if it found none)."""
 
     found: Findings = field(default_factory=Findings)
-    digests: "array[int]" = field(default_factory=lambda: array("Q"))
+    cases: int = 0
     first_line: dict[int, int] = field(default_factory=dict)  # case id (as int) -> line
 
     def claim(self, case: ImportedCase) -> None:
@@ -81,36 +76,17 @@ def duplicate(case: int, line: int, first: int) -> LineProblem:
     return LineProblem(line, "validation-error", detail, ("case_id",))
 
 
-def digest(raw: bytes) -> int:
-    # Stable across processes (hash() is not), and cheap next to parsing the line.
-    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big")
-
-
 def file_lines(path: Path) -> Iterator[bytes]:
-    """The lines of a file, read afresh on each call: one pass each."""
+    """The lines of a file, read afresh on each call."""
     with path.open("rb") as f:
         yield from f
 
 
-def numbered(lines: Iterable[bytes], share: Share = Share()) -> Iterator[tuple[int, bytes]]:
-    """(line number, line) of the share's lines that are not blank; numbers count from 1."""
-    for number, raw in enumerate(lines, start=1):
-        if number % share.count == share.index and raw.strip():
+def numbered(lines: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) of the lines that are not blank, the first numbered `first`."""
+    for number, raw in enumerate(lines, start=first):
+        if raw.strip():
             yield number, raw
-
-
-def check(lines: Lines, context: Context, share: Share = Share()) -> Checked:
-    """The first pass: every line parsed and replayed through the rules; nothing written."""
-    checked = Checked()
-    for number, raw in numbered(lines(), share):
-        checked.digests.append(digest(raw))
-        try:
-            case = parse_line(number, raw, context.now)
-            checked.claim(case)
-            build(case, context.agencies)
-        except LineRefused as refused:
-            checked.found.add(refused.problems)
-    return checked
 
 
 class ImportService:
@@ -124,30 +100,39 @@ class ImportService:
     def run(self, lines: Lines, by: ImportedBy) -> ImportSummary:
         """ImportRefused (nothing written) unless every line can be imported."""
         context = self.context(by)
-        checked = check(lines, context)
-        checked.found.refuse()
-        return self.write(lines, context, checked)
+        with spool_directory() as directory:
+            spool = directory / "cases.spool"
+            checked = self.check(lines, context, spool)
+            checked.found.refuse()
+            return self.write(spool, context, checked.cases)
 
     def context(self, by: ImportedBy) -> Context:
         agencies = frozenset(a.agency_id for a in self.directory.list_agencies())
         return Context(self.app.clock(), agencies, by)
 
-    def write(
-        self, lines: Lines, context: Context, checked: Checked, share: Share = Share()
-    ) -> ImportSummary:
-        """The second pass, after a clean first one: build again, write in batches."""
+    def check(self, lines: Lines, context: Context, spool: Path, first: int = 1) -> Checked:
+        """The first pass: every line parsed and replayed through the rules, and while
+        none has a problem, each case sealed into the spool; nothing is written to the
+        store. `first` numbers the first line (of a part of a file, parts.py)."""
+        checked, sealer = Checked(), CaseSealer(self.app)
+        with closing(SpoolWriter(spool, self.batch_events)) as out:
+            for number, raw in numbered(lines(), first):
+                checked.cases += 1
+                try:
+                    case = parse_line(number, raw, context.now)
+                    checked.claim(case)
+                    built = build(case, context.agencies)
+                except LineRefused as refused:
+                    checked.found.add(refused.problems)
+                    continue
+                if not checked.found.count:  # once refused, nothing will be written
+                    out.add(sealer.seal(number, built))
+        return checked
+
+    def write(self, spool: Path, context: Context, cases: int) -> ImportSummary:
+        """The second pass, after a clean first one: the spool written batch by batch."""
         writer = CaseWriter(self.app, self.access_log, context.by, context.now)
-        written, count, pending = Written(), 0, 0
-        batch: list[Built] = []
-        for count, (number, raw) in enumerate(numbered(lines(), share), start=1):
-            if count > len(checked.digests) or digest(raw) != checked.digests[count - 1]:
-                raise InputChanged(f"line {number}")
-            case = build(parse_line(number, raw, context.now), context.agencies)
-            batch.append(Built(number, case))
-            pending += len(case.pending_events)
-            if pending >= self.batch_events:
-                written, batch, pending = written + writer.store(batch), [], 0
-        if count != len(checked.digests):
-            raise InputChanged("it has fewer lines")
-        written += writer.store(batch)
-        return ImportSummary(count, written.imported, written.skipped, written.events)
+        written = Written()
+        for batch in batches(spool):
+            written += writer.store(batch)
+        return ImportSummary(cases, written.imported, written.skipped, written.events)

@@ -1,45 +1,60 @@
-"""Writes built cases, many to a transaction, the way `Application.save` would: sealed
-by the application's mapper with each case's key, inserted by its recorder, which
-writes the hash-chain rows in the same transaction, and with them each case's
-access-log entry naming who imported it."""
+"""Writes spooled cases, many to a transaction, as `Application.save` would have: the
+events sealed already (the spool holds them so), inserted by the application's
+recorder, which writes the hash-chain rows in the same transaction, and with them
+each case's key row and its access-log entry naming who imported it."""
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 import structlog
 from eventsourcing.persistence import IntegrityError
 
-from coordination import snapshots
 from coordination.application import CoordinationApplication
-from coordination.domain.case import Case
 from coordination.errors import Contended
 from coordination.importing.imported_by import ImportedBy
+from coordination.importing.problems import ImportStopped
+from coordination.importing.spool import Spooled
 from coordination.store.access_log import AccessLog
+from coordination.store.database import stamp
+from coordination.store.recorders import RowWrite
 
 log = structlog.get_logger()
 
 # A race is another import of the same cases committing first: looking again settles it.
 MAX_ATTEMPTS = 5
 
-# Which of these cases are stored: every stored event has its row in event_hashes,
-# committed with it, and a case's first row is version 1 (constant SQL, indexed).
-_STORED = {
-    "postgres": "SELECT case_id FROM {p}event_hashes WHERE version = 1"
+# Which of these cases are stored (every stored event has its row in event_hashes,
+# committed with it, and a case's first row is version 1), and which have a destroyed
+# key (an erased case). Constant SQL, indexed; ids as each table keeps them.
+_LOOK_UP = {
+    "postgres": "SELECT case_id, 0 AS erased FROM {p}event_hashes WHERE version = 1"
+    " AND case_id IN (SELECT json_array_elements_text(%s::json))"
+    " UNION ALL SELECT case_id, 1 FROM {p}case_keys WHERE wrapped IS NULL"
     " AND case_id IN (SELECT json_array_elements_text(%s::json))",
-    "sqlite": "SELECT case_id FROM {p}event_hashes WHERE version = 1"
+    "sqlite": "SELECT case_id, 0 AS erased FROM {p}event_hashes WHERE version = 1"
+    " AND case_id IN (SELECT value FROM json_each(%s))"
+    " UNION ALL SELECT case_id, 1 FROM {p}case_keys WHERE wrapped IS NULL"
     " AND case_id IN (SELECT value FROM json_each(%s))",
 }
 
-
-@dataclass(frozen=True)
-class Built:
-    """A case built from the input, and the line it came from."""
-
-    line: int
-    case: Case
+# The batch's key rows, one statement. A row there already belongs to a case with no
+# stored event (an earlier import that failed after making keys): nothing is sealed
+# under its key, so the spooled key replaces it. A destroyed one is never revived.
+# (PostgreSQL needs the alias: a bare column there could be the row proposed.)
+_KEY_ROWS = {
+    "postgres": "INSERT INTO {p}case_keys AS k SELECT r->>0, r->>1, r->>2, NULL"
+    " FROM json_array_elements(%s::json) AS r ON CONFLICT (case_id) DO UPDATE"
+    " SET wrapped = excluded.wrapped, created_at = excluded.created_at"
+    " WHERE k.destroyed_at IS NULL",
+    # `WHERE true` tells SQLite's parser that ON CONFLICT is not a join's ON.
+    "sqlite": "INSERT INTO {p}case_keys AS k SELECT value->>0, value->>1, value->>2, NULL"
+    " FROM json_each(%s) WHERE true ON CONFLICT (case_id) DO UPDATE"
+    " SET wrapped = excluded.wrapped, created_at = excluded.created_at"
+    " WHERE k.destroyed_at IS NULL",
+}
 
 
 @dataclass(frozen=True)
@@ -61,49 +76,64 @@ class CaseWriter:
     ) -> None:
         self.app, self.access_log, self.by, self.at = app, access_log, by, at
 
-    def store(self, built: Sequence[Built]) -> Written:
-        """Each case whole with its entry, or neither; a case already stored is skipped,
-        never doubled, and gets no second entry."""
-        if not built:
+    def store(self, batch: Sequence[Spooled]) -> Written:
+        """Each case whole with its key and its entry, or none of them; a case already
+        stored is skipped, never doubled, and gets no second entry."""
+        if not batch:
             return Written()
         for _ in range(MAX_ATTEMPTS):
-            stored = self._stored([b.case.id for b in built])
-            new = [b for b in built if b.case.id not in stored]
+            new = self._not_stored(batch)
             try:
                 events = self._insert(new)
             except IntegrityError:
                 continue
-            return Written(len(new), len(built) - len(new), events)
+            return Written(len(new), len(batch) - len(new), events)
         raise Contended
 
-    def _insert(self, built: list[Built]) -> int:
-        if not built:
+    def _insert(self, new: list[Spooled]) -> int:
+        if not new:
             return 0
-        cases = [b.case for b in built]
-        self.app.keys.create_many([c.id for c in cases])
-        mapper = self.app.mapper
-        stored = [mapper.to_stored_event(e) for c in cases for e in c.pending_events]
-        # The entries commit in the events' own transaction: no case without its entry.
-        entries = [self.access_log.row(self.by.entry(b.case.id, b.line, self.at)) for b in built]
-        self.app.recorder.insert_events(stored, also=entries)
-        self._snapshot(cases)
+        stored = [e for case in new for e in case.events]
+        # The key rows and the entries commit in the events' own transaction: no case
+        # without its key or its entry, and no key or entry left by a failed batch.
+        rows = [self._key_rows(new)]
+        rows += [self.access_log.row(self.by.entry(c.case_id, c.line, self.at)) for c in new]
+        self.app.recorder.insert_events(stored, also=rows)
+        self._snapshot(new)
         return len(stored)
 
-    def _snapshot(self, cases: list[Case]) -> None:
-        """A snapshot of each long case, which `Application.save` would have taken and the
-        import bypasses: from the case in memory, at its last version. Like a save's, a
-        snapshot that fails is logged and does not fail the committed events."""
-        interval = (self.app.snapshotting_intervals or {}).get(Case)
-        if not interval or self.app.snapshots is None:
-            return
-        long = [c for c in cases if c.version >= interval]
-        try:
-            if long:
-                self.app.snapshots.put([snapshots.take(c) for c in long])
-        except Exception as error:  # the events are committed; loads replay them instead
-            log.warning("snapshots not taken", cases=len(long), error=type(error).__name__)
-
-    def _stored(self, case_ids: list[UUID]) -> set[UUID]:
+    def _key_rows(self, new: list[Spooled]) -> RowWrite:
+        created = stamp(datetime.now(UTC))
+        rows = json.dumps([[str(c.case_id), c.wrapped, created] for c in new])
         db = self.app.db
-        rows = db.fetch_all(_STORED[db.dialect], (json.dumps([c.hex for c in case_ids]),))
-        return {UUID(r["case_id"]) for r in rows}
+        return RowWrite(db.sql(_KEY_ROWS[db.dialect]), (rows,))
+
+    def _snapshot(self, new: list[Spooled]) -> None:
+        """The snapshots sealed in the first pass. Like a save's, a snapshot that fails
+        is logged and does not fail the committed events."""
+        taken = [c.snapshot for c in new if c.snapshot is not None]
+        if not taken or self.app.snapshots is None:
+            return
+        try:
+            self.app.snapshots.recorder.insert_events(taken)
+        except Exception as error:  # the events are committed; loads replay them instead
+            log.warning("snapshots not taken", cases=len(taken), error=type(error).__name__)
+
+    def _not_stored(self, batch: Sequence[Spooled]) -> list[Spooled]:
+        ids = [c.case_id for c in batch]
+        db = self.app.db
+        params = (json.dumps([c.hex for c in ids]), json.dumps([str(c) for c in ids]))
+        rows = db.fetch_all(_LOOK_UP[db.dialect], params)
+        stored = {UUID(r["case_id"]) for r in rows if not r["erased"]}
+        erased = {UUID(r["case_id"]) for r in rows if r["erased"]} - stored
+        if erased:
+            raise _erased_case(next(c for c in batch if c.case_id in erased))
+        return [c for c in batch if c.case_id not in stored]
+
+
+def _erased_case(case: Spooled) -> ImportStopped:
+    return ImportStopped(
+        f"line {case.line}: case {case.case_id} was erased (its key is destroyed) and has "
+        "no stored event, so it cannot be imported again; nothing of its batch was "
+        "written, the batches before it were. Remove the line and run the import again"
+    )

@@ -61,6 +61,11 @@ def unseal(key: bytes, sealed: bytes, aad: bytes) -> bytes:
     return AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], aad)
 
 
+def wrap(master: bytes, case_id: UUID, key: bytes) -> str:
+    """A case's data key as its case_keys row holds it: sealed by the master key."""
+    return base64.b64encode(seal(master, key, _wrap_aad(case_id))).decode()
+
+
 class CaseKeys:
     def __init__(self, db: Database, master_key: bytes) -> None:
         self.db, self.master = db, master_key
@@ -98,27 +103,6 @@ class CaseKeys:
                 self._cache[case_id] = (key, until)
             while len(self._cache) > MAX_CACHED_KEYS:
                 del self._cache[next(iter(self._cache))]
-
-    def create_many(self, case_ids: Sequence[UUID]) -> None:
-        """Make (where absent) and cache the keys of many new cases with one insert and one
-        select, so sealing their events (bulk import) reads no key row alone. A key that
-        existed already is kept; KeyDestroyed if one of them was destroyed."""
-        if not case_ids:
-            return
-        ids = json.dumps([str(c) for c in case_ids])
-        with self.db.transaction() as cursor:
-            self.db.run(cursor, _INSERT_MANY[self.db.dialect], (self._new_rows(case_ids),))
-            self.db.run(cursor, _SELECT_MANY[self.db.dialect], (ids,))
-            rows = cursor.fetchall()
-        self._remember({UUID(r["case_id"]): r["wrapped"] for r in rows}, case_ids)
-
-    def _new_rows(self, case_ids: Sequence[UUID]) -> str:
-        created = stamp(datetime.now(UTC))
-        rows = []
-        for case_id in case_ids:
-            wrapped = seal(self.master, AESGCM.generate_key(256), _wrap_aad(case_id))
-            rows.append([str(case_id), base64.b64encode(wrapped).decode(), created])
-        return json.dumps(rows)
 
     def _remember(self, wrapped: dict[UUID, str | None], case_ids: Sequence[UUID]) -> None:
         keys = {case_id: self._unwrap(case_id, wrapped.get(case_id)) for case_id in case_ids}
@@ -170,25 +154,17 @@ class CaseKeys:
         return dict(rows[0]) if rows else None
 
     def _create(self, case_id: UUID, cursor: Cursor | None = None) -> None:
-        wrapped = seal(self.master, AESGCM.generate_key(256), _wrap_aad(case_id))
+        wrapped = wrap(self.master, case_id, AESGCM.generate_key(256))
         insert = (
             "INSERT INTO {p}case_keys VALUES (%s, %s, %s, NULL) ON CONFLICT (case_id) DO NOTHING"
         )
-        params = (str(case_id), base64.b64encode(wrapped).decode(), stamp(datetime.now(UTC)))
+        params = (str(case_id), wrapped, stamp(datetime.now(UTC)))
         if cursor is None:
             self.db.execute(insert, params)
         else:
             self.db.run(cursor, insert, params)
 
 
-# Many rows through one constant statement: a JSON array the database unpacks.
-_INSERT_MANY = {
-    "postgres": "INSERT INTO {p}case_keys SELECT r->>0, r->>1, r->>2, NULL"
-    " FROM json_array_elements(%s::json) AS r ON CONFLICT (case_id) DO NOTHING",
-    # `WHERE true` tells SQLite's parser that ON CONFLICT is not a join's ON.
-    "sqlite": "INSERT INTO {p}case_keys SELECT value->>0, value->>1, value->>2, NULL"
-    " FROM json_each(%s) WHERE true ON CONFLICT (case_id) DO NOTHING",
-}
 _SELECT_MANY = {
     "postgres": "SELECT case_id, wrapped FROM {p}case_keys"
     " WHERE case_id IN (SELECT json_array_elements_text(%s::json))",

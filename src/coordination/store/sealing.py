@@ -34,13 +34,22 @@ class SealingMapper(Mapper[UUID]):
         self.keys.prefetch([_uuid(e.originator_id) for e in stored_events])
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        return self._stored(domain_event, None)
+
+    def seal_with_key(self, domain_event: DomainEventProtocol[UUID], key: bytes) -> StoredEvent:
+        """As `to_stored_event`, but sealed under `key`, which neither the store nor the
+        key cache has yet: a bulk import's fresh key, stored with the events (ADR 0022)."""
+        return self._stored(domain_event, key)
+
+    def _stored(self, domain_event: DomainEventProtocol[UUID], key: bytes | None) -> StoredEvent:
         topic = get_topic(domain_event.__class__)
         state = dict(vars(domain_event))
         case_id, version = state.pop("originator_id"), state.pop("originator_version")
         clear, personal = split(type(domain_event).__name__, state)
         sealed = None
         if personal:
-            key = self.keys.key_for(case_id, create=True)
+            if key is None:  # the case's own key, made first for a new case
+                key = self.keys.key_for(case_id, create=True)
             plain = self.transcoder.encode(personal)
             sealed = base64.b64encode(seal(key, plain, _aad(case_id, version, topic))).decode()
         stored = self.transcoder.encode({"c": clear, "s": sealed})
