@@ -1,11 +1,11 @@
 """Each measurement: a timed loop that returns plain figures."""
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -17,6 +17,7 @@ import httpx
 from eventsourcing.application import project_aggregate
 from fastapi.encoders import jsonable_encoder
 
+from bench import load
 from bench.data import Workload, all_agencies
 from coordination.bootstrap import Services
 from coordination.domain.case import Case
@@ -72,6 +73,10 @@ class Served:
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmHWM in /proc/<pid>/status")
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU of the server and its worker processes so far (Linux)."""
+        return sum(_cpu_seconds(pid) for pid in _family(self.proc.pid))
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -80,6 +85,18 @@ class Served:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def _family(pid: int) -> list[int]:
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return [pid, *(p for c in children for p in _family(c))]
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -103,60 +120,39 @@ def naive_server(env: dict[str, str]) -> Served:
 # 1. Ingest
 
 
-Send = Callable[[httpx.Client, UUID, dict[str, Any]], None]
+Encode = Callable[[str, UUID, dict[str, Any]], bytes]
 
 
-def send_coordination(token: str) -> Send:
-    headers = {"Authorization": f"Bearer {token}"}
-
-    def send(client: httpx.Client, case_id: UUID, payload: dict[str, Any]) -> None:
+def coordination_requests(token: str) -> Encode:
+    def encode(url: str, case_id: UUID, payload: dict[str, Any]) -> bytes:
         # A real client sends an idempotency key, so the server does that work too.
-        r = client.post(f"/v1/cases/{case_id}/events", json=jsonable_encoder(payload),
-                        headers={**headers, "Idempotency-Key": uuid4().hex})  # fmt: skip
-        if r.status_code != 201:
-            raise RuntimeError(f"ingest answered {r.status_code}: {r.text[:200]}")
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid4().hex}
+        body = json.dumps(jsonable_encoder(payload)).encode()
+        return load.request(url, f"/v1/cases/{case_id}/events", body, headers)
 
-    return send
-
-
-def send_naive(lead: str) -> Send:
-    def send(client: httpx.Client, case_id: UUID, payload: dict[str, Any]) -> None:
-        body = {**jsonable_encoder(payload), "agency": lead}
-        r = client.post(f"/cases/{case_id}/events", json=body)
-        if r.status_code != 201:
-            raise RuntimeError(f"naive answered {r.status_code}: {r.text[:200]}")
-
-    return send
+    return encode
 
 
-def http_ingest(url: str, work: Workload, send: Send) -> dict[str, float]:
-    """All clients start together; each sends its events one after the other."""
-    latencies: list[list[float]] = [[] for _ in work.per_client]
-    errors: list[BaseException] = []
-    start = threading.Barrier(len(work.per_client) + 1)
+def naive_requests(lead: str) -> Encode:
+    def encode(url: str, case_id: UUID, payload: dict[str, Any]) -> bytes:
+        body = json.dumps({**jsonable_encoder(payload), "agency": lead}).encode()
+        return load.request(url, f"/cases/{case_id}/events", body, {})
 
-    def client(i: int) -> None:
-        with httpx.Client(base_url=url, timeout=60) as http:
-            start.wait()
-            try:
-                for case_id, payload in work.per_client[i]:
-                    t = time.perf_counter()
-                    send(http, case_id, payload)
-                    latencies[i].append(time.perf_counter() - t)
-            except BaseException as e:  # reported after the run, with the others
-                errors.append(e)
+    return encode
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(work.per_client))]
-    for t in threads:
-        t.start()
-    start.wait()
-    began = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
-    if errors:
-        raise errors[0]
-    return latency_figures(elapsed, [s for c in latencies for s in c])
+
+def http_ingest(server: Served, work: Workload, encode: Encode) -> dict[str, float]:
+    """All clients start together; each sends its events one after the other, from a
+    process of its own (bench/load.py), and every answer must be 201. With the rates:
+    the CPU the server and the clients spent per request."""
+    requests = [[encode(server.url, case_id, payload) for case_id, payload in mine]
+                for mine in work.per_client]  # fmt: skip
+    server_cpu = server.cpu_seconds()
+    elapsed, latencies, client_cpu = load.run(server.url, requests, expect=201)
+    server_cpu = server.cpu_seconds() - server_cpu
+    n = len(latencies)
+    return latency_figures(elapsed, latencies) | {
+        "server_cpu_ms": server_cpu / n * 1000, "client_cpu_ms": client_cpu / n * 1000}  # fmt: skip
 
 
 def in_process_ingest(svc: Services, work: Workload) -> dict[str, float]:

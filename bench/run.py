@@ -131,8 +131,8 @@ def measure_ingest(svc: Services, size: Size, url: str, now: datetime) -> dict[s
             step(f"ingest over HTTP, {clients} clients")
             work = workload(svc.app, clients, size.ingest_events, now, seed=2 + n)
             token = svc.directory.issue_token(work.lead, Role.CASEWORKER, f"bench-{clients}")
-            send = measure.send_coordination(token.token)
-            results["http"][str(clients)] = measure.http_ingest(server.url, work, send)
+            encode = measure.coordination_requests(token.token)
+            results["http"][str(clients)] = measure.http_ingest(server, work, encode)
         results["server_peak_rss_mb"] = server.peak_rss_mb()
     finally:
         server.stop()
@@ -148,8 +148,8 @@ def two_workers(svc: Services, size: Size, env: dict[str, str], now: datetime) -
         step("ingest over HTTP, 32 clients, 2 API workers")
         work = workload(svc.app, 32, size.ingest_events, now, seed=20)
         token = svc.directory.issue_token(work.lead, Role.CASEWORKER, "bench-2-workers")
-        send = measure.send_coordination(token.token)
-        return {"32": measure.http_ingest(server.url, work, send)}
+        encode = measure.coordination_requests(token.token)
+        return {"32": measure.http_ingest(server, work, encode)}
     finally:
         server.stop()
 
@@ -161,9 +161,8 @@ def naive_ingest(svc: Services, size: Size, env: dict[str, str], now: datetime) 
         for n, clients in enumerate((1, 32)):
             step(f"ingest, naive baseline, {clients} clients")
             work = workload(svc.app, clients, size.ingest_events, now, seed=10 + n)
-            figures[str(clients)] = measure.http_ingest(
-                naive.url, work, measure.send_naive(work.lead)
-            )
+            encode = measure.naive_requests(work.lead)
+            figures[str(clients)] = measure.http_ingest(naive, work, encode)
     finally:
         naive.stop()
     return figures

@@ -1,10 +1,11 @@
 """Typed dependencies: the services, the authenticated caller, role guards."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from coordination.api.rate_limit import throttle
@@ -15,7 +16,14 @@ from coordination.store.directory import Role
 bearer = HTTPBearer(auto_error=False, description="A token from `coordination tokens issue`")
 
 
-def services(request: Request) -> Services:
+Guard = Callable[..., Awaitable[Caller]]
+
+# FastAPI runs every plain `def` dependency in its thread pool, a hop there and back
+# for each: the dependencies that do not block are `async def`, so a write crosses to a
+# thread twice (authentication, then the endpoint), not five times.
+
+
+async def services(request: Request) -> Services:
     found: Services = request.app.state.services
     return found
 
@@ -39,12 +47,12 @@ def current_caller(
     return Caller(principal, request.state.request_id)
 
 
-def require(*roles: Role) -> Callable[..., Caller]:
-    def guard(
+def require(*roles: Role) -> Guard:
+    async def guard(
         caller: Annotated[Caller, Depends(current_caller)], request: Request, svc: ServicesDep
     ) -> Caller:
         if caller.principal.role not in roles:
-            _refuse_role_on_case(caller, request, svc)
+            await run_in_threadpool(_refuse_role_on_case, caller, request, svc)
             allowed = ", ".join(r.value for r in roles)
             raise HTTPException(403, f"this needs the role {allowed}")
         return caller
@@ -61,10 +69,10 @@ def _refuse_role_on_case(caller: Caller, request: Request, svc: Services) -> Non
     svc.cases.refuse_role(caller, case_id)
 
 
-def json_body(guard: Callable[..., Caller]) -> Callable[..., Caller]:
+def json_body(guard: Guard) -> Guard:
     """Writes carry JSON; checked after authentication, so strangers learn nothing."""
 
-    def writer(caller: Annotated[Caller, Depends(guard)], request: Request) -> Caller:
+    async def writer(caller: Annotated[Caller, Depends(guard)], request: Request) -> Caller:
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != "application/json" and not media_type.endswith("+json"):
             raise HTTPException(400, "the body must be application/json")

@@ -37,7 +37,7 @@ class ImportDone(BaseModel):
     events: int
 
 
-def ndjson_admin(
+async def ndjson_admin(
     caller: Annotated[Caller, Depends(require(Role.ADMIN))], request: Request
 ) -> Caller:
     """Checked after authentication, like every body's type, so strangers learn nothing."""

@@ -163,9 +163,10 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
     def _insert_stored_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
+        columns = _columns(stored_events)  # before the lock: nobody waits for this
         self._lock_table(curs)
         self._notify_channel(curs)
-        curs.execute(self._insert_columns, _columns(stored_events))
+        curs.execute(self._insert_columns, columns)
 
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
