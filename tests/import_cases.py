@@ -5,7 +5,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from coordination.bootstrap import Services
+from coordination.importing import ImportService
+from coordination.importing.imported_by import ImportedBy
 from tests.people import PERSON
+from tests.support import add_agency
 
 ABH, MBE = "abh-leipzig", "mbe-leipzig"
 START = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
@@ -45,3 +49,13 @@ def line(events: list[dict[str, Any]], case_id: UUID | None = None) -> bytes:
 
 def ndjson(*lines: bytes) -> bytes:
     return b"\n".join(lines) + b"\n"
+
+
+BY = ImportedBy("kommune-leipzig", "migration-2025", "admin", "request-1")
+
+
+def importer_for(services: Services) -> ImportService:
+    """An importer on `services`, with the two agencies the stories are told by."""
+    add_agency(services, ABH)
+    add_agency(services, MBE)
+    return ImportService(services.app, services.directory, services.access_log)

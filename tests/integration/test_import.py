@@ -18,7 +18,6 @@ from coordination.errors import CaseNotFound
 from coordination.importing import (
     IMPORTED,
     OPERATOR,
-    ImportedBy,
     ImportRefused,
     ImportService,
 )
@@ -27,20 +26,28 @@ from coordination.store.access_log import AccessEntry
 from coordination.store.recorders import RowWrite
 from projections.runner import Follower
 from tests.e2e.test_erasure import CANARY, database_dump, leaked
-from tests.import_cases import ABH, MBE, START, event, line, ndjson, referral, story
+from tests.import_cases import (
+    ABH,
+    BY,
+    MBE,
+    START,
+    event,
+    importer_for,
+    line,
+    ndjson,
+    referral,
+    story,
+)
 from tests.support import FakeClock, add_agency
 
 COUNTS = {"keys": "SELECT count(*) AS n FROM {p}case_keys",
           "hashes": "SELECT count(*) AS n FROM {p}event_hashes",
           "entries": "SELECT count(*) AS n FROM {p}access_log"}  # fmt: skip
-BY = ImportedBy("kommune-leipzig", "migration-2025", "admin", "request-1")
 
 
 @pytest.fixture
 def importer(services: Services) -> ImportService:
-    add_agency(services, ABH)
-    add_agency(services, MBE)
-    return ImportService(services.app, services.directory, services.access_log)
+    return importer_for(services)
 
 
 def imported(services: Services, case_id: UUID) -> list[AccessEntry]:

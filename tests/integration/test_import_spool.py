@@ -10,22 +10,17 @@ import pytest
 
 from coordination.bootstrap import Services
 from coordination.errors import CaseNotFound
-from coordination.importing import ImportedBy, ImportRefused, ImportService, ImportStopped
+from coordination.importing import ImportRefused, ImportService, ImportStopped
 from coordination.importing import writer as writer_module
 from coordination.importing.spool import Spooled
 from coordination.importing.writer import CaseWriter
 from tests.e2e.test_erasure import CANARY, SECRETS
-from tests.import_cases import ABH, MBE, line, referral, story
-from tests.support import add_agency
-
-BY = ImportedBy("kommune-leipzig", "migration-2025", "admin", "request-1")
+from tests.import_cases import ABH, BY, importer_for, line, referral, story
 
 
 @pytest.fixture
 def importer(services: Services) -> ImportService:
-    add_agency(services, ABH)
-    add_agency(services, MBE)
-    return ImportService(services.app, services.directory, services.access_log)
+    return importer_for(services)
 
 
 @pytest.fixture
