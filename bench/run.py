@@ -28,6 +28,7 @@ from bench.data import generate_cases, long_case, register_agencies, workload
 from bench.importing import bulk_import
 from bench.report import rows, table
 from coordination.bootstrap import Services, bootstrap
+from coordination.heap import freeze_startup_heap
 from coordination.settings import Settings
 from coordination.store.directory import Role
 
@@ -174,6 +175,8 @@ def run(size_name: str, store_kind: str, results_path: Path = RESULTS) -> dict[s
     now = datetime.now(UTC)
     with store(store_kind) as url:
         svc = bootstrap(Settings(database_url=url))
+        # As `coordination serve` does: the in-process figures stand for a server's.
+        freeze_startup_heap()
         try:
             register_agencies(svc.directory)
             figures = measure_reads(svc, size, url, now) | measure_ingest(svc, size, url, now)

@@ -17,6 +17,7 @@ from coordination.bootstrap import Services, bootstrap
 from coordination.domain.case_view import view_case
 from coordination.domain.visibility import Sight
 from coordination.errors import CaseNotFound
+from coordination.heap import freeze_startup_heap
 from coordination.importing import (
     ImportedBy,
     ImportRefused,
@@ -71,6 +72,8 @@ def serve(
     if not projections or workers > 1:
         # Several workers share one store; one `projections run` process keeps the views.
         os.environ["COORDINATION_RUN_PROJECTIONS"] = "false"
+    # Read by each worker process's app as it starts (coordination/heap.py).
+    os.environ.setdefault("COORDINATION_FREEZE_HEAP", "true")
     uvicorn.run("coordination.api.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_config=None, access_log=False,
                 **uvicorn_limits())  # fmt: skip
@@ -202,6 +205,7 @@ def projections_run() -> None:
     with services() as svc:
         runner = svc.runner()
         runner.start()
+        freeze_startup_heap()
         typer.echo("projections running; Ctrl-C stops them")
         try:
             while not runner.stopping.wait(1.0):

@@ -12,6 +12,7 @@ from coordination.api.middleware import BodyGuard, RequestContext, SecurityHeade
 from coordination.api.rate_limit import RateLimiter
 from coordination.application import utc_now
 from coordination.bootstrap import bootstrap
+from coordination.heap import freeze_startup_heap
 from coordination.logs import configure_logging
 from coordination.settings import Settings
 
@@ -35,6 +36,8 @@ def create_app(
         if runner:
             runner.start()
         app.state.services, app.state.runner = services, runner
+        if settings.freeze_heap:
+            freeze_startup_heap()
         try:
             yield
         finally:

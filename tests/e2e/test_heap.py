@@ -1,0 +1,35 @@
+"""`serve` freezes what a started worker holds (coordination/heap.py); tests do not."""
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from coordination.api.app import create_app
+from coordination.settings import Settings
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    gc.unfreeze()
+    yield
+    gc.unfreeze()  # what a test freezes must be collectable again afterwards
+
+
+def served(tmp_path: Path, freeze: bool) -> int:
+    """How many objects are frozen while the app serves."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'heap.db'}", log_level="WARNING",
+                        run_projections=False, freeze_heap=freeze)  # fmt: skip
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200
+        return gc.get_freeze_count()
+
+
+def test_a_started_worker_freezes_its_heap_when_asked(tmp_path: Path, unfrozen: None) -> None:
+    assert served(tmp_path, freeze=True) > 10_000  # the libraries and the application
+
+
+def test_the_default_freezes_nothing(tmp_path: Path, unfrozen: None) -> None:
+    assert served(tmp_path, freeze=False) == 0
