@@ -4,11 +4,12 @@ import gc
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from coordination.api.app import create_app
 from coordination.settings import Settings
+from tests.support import ServedApp
 
 
 @pytest.fixture
@@ -22,8 +23,8 @@ def served(tmp_path: Path, freeze: bool) -> int:
     """How many objects are frozen while the app serves."""
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'heap.db'}", log_level="WARNING",
                         run_projections=False, freeze_heap=freeze)  # fmt: skip
-    with TestClient(create_app(settings)) as client:
-        assert client.get("/healthz").status_code == 200
+    with ServedApp(create_app(settings)) as base_url:
+        assert httpx.get(f"{base_url}/healthz").status_code == 200
         return gc.get_freeze_count()
 
 
