@@ -33,6 +33,19 @@ def opened_case() -> Case:
     return case
 
 
+def row_reads(keys: CaseKeys, monkeypatch: pytest.MonkeyPatch) -> list[UUID]:
+    """The cases whose key row `keys` reads from now on, in order."""
+    reads: list[UUID] = []
+    real_row = keys._row
+
+    def counted(case_id: UUID, cursor: Any = None) -> Any:
+        reads.append(case_id)
+        return real_row(case_id, cursor)
+
+    monkeypatch.setattr(keys, "_row", counted)
+    return reads
+
+
 def test_personal_fields_are_sealed_and_round_trip(services: Services) -> None:
     mapper = services.app.mapper
     for event in opened_case().collect_events():
@@ -71,14 +84,7 @@ def test_a_batch_prefetches_its_keys_in_one_read_and_erased_ones_stay_erased(
     keys = CaseKeys(services.app.db, services.app.master_key)  # another process: cold cache
     # 2. One prefetch, then no row is read alone for the live cases.
     keys.prefetch([c.id for c in cases])
-    reads: list[UUID] = []
-    real_row = keys._row
-
-    def counted(case_id: UUID, cursor: Any = None) -> Any:
-        reads.append(case_id)
-        return real_row(case_id, cursor)
-
-    monkeypatch.setattr(keys, "_row", counted)
+    reads = row_reads(keys, monkeypatch)
     assert keys.key_for(cases[0].id) == services.app.keys.key_for(cases[0].id)
     assert keys.key_for(cases[2].id) == services.app.keys.key_for(cases[2].id)
     assert reads == []
@@ -98,14 +104,7 @@ def test_sealing_reuses_an_expired_key_and_opening_reads_it_again(
     monkeypatch.setattr(keys_module, "KEY_TTL_SECONDS", -1.0)
     keys._cache.pop(case.id)
     keys.key_for(case.id)  # cached again, already expired
-    reads: list[UUID] = []
-    real_row = keys._row
-
-    def counted(case_id: UUID, cursor: Any = None) -> Any:
-        reads.append(case_id)
-        return real_row(case_id, cursor)
-
-    monkeypatch.setattr(keys, "_row", counted)
+    reads = row_reads(keys, monkeypatch)
     # 2. Sealing uses the cached key without a read; opening reads the row again.
     keys.key_for(case.id, create=True)
     assert reads == []

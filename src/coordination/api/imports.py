@@ -23,7 +23,7 @@ from coordination.store.directory import Role
 router = APIRouter(prefix="/v1/admin", tags=["administration"])
 
 NDJSON = "application/x-ndjson"
-ERRORS = problem_responses(400, 401, 403, 413, 422, 503)
+ERRORS = problem_responses(400, 401, 403, 409, 413, 422, 503)
 TITLES = {"bad-request": "Bad request", "validation-error": "Validation error",
           "invalid-event": "The event breaks a rule of the case"}  # fmt: skip
 BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {NDJSON: {"schema": {
