@@ -208,13 +208,13 @@ class CoordinationApplication(Application[UUID]):
             return case
 
         for attempt in range(MAX_ATTEMPTS):
-            # A lost race may have been our own key, committed by a duplicate request.
-            if attempt and idem and (replay := self.replay(idem)):
-                return replay
             case = self._decide(case_id, decided, fresh=attempt > 0)
             try:
                 recorded = self._save(case, idem, status_code=201, also=also)
             except IntegrityError:
+                # The clash may be our own key, committed by an earlier request.
+                if idem and (replay := self.replay(idem)):
+                    return replay
                 self._back_off(attempt)
                 continue
             self.latest.keep(case)

@@ -86,13 +86,18 @@ class CaseService:
             raise
 
     def _once(self, idem: IdempotencyRequest | None, write: Callable[[], Recorded]) -> Recorded:
+        """Write at most once per key. The stored result is looked up only when the write
+        fails: a repeated request either clashes on its result row, committed with the
+        first event, or is refused by the state that event made (ADR 0024)."""
         if idem is None:
             return write()
-        if (replay := self.app.replay(idem)) is not None:
-            return replay
         self.idempotency.claim(idem)
         try:
             return write()
+        except Exception:
+            if (replay := self.app.replay(idem)) is None:
+                raise
+            return replay
         finally:
             self.idempotency.release(idem)
 

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from eventsourcing.postgres import PostgresDatastore
+
 
 class Cursor(Protocol):
     def execute(self, statement: Any, params: Any = ..., /) -> Any: ...
@@ -56,9 +58,17 @@ class Database:
             self.run(cursor, statement, params)
 
     def fetch_all(self, statement: str, params: Params = ()) -> list[Row]:
-        with self.transaction(commit=False) as cursor:
+        with self._reading() as cursor:
             self.run(cursor, statement, params)
             return [dict(row) for row in cursor.fetchall()]
+
+    def _reading(self) -> Any:
+        """PostgreSQL's connections are in autocommit mode, where one statement is a
+        transaction of its own: no BEGIN and ROLLBACK around it, so one round trip
+        instead of three. SQLite's reads take the datastore's reader lock."""
+        if isinstance(self.datastore, PostgresDatastore):
+            return self.datastore.cursor()
+        return self.transaction(commit=False)
 
     def fetch_one(self, statement: str, params: Params = ()) -> Row | None:
         rows = self.fetch_all(statement, params)

@@ -80,6 +80,10 @@ def _agency(row: Row) -> Agency:
 class Directory:
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Agencies are never changed or removed, so one found stays valid: a consent's
+        # recipients are checked without a read each (tokens are read every time, so
+        # that a revocation anywhere holds at the next request).
+        self._agencies: dict[str, Agency] = {}
 
     def add_agency(self, agency: Agency) -> None:
         if self.get_agency(agency.agency_id) is not None:
@@ -90,8 +94,12 @@ class Directory:
         )
 
     def get_agency(self, agency_id: str) -> Agency | None:
+        if (known := self._agencies.get(agency_id)) is not None:
+            return known
         row = self.db.fetch_one("SELECT * FROM {p}agencies WHERE agency_id = %s", (agency_id,))
-        return _agency(row) if row else None
+        if row is None:
+            return None
+        return self._agencies.setdefault(agency_id, _agency(row))
 
     def exists(self, agency_id: str) -> bool:
         return self.get_agency(agency_id) is not None
