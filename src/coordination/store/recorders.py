@@ -130,6 +130,11 @@ class SQLiteCaseRecorder(SQLiteApplicationRecorder):
             return _first(c.fetchall(), "rowid")
 
 
+@dataclass
+class _Heads:
+    cursor: Any = None
+
+
 class PostgresCaseRecorder(PostgresApplicationRecorder):
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
@@ -160,13 +165,27 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
             " unnest(%b::text[], %b::bigint[], %b::bigint[], %b::text[], %b::text[])"
         ).format(self.hashes)
 
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # The two hooks below share one holder for the cursor of the chain heads.
+        return super().insert_events(stored_events, heads=_Heads(), **kwargs)
+
     def _insert_stored_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         columns = _columns(stored_events)  # before the lock: nobody waits for this
+        cases = list({case_key(e.originator_id) for e in stored_events})
         self._lock_table(curs)
         self._notify_channel(curs)
         curs.execute(self._insert_columns, columns)
+        # The heads are read in the insert's own round trip, under the same lock: they
+        # are the rows before this batch, whose hash rows are written after the sync.
+        heads: _Heads = kwargs["heads"]
+        heads.cursor = curs.connection.cursor()
+        # Never prepared: after a clash of the insert, psycopg would take a preparation
+        # aborted with it for done ("prepared statement does not exist" next time).
+        heads.cursor.execute(self._heads, (cases,), prepare=False)
 
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -176,14 +195,13 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
         # exit, so a clash of an extra row surfaces here too and rolls back all.
         notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         also = _also(kwargs)
-        with curs.connection.pipeline() as pipeline:
+        with curs.connection.pipeline():
             if stored_events and notification_ids:
                 # The EXCLUSIVE lock on the events table is held: no other writer
                 # can append between reading the chain heads and writing our rows.
                 events = _new_events(stored_events, notification_ids)
-                curs.execute(self._heads, ([e.case_id for e in events],))
-                pipeline.sync()
-                heads = {r["case_id"]: bytes.fromhex(r["digest"]) for r in curs.fetchall()}
+                found = kwargs["heads"].cursor.fetchall()
+                heads = {r["case_id"]: bytes.fromhex(r["digest"]) for r in found}
                 links = link_batch(
                     events, lambda case, _: heads.get(case, ZERO), lambda _: heads.get(None, ZERO)
                 )
