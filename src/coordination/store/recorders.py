@@ -169,9 +169,7 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         # The two hooks below share one holder for the cursor of the chain heads.
-        ids: Sequence[int] | None = super().insert_events(
-            stored_events, heads=_Heads(), **kwargs
-        )
+        ids: Sequence[int] | None = super().insert_events(stored_events, heads=_Heads(), **kwargs)
         return ids
 
     def _insert_stored_events(
