@@ -20,7 +20,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composable, Composed, Identifier
 
 from coordination.integrity.chain import ZERO, EventRow, Link, case_key, link_batch
 
@@ -69,6 +69,10 @@ def _hash_rows(links: list[Link]) -> list[tuple[str, int, int, str, str]]:
 def _columns(stored: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
     return ([e.originator_id for e in stored], [e.originator_version for e in stored],
             [e.topic for e in stored], [e.state for e in stored])  # fmt: skip
+
+
+def _rendered(query: Any) -> bytes:
+    return query.as_bytes(None) if isinstance(query, Composable) else query
 
 
 def _digest(rows: Any, column: str) -> bytes:
@@ -146,24 +150,40 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
         )
         # One round trip for every head a batch needs, while the table lock is held:
         # the newest hash of each of its cases, then the newest of the whole chain.
-        self._heads = SQL(
-            "SELECT c.id AS case_id, h.event_hash AS digest FROM unnest(%s::text[]) AS c(id)"
-            " CROSS JOIN LATERAL (SELECT event_hash FROM {0} WHERE case_id = c.id"
-            " ORDER BY version DESC LIMIT 1) AS h"
-            " UNION ALL (SELECT NULL, chain_hash FROM {0} ORDER BY position DESC LIMIT 1)"
-        ).format(self.hashes)
+        self._heads = (
+            SQL(
+                "SELECT c.id AS case_id, h.event_hash AS digest FROM unnest(%s::text[]) AS c(id)"
+                " CROSS JOIN LATERAL (SELECT event_hash FROM {0} WHERE case_id = c.id"
+                " ORDER BY version DESC LIMIT 1) AS h"
+                " UNION ALL (SELECT NULL, chain_hash FROM {0} ORDER BY position DESC LIMIT 1)"
+            )
+            .format(self.hashes)
+            .as_bytes(None)
+        )
         # Events and hash rows go in as one binary array per column: the library's
         # composite-type array is escaped field by field as text, which cost three
         # times as much per event while the table lock is held (bulk import).
-        self._insert_columns = SQL(
-            "INSERT INTO {}.{} (originator_id, originator_version, topic, state)"
-            " SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[])"
-            " RETURNING notification_id"
-        ).format(Identifier(datastore.schema), Identifier(events_table_name))
-        self._insert_hashes = SQL(
-            "INSERT INTO {} SELECT * FROM"
-            " unnest(%b::text[], %b::bigint[], %b::bigint[], %b::text[], %b::text[])"
-        ).format(self.hashes)
+        self._insert_columns = (
+            SQL(
+                "INSERT INTO {}.{} (originator_id, originator_version, topic, state)"
+                " SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[])"
+                " RETURNING notification_id"
+            )
+            .format(Identifier(datastore.schema), Identifier(events_table_name))
+            .as_bytes(None)
+        )
+        self._insert_hashes = (
+            SQL(
+                "INSERT INTO {} SELECT * FROM"
+                " unnest(%b::text[], %b::bigint[], %b::bigint[], %b::text[], %b::text[])"
+            )
+            .format(self.hashes)
+            .as_bytes(None)
+        )
+        # Every statement of an append rendered once: psycopg would compose an SQL
+        # object again at each execute, while the table lock is held.
+        self.lock_table_statements = [_rendered(q) for q in self.lock_table_statements]
+        self._notify = SQL("NOTIFY {}").format(Identifier(self.channel_name)).as_bytes(None)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -187,6 +207,9 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
         # Never prepared: after a clash of the insert, psycopg would take a preparation
         # aborted with it for done ("prepared statement does not exist" next time).
         heads.cursor.execute(self._heads, (cases,), prepare=False)
+
+    def _notify_channel(self, curs: Any) -> None:
+        curs.execute(self._notify)
 
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
