@@ -53,9 +53,10 @@ def ingest_rows(f: dict[str, Any]) -> list[Row]:
                     _verdict(w32["events_per_s"] / n32, 2.5, True) + " vs naive; "
                     + _verdict(w32["events_per_s"] / inproc, 0.6, True)
                     + " vs in-process"))  # fmt: skip
-    p99 = http["8"]["p99_ms"]
-    out.append(_row("HTTP ingest p99, 8 clients", f"{p99:.1f} ms", "target 50 ms",
-                    f"{p99 / 50:.2f}x", "≤ 50 ms", _verdict(p99, 50, False)))  # fmt: skip
+    for label, figures in (("", http["8"]), (", 2 API workers", f["http_2_workers"]["8"])):
+        p99 = figures["p99_ms"]
+        out.append(_row(f"HTTP ingest p99, 8 clients{label}", f"{p99:.1f} ms", "target 50 ms",
+                        f"{p99 / 50:.2f}x", "≤ 50 ms", _verdict(p99, 50, False)))  # fmt: skip
     rss = f["server_peak_rss_mb"]
     out.append(_row("server peak RSS (VmHWM) under ingest", f"{rss:.0f} MB", "target 300 MB",
                     f"{rss / 300:.2f}x", "≤ 300 MB", _verdict(rss, 300, False)))  # fmt: skip

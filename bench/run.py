@@ -143,16 +143,19 @@ def measure_ingest(svc: Services, size: Size, url: str, now: datetime) -> dict[s
 
 
 def two_workers(svc: Services, size: Size, env: dict[str, str], now: datetime) -> dict[str, Any]:
-    """`serve --workers 2`: two API processes on the one store, 32 clients."""
+    """`serve --workers 2`: two API processes on the one store, 8 and 32 clients."""
     server = measure.coordination_server(env, workers=2)
+    figures = {}
     try:
-        step("ingest over HTTP, 32 clients, 2 API workers")
-        work = workload(svc.app, 32, size.ingest_events, now, seed=20)
-        token = svc.directory.issue_token(work.lead, Role.CASEWORKER, "bench-2-workers")
-        encode = measure.coordination_requests(token.token)
-        return {"32": measure.http_ingest(server, work, encode)}
+        for n, clients in enumerate((8, 32)):
+            step(f"ingest over HTTP, {clients} clients, 2 API workers")
+            work = workload(svc.app, clients, size.ingest_events, now, seed=20 + n)
+            token = svc.directory.issue_token(work.lead, Role.CASEWORKER, f"bench-2w-{clients}")
+            encode = measure.coordination_requests(token.token)
+            figures[str(clients)] = measure.http_ingest(server, work, encode)
     finally:
         server.stop()
+    return figures
 
 
 def naive_ingest(svc: Services, size: Size, env: dict[str, str], now: datetime) -> dict[str, Any]:

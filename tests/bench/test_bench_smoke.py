@@ -38,6 +38,7 @@ def test_smoke_run_measures_everything(
     assert set(figures) == FIGURES
     assert set(figures["http"]) == {"1", "8", "32"}
     assert set(figures["naive"]) == {"1", "32"}
+    assert set(figures["http_2_workers"]) == {"8", "32"}
     numbers = positive_numbers(figures)
     assert numbers
     assert all(n > 0 for n in numbers), figures
@@ -50,4 +51,6 @@ def test_smoke_run_measures_everything(
     rows = [row for row in results["table"] if "bulk import" in row["measurement"]]
     assert ["--workers 2" in row["measurement"] for row in rows] == [False, True]
     assert rows[1]["target"] == "≥ 20,000 ev/s"
-    assert "| HTTP ingest vs naive, 32 clients |" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "| HTTP ingest vs naive, 32 clients |" in printed
+    assert "| HTTP ingest p99, 8 clients, 2 API workers |" in printed
