@@ -1,32 +1,21 @@
 """A repeated request is answered from its stored result, which is read only when the
 write fails: the first request costs no look-up (ADR 0024)."""
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 import pytest
 
-from coordination.bootstrap import Services, bootstrap
+from coordination.bootstrap import Services
 from coordination.errors import IdempotencyKeyReused
 from coordination.service import Caller
-from coordination.settings import Settings
 from coordination.store.idempotency import IdempotencyRequest
 from tests.integration.test_projections import caller
 from tests.people import PERSON
-from tests.support import FakeClock
 
 ABH, MBE = "abh-leipzig", "mbe-leipzig"
 REFER = {"to_agency": MBE, "purpose": "counselling", "categories": ["identity"]}
-
-
-@pytest.fixture
-def other(settings: Settings, clock: FakeClock) -> Iterator[Services]:
-    """A second worker on the same store, with none of the first one's cases cached."""
-    svc = bootstrap(settings, clock)
-    yield svc
-    svc.close()
 
 
 @pytest.fixture
@@ -51,6 +40,10 @@ def case_with_referral(svc: Services) -> tuple[UUID, str]:
         "given_on": date(2026, 9, 1), "evidence": {"method": "written"}}, None, None)  # fmt: skip
     sent = svc.cases.record_event(abh, case_id, "ReferralSent", REFER, None, None)
     return case_id, sent.event.referral_id  # type: ignore[attr-defined]
+
+
+def refer(svc: Services, case_id: UUID, idem: IdempotencyRequest) -> Any:
+    return svc.cases.record_event(caller(svc, ABH), case_id, "ReferralSent", REFER, None, idem)
 
 
 def accept(svc: Services, who: Caller, case_id: UUID, referral: str, key: str) -> Any:
@@ -84,14 +77,13 @@ def test_a_repeat_that_would_succeed_again_is_replayed_not_recorded_twice(
 ) -> None:
     # 1. ABH sends a referral with a key.
     case_id, _ = case_with_referral(services)
-    abh = caller(services, ABH)
     idem = IdempotencyRequest(ABH, "refer-2", "refer twice")
-    first = services.cases.record_event(abh, case_id, "ReferralSent", REFER, None, idem)
+    first = refer(services, case_id, idem)
     # 2. The same request again, here and on another worker: sending is allowed again,
     #    but the stored result commits with the event, so the repeat clashes on it and
     #    is replayed.
     for worker in (services, other):
-        again = worker.cases.record_event(abh, case_id, "ReferralSent", REFER, None, idem)
+        again = refer(worker, case_id, idem)
         assert (again.replayed, again.version) == (True, first.version)
         assert again.event.referral_id == first.event.referral_id  # type: ignore[attr-defined]
     # 3. The case has one referral more than before, not three.
@@ -103,13 +95,10 @@ def test_a_key_reused_for_another_request_is_refused_and_records_nothing(
 ) -> None:
     # 1. ABH sends a referral with a key.
     case_id, _ = case_with_referral(services)
-    abh = caller(services, ABH)
-    first = IdempotencyRequest(ABH, "refer-3", "one body")
-    services.cases.record_event(abh, case_id, "ReferralSent", REFER, None, first)
-    version = services.app.get_case(case_id).version
+    version = refer(services, case_id, IdempotencyRequest(ABH, "refer-3", "one body")).version
     # 2. The key again with another body, on either worker: refused, nothing recorded.
     reused = IdempotencyRequest(ABH, "refer-3", "another body")
     for worker in (services, other):
         with pytest.raises(IdempotencyKeyReused):
-            worker.cases.record_event(abh, case_id, "ReferralSent", REFER, None, reused)
+            refer(worker, case_id, reused)
     assert services.app.get_case(case_id).version == version

@@ -7,31 +7,20 @@ state, and concurrent saves sharing one transaction must each land exactly once.
 """
 
 import threading
-from collections.abc import Iterator
 from datetime import date, datetime
 from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import OperationalError
 
-from coordination.bootstrap import Services, bootstrap
+from coordination.bootstrap import Services
 from coordination.domain.case import Case
 from coordination.domain.errors import ConsentRequired
 from coordination.domain.rules import Actor
 from coordination.errors import VersionMismatch
 from coordination.integrity.service import IntegrityService
-from coordination.settings import Settings
-from tests.support import FakeClock
 
 ABH, JOBCENTER = Actor("abh", "t"), "jobcenter"
-
-
-@pytest.fixture
-def other(settings: Settings, clock: FakeClock) -> Iterator[Services]:
-    """A second worker on the same store."""
-    svc = bootstrap(settings, clock)
-    yield svc
-    svc.close()
 
 
 def open_case(svc: Services) -> UUID:
