@@ -96,7 +96,8 @@ class Directory:
     def get_agency(self, agency_id: str) -> Agency | None:
         if (known := self._agencies.get(agency_id)) is not None:
             return known
-        row = self.db.fetch_one("SELECT * FROM {p}agencies WHERE agency_id = %s", (agency_id,))
+        statement = "SELECT * FROM {p}agencies WHERE agency_id = %s"
+        row = self.db.fetch_one(statement, (agency_id,), alone=True)
         if row is None:
             return None
         return self._agencies.setdefault(agency_id, _agency(row))
@@ -138,6 +139,7 @@ class Directory:
             "SELECT t.role, t.label, t.secret_hash, t.revoked_at, a.* FROM {p}tokens t "
             "JOIN {p}agencies a ON a.agency_id = t.agency_id WHERE t.token_id = %s",
             (token_id,),
+            alone=True,
         )
         if row is None or row["revoked_at"] is not None:
             return None

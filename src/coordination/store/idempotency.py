@@ -40,6 +40,7 @@ class IdempotencyStore:
         row = self.db.fetch_one(
             "SELECT * FROM {p}idempotency_results WHERE agency_id = %s AND idem_key = %s",
             (req.agency_id, req.key),
+            alone=True,
         )
         if row is None:
             return None
