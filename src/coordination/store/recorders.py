@@ -14,7 +14,7 @@ proof commit together or not at all. They create that table with their own.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -54,10 +54,16 @@ def _first(rows: Any, column: str) -> int | None:
     return int(rows[0][column]) if rows else None
 
 
-def _new_events(stored: Sequence[StoredEvent], positions: Sequence[int]) -> list[EventRow]:
+def _case_keys(stored: Sequence[StoredEvent]) -> list[str]:
+    return [case_key(e.originator_id) for e in stored]
+
+
+def _new_events(
+    stored: Sequence[StoredEvent], positions: Sequence[int], cases: Sequence[str]
+) -> list[EventRow]:
     return [
-        EventRow(p, case_key(e.originator_id), e.originator_version, e.topic, e.state)
-        for e, p in zip(stored, positions, strict=True)
+        EventRow(p, c, e.originator_version, e.topic, e.state)
+        for e, p, c in zip(stored, positions, cases, strict=True)
     ]
 
 
@@ -69,10 +75,6 @@ def _hash_rows(links: list[Link]) -> list[tuple[str, int, int, str, str]]:
 def _columns(stored: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
     return ([e.originator_id for e in stored], [e.originator_version for e in stored],
             [e.topic for e in stored], [e.state for e in stored])  # fmt: skip
-
-
-def _rendered(query: Any) -> bytes:
-    return query.as_bytes(None) if isinstance(query, Composable) else query
 
 
 def _digest(rows: Any, column: str) -> bytes:
@@ -94,7 +96,7 @@ class SQLiteCaseRecorder(SQLiteApplicationRecorder):
             # The inserts above hold SQLite's single write lock: nobody else can
             # append between reading the chain heads and writing our rows.
             links = link_batch(
-                _new_events(stored_events, notification_ids),
+                _new_events(stored_events, notification_ids, _case_keys(stored_events)),
                 lambda case, version: self._case_head(c, case, version),
                 lambda position: self._chain_head(c, position),
             )
@@ -135,8 +137,12 @@ class SQLiteCaseRecorder(SQLiteApplicationRecorder):
 
 
 @dataclass
-class _Heads:
-    cursor: Any = None
+class _Batch:
+    """What the recorder's two hooks share for one append: each event's case key, made
+    before the lock, and the cursor the chain heads are read on."""
+
+    cases: list[str]
+    heads: Any = None
 
 
 class PostgresCaseRecorder(PostgresApplicationRecorder):
@@ -182,31 +188,32 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
         )
         # Every statement of an append rendered once: psycopg would compose an SQL
         # object again at each execute, while the table lock is held.
-        self.lock_table_statements = [_rendered(q) for q in self.lock_table_statements]
+        self.lock_table_statements = [
+            cast(Composable, q).as_bytes(None) for q in self.lock_table_statements
+        ]
         self._notify = SQL("NOTIFY {}").format(Identifier(self.channel_name)).as_bytes(None)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # The two hooks below share one holder for the cursor of the chain heads.
-        ids: Sequence[int] | None = super().insert_events(stored_events, heads=_Heads(), **kwargs)
+        batch = _Batch(_case_keys(stored_events))  # before the lock: nobody waits for this
+        ids: Sequence[int] | None = super().insert_events(stored_events, batch=batch, **kwargs)
         return ids
 
     def _insert_stored_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         columns = _columns(stored_events)  # before the lock: nobody waits for this
-        cases = list({case_key(e.originator_id) for e in stored_events})
+        batch: _Batch = kwargs["batch"]
         self._lock_table(curs)
         self._notify_channel(curs)
         curs.execute(self._insert_columns, columns)
         # The heads are read in the insert's own round trip, under the same lock: they
         # are the rows before this batch, whose hash rows are written after the sync.
-        heads: _Heads = kwargs["heads"]
-        heads.cursor = curs.connection.cursor()
+        batch.heads = curs.connection.cursor()
         # Never prepared: after a clash of the insert, psycopg would take a preparation
         # aborted with it for done ("prepared statement does not exist" next time).
-        heads.cursor.execute(self._heads, (cases,), prepare=False)
+        batch.heads.execute(self._heads, (list(set(batch.cases)),), prepare=False)
 
     def _notify_channel(self, curs: Any) -> None:
         curs.execute(self._notify)
@@ -223,8 +230,9 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
             if stored_events and notification_ids:
                 # The EXCLUSIVE lock on the events table is held: no other writer
                 # can append between reading the chain heads and writing our rows.
-                events = _new_events(stored_events, notification_ids)
-                found = kwargs["heads"].cursor.fetchall()
+                batch: _Batch = kwargs["batch"]
+                events = _new_events(stored_events, notification_ids, batch.cases)
+                found = batch.heads.fetchall()
                 heads = {r["case_id"]: bytes.fromhex(r["digest"]) for r in found}
                 links = link_batch(
                     events, lambda case, _: heads.get(case, ZERO), lambda _: heads.get(None, ZERO)
