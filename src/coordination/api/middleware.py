@@ -14,7 +14,8 @@ log = structlog.get_logger()
 
 
 class RequestContext:
-    """Binds a request id, echoes it as X-Request-ID, logs route/status/duration."""
+    """Binds a request id, echoes it as X-Request-ID, and logs one line per request:
+    route, status, agency and the time until the answer started."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -27,24 +28,31 @@ class RequestContext:
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
-        started, status = time.perf_counter(), 500
+        started, logged = time.perf_counter(), False
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", []),
-                                      (b"x-request-id", request_id.encode())]  # fmt: skip
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
+        def log_request(status: int) -> None:
+            nonlocal logged
+            logged = True
             route = getattr(scope.get("route"), "path", "unmatched")
             agency = scope["state"].get("agency")
             duration_ms = round((time.perf_counter() - started) * 1000, 2)
             log.info("request", method=scope["method"], route=route, status=status,
                      agency=agency, duration_ms=duration_ms)  # fmt: skip
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []),
+                                      (b"x-request-id", request_id.encode())]  # fmt: skip
+                # Logged before the answer leaves: a client that has its answer never
+                # looks for a line that is not yet written.
+                log_request(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if not logged:  # nothing was answered here: an error escaped (500 outside)
+                log_request(500)
             structlog.contextvars.clear_contextvars()
 
 
