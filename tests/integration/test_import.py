@@ -4,6 +4,7 @@ each imported case logged as imported by whoever ran the import."""
 
 import getpass
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from uuid import UUID, uuid4
 
@@ -109,16 +110,16 @@ def test_a_case_is_stored_only_with_its_entry(
     one_by_one = ImportService(services.app, services.directory, services.access_log, 4)
     first, second = uuid4(), uuid4()
     lines = [line(story(), first), line(story(), second)]
-    real = services.access_log.row
+    real = services.access_log.rows
 
-    def row(entry: AccessEntry) -> RowWrite:
+    def rows(entries: Sequence[AccessEntry]) -> RowWrite:
         """The second case's entry fails in the database (its table does not exist)."""
-        written = real(entry)
-        if entry.case_id != str(second):
+        written = real(entries)
+        if all(e.case_id != str(second) for e in entries):
             return written
         return RowWrite(written.statement.replace("access_log", "no_access_log"), written.params)
 
-    monkeypatch.setattr(services.access_log, "row", row)
+    monkeypatch.setattr(services.access_log, "rows", rows)
     with pytest.raises(PersistenceError):
         one_by_one.run(lambda: lines, BY)
     assert (len(services.app.history(first)), len(imported(services, first))) == (4, 1)

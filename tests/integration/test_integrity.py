@@ -17,6 +17,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from coordination.bootstrap import Services
 from coordination.errors import CaseNotFound
+from coordination.integrity.chain import event_hash
 from coordination.integrity.checkpoint import Checkpoint
 from coordination.integrity.service import IntegrityService
 from coordination.integrity.verify import Failure
@@ -248,6 +249,23 @@ def test_events_written_in_one_batch_and_across_cases_chain_in_order(
     assert integrity.verify().ok
     assert integrity.verify(a).ok
     assert integrity.verify(b).ok
+
+
+def test_a_case_that_seems_new_to_a_batch_chains_on_from_what_is_stored(
+    services: Services,
+) -> None:
+    """A batch holding a case's version 1 hashes it before the lock as a new case; the
+    heads read under the lock find what is stored below (a version 0: the library's
+    recorders allow it, the service never writes one) and it is hashed again from there."""
+    case = UUID(int=3)
+    rows = [_stored({"case_id": str(case), "version": v, "topic": "t:T", "state": b"{}"})
+            for v in (0, 1)]  # fmt: skip
+    services.app.recorder.insert_events(rows[:1])
+    services.app.recorder.insert_events(rows[1:])
+
+    below, hashed = services.db.fetch_all("SELECT event_hash FROM {p}event_hashes ORDER BY version")
+    expected = event_hash(bytes.fromhex(below["event_hash"]), case.hex, 1, "t:T", b"{}")
+    assert hashed["event_hash"] == expected.hex()
 
 
 def _stored(row: dict[str, Any]) -> StoredEvent:

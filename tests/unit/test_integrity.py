@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from coordination.integrity.chain import ZERO, EventRow, chain_hash, event_hash, link_batch
+from coordination.integrity.chain import (
+    ZERO,
+    EventRow,
+    NewEvent,
+    case_digests,
+    chain_hash,
+    event_hash,
+    link_batch,
+)
 from coordination.integrity.checkpoint import (
     Checkpoint,
     CheckpointInvalid,
@@ -109,6 +117,22 @@ def test_one_batch_hashes_like_single_inserts() -> None:
     )  # fmt: skip
     assert [(k.event_hash.hex(), k.chain_hash.hex()) for k in batch] == [
         (h.event_hash, h.chain_hash) for h in one_by_one
+    ]
+
+
+def test_the_hashes_of_a_case_begun_in_the_batch_can_be_made_before_the_lock() -> None:
+    # 1. Case A is stored up to version 1; the batch holds its version 2 and a new case B.
+    events, one_by_one = _rows([(A, 1), (B, 1), (A, 2), (B, 2)])
+    batch = events[1:]
+    # 2. B's hashes are made before any position is known, from ZERO: nothing of B is stored.
+    new = [NewEvent(e.case_id, e.version, e.topic, e.state) for e in batch if e.case_id == B]
+    early = case_digests(new, lambda case, version: ZERO)
+    # 3. Under the lock, only A's head is read; the rows are those of single inserts.
+    heads = {A: bytes.fromhex(one_by_one[0].event_hash)}
+    links = link_batch(batch, lambda case, version: heads[case],
+                       lambda position: bytes.fromhex(one_by_one[0].chain_hash), early)  # fmt: skip
+    assert [(k.event_hash.hex(), k.chain_hash.hex()) for k in links] == [
+        (h.event_hash, h.chain_hash) for h in one_by_one[1:]
     ]
 
 

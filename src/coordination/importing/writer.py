@@ -94,17 +94,21 @@ class CaseWriter:
         if not new:
             return 0
         stored = [e for case in new for e in case.events]
-        # The key rows and the entries commit in the events' own transaction: no case
-        # without its key or its entry, and no key or entry left by a failed batch.
-        rows = [self._key_rows(new)]
-        rows += [self.access_log.row(self.by.entry(c.case_id, c.line, self.at)) for c in new]
-        self.app.recorder.insert_events(stored, also=rows)
+        # The key rows and the entries commit in the events' own transaction (no case
+        # without its key or its entry, and no key or entry left by a failed batch),
+        # written before the events table's lock is taken.
+        entries = [self.by.entry(c.case_id, c.line, self.at) for c in new]
+        rows = [self._key_rows(new), self.access_log.rows(entries)]
+        self.app.recorder.insert_events(stored, first=rows)
         self._snapshot(new)
         return len(stored)
 
     def _key_rows(self, new: list[Spooled]) -> RowWrite:
         created = stamp(datetime.now(UTC))
-        rows = json.dumps([[str(c.case_id), c.wrapped, created] for c in new])
+        # In case order: two imports of the same cases lock their key rows alike, and
+        # so never each wait for the other (the rows go in before the events' lock).
+        ordered = sorted(new, key=lambda c: c.case_id)
+        rows = json.dumps([[str(c.case_id), c.wrapped, created] for c in ordered])
         db = self.app.db
         return RowWrite(db.sql(_KEY_ROWS[db.dialect]), (rows,))
 

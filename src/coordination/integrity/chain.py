@@ -17,6 +17,7 @@ never be passed off as a chain hash. docs/integrity.md specifies the bytes.
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
 ZERO = bytes(32)
@@ -75,6 +76,16 @@ class EventRow:
 
 
 @dataclass(frozen=True)
+class NewEvent:
+    """An event about to be inserted, its position not yet known."""
+
+    case_id: str
+    version: int
+    topic: str
+    state: bytes
+
+
+@dataclass(frozen=True)
 class Link:
     """One row of event_hashes."""
 
@@ -87,27 +98,52 @@ class Link:
 
 CaseHead = Callable[[str, int], bytes]  # (case, version) -> hash of the highest version below
 ChainHead = Callable[[int], bytes]  # position -> chain hash of the highest position below
+Digests = dict[tuple[str, int], bytes]  # (case, version) -> event hash
 
 
-def link_batch(
-    events: Sequence[EventRow], case_head: CaseHead, chain_head: ChainHead
-) -> list[Link]:
-    """The hash rows for events inserted in one transaction.
+class CaseEvent(Protocol):
+    """What an event hash covers: an EventRow, or an event not yet given its position."""
 
-    A batch may hold several events of one case and several cases: each case's
-    events chain in version order (the head of what is stored below the batch is
-    looked up once per case), and the store chain runs in position order. The
-    lookups read the store inside the inserting transaction, which holds the
-    writer lock, so no other writer can slip a row in between."""
-    if not events:
-        return []
-    hashes: dict[tuple[str, int], bytes] = {}
+    @property
+    def case_id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def state(self) -> bytes: ...
+
+
+def case_digests(events: Sequence[CaseEvent], case_head: CaseHead) -> Digests:
+    """Each event's hash, each case's events chained in version order from the head of
+    what is stored below them (looked up once per case). No position is needed: the
+    hashes of a case no event of which is stored yet can be made before the writer lock
+    is taken, from ZERO."""
+    hashes: Digests = {}
     previous: dict[str, bytes] = {}
     for e in sorted(events, key=lambda e: (e.case_id, e.version)):
         before = previous[e.case_id] if e.case_id in previous else case_head(e.case_id, e.version)
         previous[e.case_id] = hashes[e.case_id, e.version] = event_hash(
             before, e.case_id, e.version, e.topic, e.state
         )
+    return hashes
+
+
+def link_batch(
+    events: Sequence[EventRow], case_head: CaseHead, chain_head: ChainHead,
+    known: Digests | None = None,
+) -> list[Link]:  # fmt: skip
+    """The hash rows for events inserted in one transaction.
+
+    A batch may hold several events of one case and several cases; `known` holds event
+    hashes made beforehand (`case_digests`) and the rest are made here. The store chain
+    runs in position order. The lookups read the store inside the inserting
+    transaction, which holds the writer lock, so no other writer can slip a row in
+    between."""
+    if not events:
+        return []
+    hashes = dict(known or {})
+    hashes |= case_digests([e for e in events if (e.case_id, e.version) not in hashes], case_head)
     ordered = sorted(events, key=lambda e: e.position)
     link = chain_head(ordered[0].position)
     links = []

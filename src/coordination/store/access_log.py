@@ -4,7 +4,7 @@ It holds ids, categories and reasons only, never personal data.
 """
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,6 +56,19 @@ INSERT = (
 )
 
 
+# Many entries as one statement, in their order: a JSON array of each entry's _params.
+_INSERT_MANY = {
+    "postgres": "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
+    " case_id, action, categories, basis, reason) SELECT r->>0, r->>1, r->>2, r->>3, r->>4,"
+    " r->>5, r->>6, r->>7, r->>8, r->>9 FROM json_array_elements(%s::json)"
+    " WITH ORDINALITY AS e(r, n) ORDER BY n",
+    "sqlite": "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
+    " case_id, action, categories, basis, reason) SELECT value->>0, value->>1, value->>2,"
+    " value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9"
+    " FROM json_each(%s) ORDER BY key",
+}
+
+
 def _params(e: AccessEntry) -> tuple[Any, ...]:
     return (stamp(e.at), e.agency_id, e.token_label, e.role, e.request_id, e.case_id,
             e.action, json.dumps(sorted(e.categories)), json.dumps(e.basis, sort_keys=True),
@@ -75,6 +88,11 @@ class AccessLog:
     def row(self, entry: AccessEntry) -> RowWrite:
         """The entry as a row to commit in an event's own transaction."""
         return RowWrite(self.db.sql(INSERT), _params(entry))
+
+    def rows(self, entries: Sequence[AccessEntry]) -> RowWrite:
+        """Entries, in order, as one row write: a bulk import's, a statement per batch."""
+        many = json.dumps([_params(e) for e in entries])
+        return RowWrite(self.db.sql(_INSERT_MANY[self.db.dialect]), (many,))
 
     def for_case(self, case_id: str) -> list[AccessEntry]:
         with _unavailable_on_failure():

@@ -4,8 +4,10 @@
 runs the statements after the events insert in the same transaction (SQLite in
 `_insert_events`, PostgreSQL after the notification ids are fetched), so an
 idempotency result exists exactly when its event does, and a clash of either
-raises IntegrityError and commits nothing. Both also look up an
-event's store-wide position, which replayed responses need.
+raises IntegrityError and commits nothing. Rows passed as `first=[...]` go in the
+same transaction before the events, on PostgreSQL before the events table's lock is
+taken, so that a bulk import's key rows and entries do not lengthen it. Both also
+look up an event's store-wide position, which replayed responses need.
 
 In the same place both write each event's row of `event_hashes` (its case hash
 and the store-wide chain hash, coordination.integrity.chain), so an event and its
@@ -22,7 +24,16 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg.sql import SQL, Composable, Composed, Identifier
 
-from coordination.integrity.chain import ZERO, EventRow, Link, case_key, link_batch
+from coordination.integrity.chain import (
+    ZERO,
+    Digests,
+    EventRow,
+    Link,
+    NewEvent,
+    case_digests,
+    case_key,
+    link_batch,
+)
 
 HASHES_TABLE = "event_hashes"
 # One row per event: position is the event's notification id, unique like it.
@@ -45,9 +56,9 @@ class PositionLookup(Protocol):
     def position_of(self, case_id: UUID, version: int) -> int | None: ...
 
 
-def _also(kwargs: dict[str, Any]) -> Sequence[RowWrite]:
-    also: Sequence[RowWrite] = kwargs.get("also", ())
-    return also
+def _also(kwargs: dict[str, Any], when: str = "also") -> Sequence[RowWrite]:
+    rows: Sequence[RowWrite] = kwargs.get(when, ())
+    return rows
 
 
 def _first(rows: Any, column: str) -> int | None:
@@ -56,6 +67,16 @@ def _first(rows: Any, column: str) -> int | None:
 
 def _case_keys(stored: Sequence[StoredEvent]) -> list[str]:
     return [case_key(e.originator_id) for e in stored]
+
+
+def _starting(stored: Sequence[StoredEvent], cases: Sequence[str]) -> Digests:
+    """The event hashes of the cases this batch starts (it holds their version 1), made
+    before the lock from ZERO: the guess that nothing of them is stored, which the heads
+    read under the lock confirms (a case it finds is hashed again there)."""
+    fresh = {c for e, c in zip(stored, cases, strict=True) if e.originator_version == 1}
+    events = [NewEvent(c, e.originator_version, e.topic, e.state)
+              for e, c in zip(stored, cases, strict=True) if c in fresh]  # fmt: skip
+    return case_digests(events, lambda _case, _version: ZERO)
 
 
 def _new_events(
@@ -91,6 +112,8 @@ class SQLiteCaseRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        for write in _also(kwargs, "first"):
+            c.execute(write.statement, write.params)
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
         if stored_events and notification_ids is not None:
             # The inserts above hold SQLite's single write lock: nobody else can
@@ -138,11 +161,18 @@ class SQLiteCaseRecorder(SQLiteApplicationRecorder):
 
 @dataclass
 class _Batch:
-    """What the recorder's two hooks share for one append: each event's case key, made
-    before the lock, and the cursor the chain heads are read on."""
+    """What the recorder's hooks share for one append, made before the lock: each
+    event's case key and the hashes of the cases it starts; then the cursor the chain
+    heads are read on."""
 
     cases: list[str]
+    known: Digests
     heads: Any = None
+
+    @classmethod
+    def of(cls, stored: Sequence[StoredEvent]) -> "_Batch":
+        cases = _case_keys(stored)
+        return cls(cases, _starting(stored, cases))
 
 
 class PostgresCaseRecorder(PostgresApplicationRecorder):
@@ -196,9 +226,18 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        batch = _Batch(_case_keys(stored_events))  # before the lock: nobody waits for this
+        batch = _Batch.of(stored_events)  # before the lock: nobody waits for this
         ids: Sequence[int] | None = super().insert_events(stored_events, batch=batch, **kwargs)
         return ids
+
+    def _insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        # In the transaction, before the lock: rows that cannot clash with another
+        # writer's in an order that deadlocks (a bulk import's key rows, sorted, and
+        # entries). A clash still rolls back everything, at the sync.
+        for write in _also(kwargs, "first"):
+            curs.execute(write.statement, write.params)
 
     def _insert_stored_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -234,8 +273,12 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
                 events = _new_events(stored_events, notification_ids, batch.cases)
                 found = batch.heads.fetchall()
                 heads = {r["case_id"]: bytes.fromhex(r["digest"]) for r in found}
+                known = {k: d for k, d in batch.known.items() if k[0] not in heads}
                 links = link_batch(
-                    events, lambda case, _: heads.get(case, ZERO), lambda _: heads.get(None, ZERO)
+                    events,
+                    lambda case, _: heads.get(case, ZERO),
+                    lambda _: heads.get(None, ZERO),
+                    known,
                 )
                 rows = _hash_rows(links)
                 curs.execute(self._insert_hashes, tuple(map(list, zip(*rows, strict=True))))
