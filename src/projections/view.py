@@ -1,5 +1,6 @@
 """A view: tables written with their tracking position in one transaction."""
 
+import itertools
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -72,8 +73,10 @@ class View(ViewTracking):
         queued, self._queued = self._queued, []
         if queued:
             with _pipelined(self.db, cursor) as writer:
-                for statement, params in queued:
-                    self.db.run(writer, statement, params)
+                # A run of the same statement goes as one executemany: psycopg's cost
+                # per statement was a third of a rebuild's time.
+                for statement, run in itertools.groupby(queued, key=lambda q: q[0]):
+                    self.db.run_many(writer, statement, [params for _, params in run])
 
     def clear(self) -> None:
         """Forget every row and the position, so the view rebuilds from zero."""

@@ -85,6 +85,13 @@ INSERT_MEMBERS = {
     " value ->> 'consent_exact', value ->> 'warn_from', value ->> 'warn_until',"
     " value ->> 'warn_exact' FROM json_each(%s)",
 }
+# Each touched case's last event instant, one statement per batch: [[case_id, at], …].
+DATE_CASES = {
+    "postgres": "UPDATE {p}caseload_cases AS c SET last_event_at = t.r ->> 1"
+    " FROM json_array_elements(%s::json) AS t(r) WHERE c.case_id = t.r ->> 0",
+    "sqlite": "UPDATE {p}caseload_cases AS c SET last_event_at = t.value ->> 1"
+    " FROM json_each(%s) AS t WHERE c.case_id = t.value ->> 0",
+}
 CHUNK = 500  # case ids per statement: far below SQLite's limit of bound values
 
 
@@ -144,7 +151,8 @@ class CaseloadView(View):
     def __init__(self, db: Database, sealer: TextSealer | None = None) -> None:
         super().__init__(db)
         self.sealer = sealer
-        self._changed: set[str] = set()  # cases touched in the current batch
+        self._changed: set[str] = set()  # cases whose facts the current batch changed
+        self._touched: dict[str, str] = {}  # case -> its latest event's instant, this batch
 
     def create_tables(self) -> None:
         super().create_tables()
@@ -166,12 +174,19 @@ class CaseloadView(View):
 
     @contextmanager
     def batch(self, last: Tracking) -> Iterator[None]:
-        self._changed = set()
+        self._changed, self._touched = set(), {}
         with super().batch(last):
             yield
 
     def finish_batch(self) -> None:
         self._derive_members()
+        self._date_cases()
+
+    def _date_cases(self) -> None:
+        """Every event dates its case: one statement for the batch, not one per event."""
+        touched, self._touched = self._touched, {}
+        if touched:
+            self.write(DATE_CASES[self.db.dialect], (json.dumps(list(touched.items())),))
 
     def _derive_members(self) -> None:
         """Recompute the member rows of every case the batch touched, from its facts."""
@@ -234,10 +249,7 @@ class CaseloadView(View):
         )
 
     def touched(self, case_id: str, at: datetime) -> None:
-        self.write(
-            "UPDATE {p}caseload_cases SET last_event_at = %s WHERE case_id = %s",
-            (stamp(at), case_id),
-        )
+        self._touched[case_id] = stamp(at)  # events come in order: the last one counts
 
     @_changes_case
     def lead_changed(self, case_id: str, lead: str) -> None:
