@@ -108,9 +108,17 @@ def import_rows(f: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def machine_row(machine: dict[str, Any]) -> list[Row]:
+    """The fixed workload's time at the run's start and end (bench/run.py): lower is faster."""
+    start, end = machine["reference_s"]
+    label = "machine speed: fixed Python workload (lower is faster), start / end of run"
+    return [_row(label, f"{start:.2f} s / {end:.2f} s", "start of run", f"{end / start:.2f}x")]
+
+
 def rows(results: dict[str, Any]) -> list[Row]:
     figures = results["figures"]
-    return ingest_rows(figures) + read_rows(figures) + import_rows(results["bulk_import"])
+    return (machine_row(results["machine"]) + ingest_rows(figures) + read_rows(figures)
+            + import_rows(results["bulk_import"]))  # fmt: skip
 
 
 def table(results: dict[str, Any]) -> str:

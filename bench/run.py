@@ -5,6 +5,7 @@ python -m bench.run --size smoke|default|full --store postgres|sqlite
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import platform
@@ -98,6 +99,21 @@ def settle(url: str) -> None:
                 sql.Identifier(schema), sql.Identifier(table)))  # fmt: skip
 
 
+def reference_seconds() -> float:
+    """The machine's speed at this moment: a fixed pure-Python workload (hashing and JSON,
+    as the service does), best of three. The targets are absolute and this machine's
+    speed varied by half between days; this lets runs of different days be compared."""
+    payload = {"case": "c" * 32, "version": 7, "data": list(range(50))}
+
+    def once() -> float:
+        began = time.perf_counter()
+        for n in range(10_000):
+            hashlib.sha256(json.dumps({**payload, "n": n}).encode()).digest()
+        return time.perf_counter() - began
+
+    return min(once() for _ in range(3))
+
+
 def step(label: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {label}", flush=True)
 
@@ -176,6 +192,7 @@ def run(size_name: str, store_kind: str, results_path: Path = RESULTS) -> dict[s
     keys_in_environment()
     size = SIZES[size_name]
     now = datetime.now(UTC)
+    reference = [reference_seconds()]
     with store(store_kind) as url:
         svc = bootstrap(Settings(database_url=url))
         # As `coordination serve` does: the in-process figures stand for a server's.
@@ -187,10 +204,11 @@ def run(size_name: str, store_kind: str, results_path: Path = RESULTS) -> dict[s
             imported = bulk_import(svc, IMPORT_CASES[size_name], now)
         finally:
             svc.close()
+    reference.append(reference_seconds())
     results: dict[str, Any] = {
         "size": size_name, "store": store_kind, "at": now.isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+                    "platform": platform.platform(), "reference_s": reference},
         "figures": figures, "bulk_import": imported,
     }  # fmt: skip
     results["table"] = rows(results)

@@ -1,7 +1,6 @@
 """`make bench` at its smoke size, so the benchmark cannot rot unnoticed."""
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -29,9 +28,8 @@ def test_smoke_run_measures_everything(
     monkeypatch.setenv("COORDINATION_RATE_LIMIT_PER_MINUTE", "0")
     monkeypatch.setenv("COORDINATION_LOG_LEVEL", "WARNING")
     output = tmp_path / "results.json"
-    began = time.monotonic()
+    # Not timed: this machine's speed varies by half between days (the table's first row).
     main(["--size", "smoke", "--store", "postgres", "--output", str(output)])
-    assert time.monotonic() - began < 60
 
     results = json.loads(output.read_text())
     figures = results["figures"]
@@ -51,6 +49,9 @@ def test_smoke_run_measures_everything(
     rows = [row for row in results["table"] if "bulk import" in row["measurement"]]
     assert ["--workers 2" in row["measurement"] for row in rows] == [False, True]
     assert rows[1]["target"] == "≥ 20,000 ev/s"
+    start, end = results["machine"]["reference_s"]
+    assert min(start, end) > 0
     printed = capsys.readouterr().out
+    assert "| machine speed: fixed Python workload" in printed
     assert "| HTTP ingest vs naive, 32 clients |" in printed
     assert "| HTTP ingest p99, 8 clients, 2 API workers |" in printed
