@@ -56,7 +56,7 @@ class PositionLookup(Protocol):
     def position_of(self, case_id: UUID, version: int) -> int | None: ...
 
 
-def _also(kwargs: dict[str, Any], when: str = "also") -> Sequence[RowWrite]:
+def _rows(kwargs: dict[str, Any], when: str) -> Sequence[RowWrite]:
     rows: Sequence[RowWrite] = kwargs.get(when, ())
     return rows
 
@@ -112,7 +112,7 @@ class SQLiteCaseRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        for write in _also(kwargs, "first"):
+        for write in _rows(kwargs, "first"):
             c.execute(write.statement, write.params)
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
         if stored_events and notification_ids is not None:
@@ -127,7 +127,7 @@ class SQLiteCaseRecorder(SQLiteApplicationRecorder):
                 f"INSERT INTO {HASHES_TABLE} VALUES (?, ?, ?, ?, ?)",  # noqa: S608 (our table)
                 _hash_rows(links),
             )
-        for write in _also(kwargs):
+        for write in _rows(kwargs, "also"):
             c.execute(write.statement, write.params)
         return notification_ids
 
@@ -236,7 +236,7 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
         # In the transaction, before the lock: rows that cannot clash with another
         # writer's in an order that deadlocks (a bulk import's key rows, sorted, and
         # entries). A clash still rolls back everything, at the sync.
-        for write in _also(kwargs, "first"):
+        for write in _rows(kwargs, "first"):
             curs.execute(write.statement, write.params)
 
     def _insert_stored_events(
@@ -264,7 +264,7 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
         # unique violation into IntegrityError; the nested pipeline block syncs on
         # exit, so a clash of an extra row surfaces here too and rolls back all.
         notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        also = _also(kwargs)
+        also = _rows(kwargs, "also")
         with curs.connection.pipeline():
             if stored_events and notification_ids:
                 # The EXCLUSIVE lock on the events table is held: no other writer
