@@ -14,11 +14,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-from eventsourcing.application import project_aggregate
 from fastapi.encoders import jsonable_encoder
 
 from bench import load
 from bench.data import Workload, all_agencies
+from coordination.application import project_case
 from coordination.bootstrap import Services
 from coordination.domain.case import Case
 from coordination.service import Caller
@@ -189,7 +189,7 @@ def load_case(svc: Services, case_id: UUID, repeats: int) -> dict[str, Any]:
     every event from the first, as a store without snapshots loads the case."""
 
     def replay() -> Case:
-        case: Case | None = project_aggregate(None, svc.app.events.get(case_id))
+        case: Case | None = project_case(None, svc.app.events.get(case_id))
         assert case is not None
         return case
 

@@ -2,7 +2,7 @@
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
@@ -61,6 +61,14 @@ class Recorded:
     position: int
     event: CaseEvent
     replayed: bool = False
+
+
+def project_case(case: Case | None, events: Iterable[Any]) -> Case | None:
+    """The library's `project_aggregate` without its per-event `isinstance` check against
+    a runtime-checkable Protocol, which took longer than applying the event (ADR 0025)."""
+    for event in events:
+        case = event.mutate(case)
+    return case
 
 
 def utc_now() -> datetime:
@@ -128,7 +136,7 @@ class CoordinationApplication(Application[UUID]):
 
     def _take_snapshot(self, case: Any, version: int) -> None:
         if case.version != version:  # a save of several events: rebuild that version
-            self.take_snapshot(case.id, version)
+            self.take_snapshot(case.id, version, projector_func=project_case)
             return
         assert self.snapshots is not None
         self.snapshots.put([snapshots.take(case)])
@@ -147,7 +155,7 @@ class CoordinationApplication(Application[UUID]):
 
     def get_case(self, case_id: UUID, version: int | None = None) -> Case:
         try:
-            case: Case = self.repository.get(case_id, version=version)
+            case: Case = self.repository.get(case_id, version=version, projector_func=project_case)
         except AggregateNotFoundError:
             raise CaseNotFound from None
         return case

@@ -150,8 +150,8 @@ class CaseKeys:
 
     def _row(self, case_id: UUID, cursor: Cursor | None = None) -> dict[str, str | None] | None:
         select = "SELECT wrapped FROM {p}case_keys WHERE case_id = %s"
-        if cursor is None:
-            return self.db.fetch_one(select, (str(case_id),))
+        if cursor is None:  # one statement: one round trip, no transaction block (ADR 0025)
+            return self.db.fetch_one(select, (str(case_id),), alone=True)
         self.db.run(cursor, select, (str(case_id),))
         rows = cursor.fetchall()
         return dict(rows[0]) if rows else None
