@@ -8,6 +8,7 @@ with the events, and `position_of` finds an event's notification id.
 
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -321,6 +322,39 @@ def test_also_row_conflict_is_reported_at_once_as_integrity_error(
                 [_event(uuid.uuid4(), 1)], also=[store.write("taken", "clash")]
             )
         assert attempts == 1, f"the conflicting insert was attempted {attempts} times"
+
+
+def test_an_event_clash_is_reported_at_once_however_fast_the_database_answers(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two writers of one case: the later insert clashes on the version. Its error must
+    come out as IntegrityError on the first attempt even when PostgreSQL has answered
+    before the recorder sends its next statement (a busy server): a statement sent
+    after the failed insert would raise "pipeline aborted", which eventsourcing retries
+    after 0.2 s, up to ten times."""
+    case_id = uuid.uuid4()
+    store.recorder.insert_events([_event(case_id, 1)])
+    attempts = 0
+    insert_also_rows = store.recorder._insert_events
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal attempts
+        attempts += 1
+        return insert_also_rows(*args, **kwargs)
+
+    sent = psycopg.Cursor.execute
+
+    def answered_at_once(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        result = sent(cursor, query, *args, **kwargs)
+        if isinstance(query, bytes) and query.startswith(b"INSERT INTO"):
+            time.sleep(0.05)  # the server's answer is in before anything else is sent
+        return result
+
+    monkeypatch.setattr(store.recorder, "_insert_events", counting)
+    monkeypatch.setattr(psycopg.Cursor, "execute", answered_at_once)
+    with pytest.raises(IntegrityError):
+        store.recorder.insert_events([_event(case_id, 1)])
+    assert attempts == 1, f"the clashing insert was attempted {attempts} times"
 
 
 def test_position_of_returns_the_notification_id(store: Store) -> None:

@@ -246,13 +246,15 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
         batch: _Batch = kwargs["batch"]
         self._lock_table(curs)
         self._notify_channel(curs)
-        curs.execute(self._insert_columns, columns)
-        # The heads are read in the insert's own round trip, under the same lock: they
-        # are the rows before this batch, whose hash rows are written after the sync.
+        # The heads are read in the insert's own round trip, under the same lock, and
+        # before it: the rows before this batch. Sent after the insert, a clash of the
+        # insert could surface at this execute, outside the library's sync, and come
+        # out as "pipeline aborted", which the library retries after 0.2 s.
         batch.heads = curs.connection.cursor()
         # Never prepared: after a clash of the insert, psycopg would take a preparation
         # aborted with it for done ("prepared statement does not exist" next time).
         batch.heads.execute(self._heads, (list(set(batch.cases)),), prepare=False)
+        curs.execute(self._insert_columns, columns)
 
     def _notify_channel(self, curs: Any) -> None:
         curs.execute(self._notify)
