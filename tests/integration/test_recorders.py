@@ -304,24 +304,29 @@ def test_also_row_conflict_is_reported_at_once_as_integrity_error(
         f"({store.placeholder}, {store.placeholder})",
         ("taken", "original"),
     )
-    # Both stores call `_insert_events` once per attempt at the transaction.
-    attempts = 0
-    insert_also_rows = store.recorder._insert_events
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        nonlocal attempts
-        attempts += 1
-        return insert_also_rows(*args, **kwargs)
-
-    monkeypatch.setattr(store.recorder, "_insert_events", counting)
+    attempts = count_attempts(store, monkeypatch)
 
     for _ in range(20):
-        attempts = 0
+        attempts.clear()
         with pytest.raises(IntegrityError):
             store.recorder.insert_events(
                 [_event(uuid.uuid4(), 1)], also=[store.write("taken", "clash")]
             )
-        assert attempts == 1, f"the conflicting insert was attempted {attempts} times"
+        assert len(attempts) == 1, f"the conflicting insert was attempted {len(attempts)} times"
+
+
+def count_attempts(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[None]:
+    """One item for each attempt at the insert's transaction: both stores call
+    `_insert_events` once per attempt."""
+    attempts: list[None] = []
+    insert_also_rows = store.recorder._insert_events
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(None)
+        return insert_also_rows(*args, **kwargs)
+
+    monkeypatch.setattr(store.recorder, "_insert_events", counting)
+    return attempts
 
 
 def test_an_event_clash_is_reported_at_once_however_fast_the_database_answers(
@@ -334,14 +339,6 @@ def test_an_event_clash_is_reported_at_once_however_fast_the_database_answers(
     after 0.2 s, up to ten times."""
     case_id = uuid.uuid4()
     store.recorder.insert_events([_event(case_id, 1)])
-    attempts = 0
-    insert_also_rows = store.recorder._insert_events
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        nonlocal attempts
-        attempts += 1
-        return insert_also_rows(*args, **kwargs)
-
     sent = psycopg.Cursor.execute
 
     def answered_at_once(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
@@ -350,11 +347,11 @@ def test_an_event_clash_is_reported_at_once_however_fast_the_database_answers(
             time.sleep(0.05)  # the server's answer is in before anything else is sent
         return result
 
-    monkeypatch.setattr(store.recorder, "_insert_events", counting)
+    attempts = count_attempts(store, monkeypatch)
     monkeypatch.setattr(psycopg.Cursor, "execute", answered_at_once)
     with pytest.raises(IntegrityError):
         store.recorder.insert_events([_event(case_id, 1)])
-    assert attempts == 1, f"the clashing insert was attempted {attempts} times"
+    assert len(attempts) == 1, f"the clashing insert was attempted {len(attempts)} times"
 
 
 def test_position_of_returns_the_notification_id(store: Store) -> None:
