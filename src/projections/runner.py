@@ -76,6 +76,10 @@ class Follower:
             with self.view.batch(Tracking(self.app.name, batch[-1].id)):
                 for event, position in events:
                     self.projection.process_event(event, Tracking(self.app.name, position))
+            # Committed: a failure before it is behind us. Cleared here, not after the
+            # catch-up's next read, so a status that shows the new position shows no
+            # stale error (a test read the two in between once).
+            self.error = None
             done += len(batch)
         return done
 
