@@ -67,6 +67,7 @@ def serve(
     ] = 1,
 ) -> None:
     """Serve the HTTP API. Never loads demo data by itself."""
+    from coordination.api import listening
     from coordination.api.serving import uvicorn_limits
 
     if not projections or workers > 1:
@@ -74,9 +75,12 @@ def serve(
         os.environ["COORDINATION_RUN_PROJECTIONS"] = "false"
     # Read by each worker process's app as it starts (coordination/heap.py).
     os.environ.setdefault("COORDINATION_FREEZE_HEAP", "true")
-    uvicorn.run("coordination.api.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_config=None, access_log=False,
-                **uvicorn_limits())  # fmt: skip
+    options = dict(factory=True, host=host, port=port, workers=workers, log_config=None,
+                   access_log=False, **uvicorn_limits())  # fmt: skip
+    if workers > 1 and listening.AVAILABLE:
+        listening.run_workers(uvicorn.Config("coordination.api.app:create_app", **options))
+    else:
+        uvicorn.run("coordination.api.app:create_app", **options)
 
 
 @cli.command()
