@@ -11,8 +11,28 @@ applications, whose frozen cycles would never be collected.
 """
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def freeze_startup_heap() -> None:
     gc.collect()  # no garbage of starting up ends in the frozen set
     gc.freeze()
+
+
+# An import makes objects by the million (parsed lines, events, rows), nearly all freed
+# by reference counting as soon as used: a young collection every 700 allocations,
+# the default, finds little to collect. Measured on 72,000 events in one process: 0.34 s
+# collecting, 0.06 s with this and the startup heap frozen.
+BATCH_YOUNG_THRESHOLD = 10_000
+
+
+@contextmanager
+def batch_collection() -> Iterator[None]:
+    """Collect young objects less often while a batch runs; as before afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], BATCH_YOUNG_THRESHOLD), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)

@@ -17,6 +17,7 @@ from pathlib import Path
 from uuid import UUID
 
 from coordination.application import CoordinationApplication
+from coordination.heap import batch_collection
 from coordination.importing.build import build
 from coordination.importing.imported_by import ImportedBy
 from coordination.importing.lines import ImportedCase, parse_line
@@ -115,7 +116,7 @@ class ImportService:
         none has a problem, each case sealed into the spool; nothing is written to the
         store. `first` numbers the first line (of a part of a file, parts.py)."""
         checked, sealer = Checked(), CaseSealer(self.app)
-        with closing(SpoolWriter(spool, self.batch_events)) as out:
+        with closing(SpoolWriter(spool, self.batch_events)) as out, batch_collection():
             for number, raw in numbered(lines(), first):
                 checked.cases += 1
                 try:
@@ -133,6 +134,7 @@ class ImportService:
         """The second pass, after a clean first one: the spool written batch by batch."""
         writer = CaseWriter(self.app, self.access_log, context.by, context.now)
         written = Written()
-        for batch in batches(spool):
-            written += writer.store(batch)
+        with batch_collection():
+            for batch in batches(spool):
+                written += writer.store(batch)
         return ImportSummary(cases, written.imported, written.skipped, written.events)
