@@ -1,6 +1,7 @@
 """The composition root: builds every adapter from settings, for API and CLI alike."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -74,8 +75,11 @@ class Services:
 
 def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Services:
     config = parse_database_url(settings.database_url)
-    if config.dialect == "postgres":
-        ensure_schema(config)
+    with creating(config):
+        return _build(settings, config, clock)
+
+
+def _build(settings: Settings, config: StoreConfig, clock: Callable[[], datetime]) -> Services:
     env = {**config.env, "APPLICATION_RECORDER_TOPIC": get_topic(RECORDERS[config.dialect])}
     master_key = load_master_key(settings.master_key, settings.master_key_file)
     app = CoordinationApplication(env, config, master_key, clock=clock)
@@ -105,8 +109,15 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Se
                     caseload, projections, caseloads, statistics)  # fmt: skip
 
 
-def ensure_schema(config: StoreConfig) -> None:
-    if config.schema == "public":
+@contextmanager
+def creating(config: StoreConfig) -> Iterator[None]:
+    """Held while a process creates what is missing (schema, tables, types, functions,
+    triggers). PostgreSQL refuses some of these statements when two sessions run them at
+    once: API workers or nodes starting together failed with "tuple concurrently
+    updated" (ADR 0026). A session advisory lock per schema makes them take turns;
+    SQLite's single writer does that already."""
+    if config.dialect != "postgres":
+        yield
         return
     e = config.env
     with psycopg.connect(
@@ -114,6 +125,12 @@ def ensure_schema(config: StoreConfig) -> None:
         user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"], autocommit=True,
         connect_timeout=5,
     ) as conn:  # fmt: skip
-        conn.execute(
-            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(config.schema))
-        )
+        conn.execute(_LOCK, (f"coordination-bootstrap:{config.schema}",))
+        if config.schema != "public":
+            conn.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(config.schema))
+            )
+        yield  # the lock ends with the session, however the creation ends
+
+
+_LOCK = "SELECT pg_advisory_lock(hashtextextended(%s, 0))"

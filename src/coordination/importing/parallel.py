@@ -51,12 +51,11 @@ class WorkerFailed(Exception):
 
 
 class Shared:
-    """What the processes of one import share: a lock held while bootstrapping (its
-    CREATE ... IF NOT EXISTS race in PostgreSQL's catalog) and the index of the next
-    part to take. Spawned processes get it as they start, as multiprocessing wants."""
+    """What the processes of one import share: the index of the next part to take.
+    Spawned processes get it as they start, as multiprocessing wants. (They bootstrap
+    in turn under the store's own lock, coordination/bootstrap.py.)"""
 
     def __init__(self, spawn: SpawnContext) -> None:
-        self.bootstrapping = spawn.Lock()
         self.next = spawn.Value("q", 0)
 
     def take(self, parts: Sequence[Part]) -> Iterator[Part]:
@@ -118,7 +117,7 @@ class Job:
         try:
             with ExitStack() as stack:
                 if importer is None:
-                    importer = stack.enter_context(_importer(self.settings, shared))
+                    importer = stack.enter_context(_importer(self.settings))
                 return {p.index: work(importer, p) for p in itertools.chain([first], taken)}
         except BaseException as failed:
             shared.stop(self.parts)
@@ -142,7 +141,7 @@ def import_in_processes(
     ) as pool:  # fmt: skip
         job, helpers = Job(settings, path, context, plan(path, part_bytes), directory), workers - 1
         checking = [pool.submit(_check, job) for _ in range(helpers)]
-        with _importer(settings, shared) as importer:  # this process's, for both passes
+        with _importer(settings) as importer:  # this process's, for both passes
             checked = _together(job, job.check(shared, importer), checking)
             refuse_unless_clean(checked.values())
             shared.restart()  # every process is done checking: the parts go round again
@@ -172,9 +171,8 @@ def refuse_unless_clean(checked: Iterable[Checked]) -> None:
 
 
 @contextmanager
-def _importer(settings: Settings, shared: Shared) -> Iterator[ImportService]:
-    with shared.bootstrapping:
-        services = bootstrap(settings)
+def _importer(settings: Settings) -> Iterator[ImportService]:
+    services = bootstrap(settings)
     try:
         yield ImportService(services.app, services.directory, services.access_log)
     finally:
