@@ -93,9 +93,18 @@ def _hash_rows(links: list[Link]) -> list[tuple[str, int, int, str, str]]:
             for k in links]  # fmt: skip
 
 
-def _columns(stored: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
-    return ([e.originator_id for e in stored], [e.originator_version for e in stored],
-            [e.topic for e in stored], [e.state for e in stored])  # fmt: skip
+def _hash_columns(links: list[Link]) -> tuple[str, str, str, str, str]:
+    return (",".join([k.case_id for k in links]), ",".join([str(k.version) for k in links]),
+            ",".join([str(k.position) for k in links]),
+            ",".join([k.event_hash.hex() for k in links]),
+            ",".join([k.chain_hash.hex() for k in links]))  # fmt: skip
+
+
+def _columns(
+    stored: Sequence[StoredEvent], cases: Sequence[str]
+) -> tuple[str, str, str, list[bytes]]:
+    return (",".join(cases), ",".join([str(e.originator_version) for e in stored]),
+            ",".join([e.topic for e in stored]), [e.state for e in stored])  # fmt: skip
 
 
 def _digest(rows: Any, column: str) -> bytes:
@@ -196,13 +205,18 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
             .format(self.hashes)
             .as_bytes(None)
         )
-        # Events and hash rows go in as one binary array per column: the library's
-        # composite-type array is escaped field by field as text, which cost three
-        # times as much per event while the table lock is held (bulk import).
+        # Events go in as a column per parameter: the library's composite-type array is
+        # escaped field by field as text, which cost three times as much per event
+        # while the table lock is held (bulk import). Ids, versions and topics go as one
+        # text each, which the server splits: psycopg dumps an array element by element
+        # in Python (UUIDs in pure Python), and those parameters are dumped after the
+        # lock is asked for. Neither hex, integers nor topics (module:qualified name)
+        # hold a comma. The states stay a binary array.
         self._insert_columns = (
             SQL(
                 "INSERT INTO {}.{} (originator_id, originator_version, topic, state)"
-                " SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[])"
+                " SELECT * FROM unnest(string_to_array(%s, ',')::uuid[],"
+                " string_to_array(%s, ',')::bigint[], string_to_array(%s, ','), %b::bytea[])"
                 " RETURNING notification_id"
             )
             .format(Identifier(datastore.schema), Identifier(events_table_name))
@@ -210,8 +224,9 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
         )
         self._insert_hashes = (
             SQL(
-                "INSERT INTO {} SELECT * FROM"
-                " unnest(%b::text[], %b::bigint[], %b::bigint[], %b::text[], %b::text[])"
+                "INSERT INTO {} SELECT * FROM unnest(string_to_array(%s, ','),"
+                " string_to_array(%s, ',')::bigint[], string_to_array(%s, ',')::bigint[],"
+                " string_to_array(%s, ','), string_to_array(%s, ','))"
             )
             .format(self.hashes)
             .as_bytes(None)
@@ -242,8 +257,8 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
     def _insert_stored_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        columns = _columns(stored_events)  # before the lock: nobody waits for this
         batch: _Batch = kwargs["batch"]
+        columns = _columns(stored_events, batch.cases)  # before the lock: nobody waits
         self._lock_table(curs)
         self._notify_channel(curs)
         # The heads are read in the insert's own round trip, under the same lock, and
@@ -282,8 +297,7 @@ class PostgresCaseRecorder(PostgresApplicationRecorder):
                     lambda _: heads.get(None, ZERO),
                     known,
                 )
-                rows = _hash_rows(links)
-                curs.execute(self._insert_hashes, tuple(map(list, zip(*rows, strict=True))))
+                curs.execute(self._insert_hashes, _hash_columns(links))
             for write in also:
                 curs.execute(write.statement, write.params)
         return notification_ids
