@@ -1,8 +1,9 @@
 """The application service: load a case, let it decide, save, report the position."""
 
+import asyncio
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
@@ -17,6 +18,7 @@ from eventsourcing.persistence import (
     Mapper,
     Notification,
     Recording,
+    StoredEvent,
     Transcoding,
 )
 from eventsourcing.utils import Environment
@@ -71,6 +73,16 @@ def project_case(case: Case | None, events: Iterable[Any]) -> Case | None:
     return case
 
 
+def _recordings(
+    events: Sequence[Any], stored: Sequence[StoredEvent], positions: Sequence[int]
+) -> list[Recording[UUID]]:
+    return [
+        Recording(d, Notification(id=p, originator_id=s.originator_id,
+            originator_version=s.originator_version, topic=s.topic, state=s.state))
+        for d, s, p in zip(events, stored, positions, strict=True)
+    ]  # fmt: skip
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -120,11 +132,7 @@ class CoordinationApplication(Application[UUID]):
         events = processing_event.events
         stored = [self.mapper.to_stored_event(e) for e in events]
         positions = self.committer.submit(stored, processing_event.saved_kwargs.get("also", ()))
-        return [
-            Recording(d, Notification(id=p, originator_id=s.originator_id,
-                originator_version=s.originator_version, topic=s.topic, state=s.state))
-            for d, s, p in zip(events, stored, positions, strict=True)
-        ]  # fmt: skip
+        return _recordings(events, stored, positions)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         # The events are committed: a snapshot that fails must not fail the save.
@@ -206,15 +214,7 @@ class CoordinationApplication(Application[UUID]):
 
         `related_only=False` is for data-protection officers, who act on any case of
         their municipality; `also` rows commit in the event's transaction."""
-
-        def decided(case: Case) -> Case:
-            if related_only:
-                self.check_related(case, by.agency)
-            if expected_version is not None and case.version != expected_version:
-                raise VersionMismatch(case.version)
-            decide(case, self.clock())
-            return case
-
+        decided = self._decider(by, decide, expected_version, related_only)
         for attempt in range(MAX_ATTEMPTS):
             case = self._decide(case_id, decided, fresh=attempt > 0)
             try:
@@ -228,6 +228,47 @@ class CoordinationApplication(Application[UUID]):
             self.latest.keep(case)
             return recorded
         raise Contended
+
+    async def record_held(
+        self, case_id: UUID, by: Actor, decide: Decision, expected_version: int | None = None,
+        idem: IdempotencyRequest | None = None,
+    ) -> Recorded | None:  # fmt: skip
+        """`record` on the event loop, for a case this process holds (ADR 0028). None when
+        the write must take `record`'s way instead: the case is not held here, the held
+        copy refuses (it may be stale: only the stored case may refuse), or the save
+        clashed (another process wrote first, or the idempotency key is taken)."""
+        case = self.latest.take(case_id)
+        if case is None:
+            return None
+        try:
+            self._decider(by, decide, expected_version, related_only=True)(case)
+        except Exception:
+            return None
+        event, processing = case.pending_events[-1], ProcessingEvent[UUID]()
+        processing.collect_events(case, also=self._also(case, idem, 201, None))
+        stored = [self.mapper.to_stored_event(e) for e in processing.events]
+        try:
+            positions = await self.committer.submit_async(stored, processing.saved_kwargs["also"])
+        except IntegrityError:
+            return None
+        if any(snapshots.due(processing, self.snapshotting_intervals)):
+            await asyncio.to_thread(self._take_snapshots, processing)
+        self._notify(_recordings(processing.events, stored, positions))
+        self.latest.keep(case)
+        return Recorded(case.id, case.version, positions[-1], event)  # type: ignore[arg-type]
+
+    def _decider(
+        self, by: Actor, decide: Decision, expected_version: int | None, related_only: bool
+    ) -> Callable[[Case], Case]:
+        def decided(case: Case) -> Case:
+            if related_only:
+                self.check_related(case, by.agency)
+            if expected_version is not None and case.version != expected_version:
+                raise VersionMismatch(case.version)
+            decide(case, self.clock())
+            return case
+
+        return decided
 
     def _decide(self, case_id: UUID, decided: Callable[[Case], Case], fresh: bool) -> Case:
         """Decide on the cached case if there is one; a refusal there may come from
@@ -250,12 +291,19 @@ class CoordinationApplication(Application[UUID]):
         also: list[RowWrite] | None = None,
     ) -> Recorded:  # fmt: skip
         event = case.pending_events[-1]
-        also = list(also or [])
-        if idem:
-            also.append(self.idempotency.result_row(idem, str(case.id), case.version, status_code))
-        recordings = self.save(case, also=also)
+        recordings = self.save(case, also=self._also(case, idem, status_code, also))
         position = recordings[-1].notification.id
         return Recorded(case.id, case.version, position, event)  # type: ignore[arg-type]
+
+    def _also(
+        self, case: Case, idem: IdempotencyRequest | None, status_code: int,
+        also: list[RowWrite] | None,
+    ) -> list[RowWrite]:  # fmt: skip
+        """Rows that commit with the case's events: the caller's, and the key's result."""
+        rows = list(also or [])
+        if idem:
+            rows.append(self.idempotency.result_row(idem, str(case.id), case.version, status_code))
+        return rows
 
     def replay(self, idem: IdempotencyRequest) -> Recorded | None:
         """The first response to this key, rebuilt from its stored event, if any."""

@@ -1,14 +1,17 @@
 """Use cases as callers see them: writes with idempotency and refusal logging,
 reads filtered by consent with every read of another agency's data logged."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from anyio import to_thread
+
 from consent import Category
-from coordination.application import CoordinationApplication, Recorded
+from coordination.application import CoordinationApplication, Decision, Recorded
 from coordination.domain.case import Actor, Case, CaseEvent
 from coordination.domain.case_view import view_case
 from coordination.domain.errors import ConsentRequired
@@ -67,6 +70,43 @@ class CaseService:
         expected_version: int | None,
         idem: IdempotencyRequest | None,
     ) -> Recorded:
+        decide = self._decision(caller, kind, fields)
+        return self._once(
+            idem, lambda: self._record(caller, case_id, decide, expected_version, idem)
+        )
+
+    async def record_event_async(
+        self,
+        caller: Caller,
+        case_id: UUID,
+        kind: str,
+        fields: dict[str, Any],
+        expected_version: int | None,
+        idem: IdempotencyRequest | None,
+    ) -> Recorded:
+        """`record_event` on the event loop (ADR 0028): a case this process holds is decided
+        and saved there, no thread waiting; a load, a refusal or a clash goes
+        `record_event`'s way in a worker thread, under the same idempotency claim."""
+        decide = self._decision(caller, kind, fields)
+        with self._claimed(idem):
+            try:
+                recorded = None
+                # A consent's check may look the named agency up in the store: a thread's work.
+                if kind != "ConsentGranted":
+                    recorded = await self.app.record_held(
+                        case_id, caller.actor, decide, expected_version, idem
+                    )
+                if recorded is None:
+                    recorded = await to_thread.run_sync(
+                        self._record, caller, case_id, decide, expected_version, idem
+                    )
+                return recorded
+            except Exception:
+                if (replay := await to_thread.run_sync(self._replay, idem)) is None:
+                    raise
+                return replay
+
+    def _decision(self, caller: Caller, kind: str, fields: dict[str, Any]) -> Decision:
         command = COMMANDS[kind]
         if kind == "ConsentGranted":
             fields = {**fields, "is_known_agency": self.directory.exists}
@@ -74,10 +114,14 @@ class CaseService:
         def decide(case: Case, at: datetime) -> object:
             return command(case, caller.actor, at, **fields)
 
+        return decide
+
+    def _record(
+        self, caller: Caller, case_id: UUID, decide: Decision, expected_version: int | None,
+        idem: IdempotencyRequest | None,
+    ) -> Recorded:  # fmt: skip
         try:
-            return self._once(
-                idem, lambda: self.app.record(case_id, caller.actor, decide, expected_version, idem)
-            )
+            return self.app.record(case_id, caller.actor, decide, expected_version, idem)
         except ConsentRequired as refusal:
             self._log(caller, case_id, "refused", refusal.categories, reason=_why(refusal))
             raise
@@ -89,17 +133,27 @@ class CaseService:
         """Write at most once per key. The stored result is looked up only when the write
         fails: a repeated request either clashes on its result row, committed with the
         first event, or is refused by the state that event made (ADR 0024)."""
+        with self._claimed(idem):
+            try:
+                return write()
+            except Exception:
+                if (replay := self._replay(idem)) is None:
+                    raise
+                return replay
+
+    @contextmanager
+    def _claimed(self, idem: IdempotencyRequest | None) -> Iterator[None]:
         if idem is None:
-            return write()
+            yield
+            return
         self.idempotency.claim(idem)
         try:
-            return write()
-        except Exception:
-            if (replay := self.app.replay(idem)) is None:
-                raise
-            return replay
+            yield
         finally:
             self.idempotency.release(idem)
+
+    def _replay(self, idem: IdempotencyRequest | None) -> Recorded | None:
+        return None if idem is None else self.app.replay(idem)
 
     # Reading
 

@@ -1,5 +1,6 @@
 """Group commit without a database: who shares a transaction, and who sees which error."""
 
+import asyncio
 import threading
 from collections.abc import Sequence
 from uuid import UUID, uuid4
@@ -105,3 +106,51 @@ def test_a_lost_connection_fails_every_save_in_the_transaction() -> None:
     with pytest.raises(OperationalError):
         alone.submit([event(uuid4())], [])
     alone.close()
+
+
+def test_coroutines_waiting_on_the_loop_share_transactions_and_see_their_errors() -> None:
+    # 1. One save is being written while a coroutine's save and a clashing one arrive.
+    bad = uuid4()
+    store = FakeStore(clash=bad)
+    committer = GroupCommit(store.insert)
+    first = threading.Thread(target=committer.submit, args=([event(uuid4())], []))
+    first.start()
+    assert store.first_started.wait(5)
+
+    async def both() -> list[Sequence[int] | BaseException]:
+        waiting = [asyncio.ensure_future(committer.submit_async(batch, []))
+                   for batch in ([event(uuid4())], [event(bad)])]  # fmt: skip
+        while committer._queue.qsize() < 2:
+            await asyncio.sleep(0.001)
+        store.release.set()
+        return await asyncio.gather(*waiting, return_exceptions=True)
+
+    # 2. They shared a transaction, which clashed: each was written again alone.
+    ok, clashed = asyncio.run(both())
+    first.join(5)
+    committer.close()
+    assert [len(t) for t in store.transactions] == [1, 2, 1, 1]
+    assert ok == [2]
+    assert isinstance(clashed, IntegrityError)
+
+
+def test_a_waiter_gone_before_its_commit_leaves_the_committer_working() -> None:
+    # 1. A coroutine waits for its commit and is cancelled; its loop closes.
+    store = FakeStore()
+    committer = GroupCommit(store.insert)
+
+    async def gone() -> None:
+        waiting = asyncio.ensure_future(committer.submit_async([event(uuid4())], []))
+        assert await asyncio.to_thread(store.first_started.wait, 5)
+        waiting.cancel()
+
+    asyncio.run(gone())
+    store.release.set()
+    # 2. Its events committed all the same, and the next save is answered.
+    answered: list[Sequence[int]] = []
+    later = threading.Thread(target=lambda: answered.append(committer.submit([event(uuid4())], [])))
+    later.start()
+    later.join(5)
+    committer.close()
+    assert answered == [[2]]
+    assert [len(t) for t in store.transactions] == [1, 1]

@@ -15,6 +15,7 @@ from coordination.bootstrap import bootstrap
 from coordination.heap import freeze_startup_heap
 from coordination.logs import configure_logging
 from coordination.settings import Settings
+from coordination.store.tokens import TokenLookup
 
 DESCRIPTION = (
     "Agencies post what they do for one person as immutable events on that person's case. "
@@ -36,11 +37,14 @@ def create_app(
         if runner:
             runner.start()
         app.state.services, app.state.runner = services, runner
+        app.state.tokens = TokenLookup(services.directory)
+        await app.state.tokens.open()
         if settings.freeze_heap:
             freeze_startup_heap()
         try:
             yield
         finally:
+            await app.state.tokens.close()
             if runner:
                 runner.stop()
             services.close()

@@ -47,7 +47,8 @@ def open_case(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:  # fmt: skip
     fields = body.model_dump()
-    idem = idempotency_request(idempotency_key, caller.agency_id, "open", jsonable_encoder(fields))
+    keyed = body.model_dump(mode="json")
+    idem = idempotency_request(idempotency_key, caller.agency_id, "open", keyed)
     recorded = svc.cases.open_case(caller, fields, idem)
     headers = recorded_headers(recorded) | {"Location": f"/v1/cases/{recorded.case_id}"}
     content = {"case_id": str(recorded.case_id), "version": recorded.version}
@@ -57,16 +58,17 @@ def open_case(
 @router.post(
     "/cases/{case_id}/events", status_code=201, response_model=EventRecorded, responses=ERRORS
 )
-def record_event(
+async def record_event(
     case_id: str, body: Annotated[EventIn, Body()], caller: Caseworker, svc: ServicesDep,
     if_match: IfMatch = None, idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:  # fmt: skip
     uuid = parse_case_id(case_id)
     fields = body.model_dump(exclude={"type"})
     idem = idempotency_request(
-        idempotency_key, caller.agency_id, f"events:{uuid}", jsonable_encoder(body.model_dump())
+        idempotency_key, caller.agency_id, f"events:{uuid}", body.model_dump(mode="json")
     )
-    recorded = svc.cases.record_event(
+    # On the event loop: the service hands to a thread only what blocks (ADR 0028).
+    recorded = await svc.cases.record_event_async(
         caller, uuid, body.type, fields, expected_version(if_match), idem
     )
     content = {"case_id": str(recorded.case_id), "version": recorded.version,

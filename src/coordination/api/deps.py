@@ -12,6 +12,7 @@ from coordination.api.rate_limit import throttle
 from coordination.bootstrap import Services
 from coordination.service import Caller
 from coordination.store.directory import Role
+from coordination.store.tokens import TokenLookup
 
 bearer = HTTPBearer(auto_error=False, description="A token from `coordination tokens issue`")
 
@@ -19,8 +20,8 @@ bearer = HTTPBearer(auto_error=False, description="A token from `coordination to
 Guard = Callable[..., Awaitable[Caller]]
 
 # FastAPI runs every plain `def` dependency in its thread pool, a hop there and back
-# for each: the dependencies that do not block are `async def`, so a write crosses to a
-# thread twice (authentication, then the endpoint), not five times.
+# for each: every dependency is `async def`, and on PostgreSQL the token is read on the
+# event loop, so a write to a case this process holds crosses to no thread (ADR 0028).
 
 
 async def services(request: Request) -> Services:
@@ -31,33 +32,44 @@ async def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
-def current_caller(
-    request: Request,
-    svc: ServicesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Caller:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
-    principal = svc.directory.authenticate(credentials.credentials)
-    if principal is None:
-        raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
-    # Read back by the request log line (contextvars do not leave the worker thread).
-    request.state.agency = principal.agency.agency_id
-    throttle(request, principal.token_id)
-    return Caller(principal, request.state.request_id)
+def require(*roles: Role, json: bool = False) -> Guard:
+    """One dependency per route for the caller: the token, the role and, for writes
+    (`json`), the body's media type, checked in that order, so strangers learn nothing.
+    FastAPI resolves each dependency with its own machinery, so this is one resolution
+    where a chain of three took three (ADR 0028)."""
 
-
-def require(*roles: Role) -> Guard:
     async def guard(
-        caller: Annotated[Caller, Depends(current_caller)], request: Request, svc: ServicesDep
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Caller:
+        caller = await authenticated(request, credentials)
         if caller.principal.role not in roles:
+            svc: Services = request.app.state.services
             await run_in_threadpool(_refuse_role_on_case, caller, request, svc)
             allowed = ", ".join(r.value for r in roles)
             raise HTTPException(403, f"this needs the role {allowed}")
+        if json:
+            media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if media_type != "application/json" and not media_type.endswith("+json"):
+                raise HTTPException(400, "the body must be application/json")
         return caller
 
     return guard
+
+
+async def authenticated(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Caller:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
+    tokens: TokenLookup = request.app.state.tokens
+    principal = await tokens.authenticate(credentials.credentials)
+    if principal is None:
+        raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
+    # Read back by the request log line.
+    request.state.agency = principal.agency.agency_id
+    throttle(request, principal.token_id)
+    return Caller(principal, request.state.request_id)
 
 
 def _refuse_role_on_case(caller: Caller, request: Request, svc: Services) -> None:
@@ -69,17 +81,5 @@ def _refuse_role_on_case(caller: Caller, request: Request, svc: Services) -> Non
     svc.cases.refuse_role(caller, case_id)
 
 
-def json_body(guard: Guard) -> Guard:
-    """Writes carry JSON; checked after authentication, so strangers learn nothing."""
-
-    async def writer(caller: Annotated[Caller, Depends(guard)], request: Request) -> Caller:
-        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type != "application/json" and not media_type.endswith("+json"):
-            raise HTTPException(400, "the body must be application/json")
-        return caller
-
-    return writer
-
-
-Caseworker = Annotated[Caller, Depends(json_body(require(Role.CASEWORKER)))]
+Caseworker = Annotated[Caller, Depends(require(Role.CASEWORKER, json=True))]
 CaseReader = Annotated[Caller, Depends(require(Role.CASEWORKER, Role.AUDITOR, Role.DPO))]

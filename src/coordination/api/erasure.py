@@ -7,13 +7,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from coordination.api.cases import parse_case_id
-from coordination.api.deps import ServicesDep, json_body, require
+from coordination.api.deps import ServicesDep, require
 from coordination.api.responses import problem_responses
 from coordination.service import Caller
 from coordination.store.directory import Role
 
 router = APIRouter(prefix="/v1", tags=["data protection"])
-DpoWriter = Annotated[Caller, Depends(json_body(require(Role.DPO)))]
+DpoWriter = Annotated[Caller, Depends(require(Role.DPO, json=True))]
 ERRORS = problem_responses(400, 401, 403, 404, 413, 422, 503)
 
 NO_NUL = r"^[^\x00]*$"

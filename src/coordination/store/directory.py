@@ -69,6 +69,31 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+# A statement, not a secret:
+TOKEN_QUERY = (
+    "SELECT t.role, t.label, t.secret_hash, t.revoked_at, a.* FROM {p}tokens t "  # noqa: S105
+    "JOIN {p}agencies a ON a.agency_id = t.agency_id WHERE t.token_id = %s"
+)
+
+
+def parse_token(token: str) -> tuple[str, str] | None:
+    """(token id, secret) of a token of ours; None for anything else."""
+    prefix, _, rest = token.partition(".")
+    token_id, _, secret = rest.partition(".")
+    if prefix != TOKEN_PREFIX or not token_id or not secret:
+        return None
+    return token_id, secret
+
+
+def principal(row: Row | None, token_id: str, secret: str) -> Principal | None:
+    """Who the token's row (TOKEN_QUERY) stands for, if it is live and the secret matches."""
+    if row is None or row["revoked_at"] is not None:
+        return None
+    if not hmac.compare_digest(row["secret_hash"], _hash(secret)):
+        return None
+    return Principal(_agency(row), Role(row["role"]), token_id, row["label"])
+
+
 def _now() -> str:
     return stamp(datetime.now(UTC))
 
@@ -131,18 +156,6 @@ class Directory:
         return True
 
     def authenticate(self, token: str) -> Principal | None:
-        prefix, _, rest = token.partition(".")
-        token_id, _, secret = rest.partition(".")
-        if prefix != TOKEN_PREFIX or not token_id or not secret:
+        if (offered := parse_token(token)) is None:
             return None
-        row = self.db.fetch_one(
-            "SELECT t.role, t.label, t.secret_hash, t.revoked_at, a.* FROM {p}tokens t "
-            "JOIN {p}agencies a ON a.agency_id = t.agency_id WHERE t.token_id = %s",
-            (token_id,),
-            alone=True,
-        )
-        if row is None or row["revoked_at"] is not None:
-            return None
-        if not hmac.compare_digest(row["secret_hash"], _hash(secret)):
-            return None
-        return Principal(_agency(row), Role(row["role"]), token_id, row["label"])
+        return principal(self.db.fetch_one(TOKEN_QUERY, (offered[0],), alone=True), *offered)

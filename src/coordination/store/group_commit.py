@@ -10,11 +10,16 @@ transaction that holds its events committed: nothing is acknowledged early.
 If the shared transaction fails on a clash (another writer took the version, or
 an idempotency key), nobody can tell whose rows clashed, so each request's rows
 are written again alone and only the clashing one sees IntegrityError.
+
+A coroutine waits on the event loop instead (`submit_async`, ADR 0028): the
+committer wakes the loop once it is done, and no thread waits for the commit.
 """
 
+import asyncio
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from queue import Empty, SimpleQueue
 from typing import Any
 
@@ -29,13 +34,18 @@ Insert = Callable[[Sequence[StoredEvent], Sequence[RowWrite]], Sequence[int] | N
 class Pending:
     events: Sequence[StoredEvent]
     also: Sequence[RowWrite]
-    done: threading.Event = field(default_factory=threading.Event)
+    wake: Callable[[], object]
     positions: Sequence[int] = ()
     error: BaseException | None = None
 
     def finish(self, positions: Sequence[int] = (), error: BaseException | None = None) -> None:
         self.positions, self.error = positions, error
-        self.done.set()
+        self.wake()
+
+    def outcome(self) -> Sequence[int]:
+        if self.error is not None:
+            raise self.error
+        return self.positions
 
 
 class GroupCommit:
@@ -47,12 +57,22 @@ class GroupCommit:
 
     def submit(self, events: Sequence[StoredEvent], also: Sequence[RowWrite]) -> Sequence[int]:
         """Positions of `events` once committed; raises what their transaction raised."""
-        pending = Pending(events, also)
+        done = threading.Event()
+        pending = Pending(events, also, done.set)
         self._queue.put(pending)
-        pending.done.wait()
-        if pending.error is not None:
-            raise pending.error
-        return pending.positions
+        done.wait()
+        return pending.outcome()
+
+    async def submit_async(
+        self, events: Sequence[StoredEvent], also: Sequence[RowWrite]
+    ) -> Sequence[int]:
+        """As `submit`, awaited on the running event loop."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        pending = Pending(events, also, lambda: _wake(loop, done))
+        self._queue.put(pending)
+        await done
+        return pending.outcome()
 
     def close(self) -> None:
         self._queue.put(None)
@@ -105,6 +125,17 @@ class GroupCommit:
             pending.finish(self._insert(pending.events, pending.also) or ())
         except BaseException as error:  # raised in the waiting request's thread instead
             pending.finish(error=error)
+
+
+def _wake(loop: asyncio.AbstractEventLoop, done: "asyncio.Future[None]") -> None:
+    with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
+        loop.call_soon_threadsafe(_settle, done)
+
+
+def _settle(done: "asyncio.Future[None]") -> None:
+    # A waiter cancelled meanwhile is gone; its events committed all the same.
+    if not done.done():
+        done.set_result(None)
 
 
 def _cases(pending: Pending) -> set[Any]:
