@@ -35,7 +35,8 @@ from coordination.store.directory import Role
 
 PG_DSN = os.environ.get("COORDINATION_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 RESULTS = Path(__file__).resolve().parent / "results.json"
-CLIENTS = (1, 8, 32)
+# Rounds of the 32-client runs (naive, one worker, two workers, one after another).
+ROUNDS_32 = 2
 
 
 @dataclass(frozen=True)
@@ -141,51 +142,58 @@ def measure_ingest(svc: Services, size: Size, url: str, now: datetime) -> dict[s
     env = {"COORDINATION_DATABASE_URL": url}
     step("ingest in-process")
     alone = workload(svc.app, 1, size.ingest_events, now, seed=1)
-    results: dict[str, Any] = {"in_process": measure.in_process_ingest(svc, alone), "http": {}}
-    server = measure.coordination_server(env)
+    results: dict[str, Any] = {"in_process": measure.in_process_ingest(svc, alone)}
+    servers = Servers(svc, size, now, env)
     try:
-        for n, clients in enumerate(CLIENTS):
-            step(f"ingest over HTTP, {clients} clients")
-            work = workload(svc.app, clients, size.ingest_events, now, seed=2 + n)
-            token = svc.directory.issue_token(work.lead, Role.CASEWORKER, f"bench-{clients}")
-            encode = measure.coordination_requests(token.token)
-            results["http"][str(clients)] = measure.http_ingest(server, work, encode)
-        results["server_peak_rss_mb"] = server.peak_rss_mb()
+        results["http"] = {str(c): servers.ingest("one_worker", c) for c in (1, 8)}
+        results["naive"] = {"1": servers.ingest("naive", 1)}
+        results["http_2_workers"] = {"8": servers.ingest("two_workers", 8)}
+        results["rounds_32"] = [servers.round_32(n) for n in range(ROUNDS_32)]
+        results["server_peak_rss_mb"] = servers.served["one_worker"].peak_rss_mb()
     finally:
-        server.stop()
-    results["http_2_workers"] = two_workers(svc, size, env, now)
-    results["naive"] = naive_ingest(svc, size, env, now)
+        servers.stop()
+    first = results["rounds_32"][0]
+    results["http"]["32"], results["naive"]["32"] = first["one_worker"], first["naive"]
+    results["http_2_workers"]["32"] = first["two_workers"]
     return results
 
 
-def two_workers(svc: Services, size: Size, env: dict[str, str], now: datetime) -> dict[str, Any]:
-    """`serve --workers 2`: two API processes on the one store, 8 and 32 clients."""
-    server = measure.coordination_server(env, workers=2)
-    figures = {}
-    try:
-        for n, clients in enumerate((8, 32)):
-            step(f"ingest over HTTP, {clients} clients, 2 API workers")
-            work = workload(svc.app, clients, size.ingest_events, now, seed=20 + n)
-            token = svc.directory.issue_token(work.lead, Role.CASEWORKER, f"bench-2w-{clients}")
-            encode = measure.coordination_requests(token.token)
-            figures[str(clients)] = measure.http_ingest(server, work, encode)
-    finally:
-        server.stop()
-    return figures
+class Servers:
+    """The naive baseline, `serve` and `serve --workers 2`, all up at once, so that the
+    32-client figures compared with each other are taken minutes apart, in rounds: this
+    machine's speed moved by half within one run, and a ratio of figures taken a quarter
+    of an hour apart measured the machine as much as the service."""
 
+    def __init__(self, svc: Services, size: Size, now: datetime, env: dict[str, str]) -> None:
+        self.svc, self.size, self.now, self.seed = svc, size, now, 100
+        self.served: dict[str, measure.Served] = {}
+        try:
+            self.served["naive"] = measure.naive_server(env)
+            self.served["one_worker"] = measure.coordination_server(env)
+            self.served["two_workers"] = measure.coordination_server(env, workers=2)
+        except BaseException:
+            self.stop()
+            raise
 
-def naive_ingest(svc: Services, size: Size, env: dict[str, str], now: datetime) -> dict[str, Any]:
-    naive = measure.naive_server(env)
-    figures = {}
-    try:
-        for n, clients in enumerate((1, 32)):
-            step(f"ingest, naive baseline, {clients} clients")
-            work = workload(svc.app, clients, size.ingest_events, now, seed=10 + n)
+    def ingest(self, name: str, clients: int) -> dict[str, float]:
+        step(f"ingest over HTTP, {name.replace('_', ' ')}, {clients} clients")
+        self.seed += 1
+        work = workload(self.svc.app, clients, self.size.ingest_events, self.now, seed=self.seed)
+        if name == "naive":
             encode = measure.naive_requests(work.lead)
-            figures[str(clients)] = measure.http_ingest(naive, work, encode)
-    finally:
-        naive.stop()
-    return figures
+        else:
+            label = f"bench-{name}-{clients}-{self.seed}"
+            token = self.svc.directory.issue_token(work.lead, Role.CASEWORKER, label)
+            encode = measure.coordination_requests(token.token)
+        return measure.http_ingest(self.served[name], work, encode)
+
+    def round_32(self, n: int) -> dict[str, dict[str, float]]:
+        step(f"32 clients, round {n + 1} of {ROUNDS_32}")
+        return {name: self.ingest(name, 32) for name in ("naive", "one_worker", "two_workers")}
+
+    def stop(self) -> None:
+        for server in self.served.values():
+            server.stop()
 
 
 def run(size_name: str, store_kind: str, results_path: Path = RESULTS) -> dict[str, Any]:

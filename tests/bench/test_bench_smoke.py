@@ -11,7 +11,7 @@ from tests.support import require_postgres
 pytestmark = pytest.mark.postgres
 
 FIGURES = {"generated", "catch_up", "caseload_page", "load_case", "in_process", "http",
-           "server_peak_rss_mb", "naive", "http_2_workers"}  # fmt: skip
+           "server_peak_rss_mb", "naive", "http_2_workers", "rounds_32"}  # fmt: skip
 
 
 def positive_numbers(value: object) -> list[float]:
@@ -37,7 +37,11 @@ def test_smoke_run_measures_everything(
     assert set(figures["http"]) == {"1", "8", "32"}
     assert set(figures["naive"]) == {"1", "32"}
     assert set(figures["http_2_workers"]) == {"8", "32"}
-    numbers = positive_numbers(figures)
+    # The 32-client runs go in rounds, each with all three servers, one after another.
+    assert [set(r) for r in figures["rounds_32"]] == [{"naive", "one_worker", "two_workers"}] * 2
+    assert figures["http"]["32"] == figures["rounds_32"][0]["one_worker"]
+    numbers = positive_numbers({k: v for k, v in figures.items() if k != "rounds_32"})
+    numbers += [n for r in figures["rounds_32"] for n in positive_numbers(r)]
     assert numbers
     assert all(n > 0 for n in numbers), figures
     loads = figures["load_case"]
@@ -53,5 +57,6 @@ def test_smoke_run_measures_everything(
     assert min(start, end) > 0
     printed = capsys.readouterr().out
     assert "| machine speed: fixed Python workload" in printed
-    assert "| HTTP ingest vs naive, 32 clients |" in printed
+    assert "| HTTP ingest, 1 API worker vs naive, 32 clients, round by round |" in printed
+    assert "| HTTP ingest, 2 API workers vs naive, 32 clients, round by round |" in printed
     assert "| HTTP ingest p99, 8 clients, 2 API workers |" in printed
