@@ -102,7 +102,7 @@ def test_sealing_reuses_an_expired_key_and_opening_reads_it_again(
     services.app.save(case)
     keys = services.app.keys
     monkeypatch.setattr(keys_module, "KEY_TTL_SECONDS", -1.0)
-    keys._cache.pop(case.id)
+    keys._cache.pop(case.id.int)
     keys.key_for(case.id)  # cached again, already expired
     reads = row_reads(keys, monkeypatch)
     # 2. Sealing uses the cached key without a read; opening reads the row again.
@@ -126,4 +126,4 @@ def test_the_key_cache_keeps_a_bounded_number_of_keys(
     keys = CaseKeys(services.app.db, services.app.master_key)
     for case in cases:
         keys.key_for(case.id)
-    assert list(keys._cache) == [cases[1].id, cases[2].id]  # the first went first
+    assert list(keys._cache) == [cases[1].id.int, cases[2].id.int]  # the first went first

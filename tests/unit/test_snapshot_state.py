@@ -3,11 +3,13 @@ rebuilt from a snapshot and the later events is the case rebuilt from every even
 
 import contextlib
 import dataclasses
+import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import (
     DatetimeAsISO,
@@ -31,20 +33,23 @@ from coordination.domain.parts import (
     ReferralStatus,
 )
 from coordination.store.transcodings import register_state_transcodings
+from coordination.store.transcodings_v1 import register_first_shapes
 from tests.people import PERSON
 from tests.same_state import assert_same, same_case
 
 
-def transcoder() -> JSONTranscoder:
+def transcoder(register: Callable[[JSONTranscoder], None]) -> JSONTranscoder:
     """The application's transcoder: the library's, dates, and the state's."""
     t = JSONTranscoder()
     for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
         t.register(transcoding)
-    register_state_transcodings(t)
+    register(t)
     return t
 
 
-TRANSCODER = transcoder()
+TRANSCODER = transcoder(register_state_transcodings)
+# As the application wrote snapshots before parts and consents became rows.
+FIRST_SHAPES = transcoder(register_first_shapes)
 LEAD = Actor("abh", "abh-token")
 START = datetime(2026, 9, 1, 9, tzinfo=UTC)
 
@@ -92,6 +97,30 @@ def test_every_state_type_round_trips_with_its_types(value: Any) -> None:
     assert_same(round_trip(value), value)
 
 
+@given(state_values)
+def test_a_state_stored_in_the_first_shapes_still_reads_with_its_types(value: Any) -> None:
+    stored = FIRST_SHAPES.encode({"v": value})
+    assert_same(TRANSCODER.decode(stored)["v"], value)
+
+
+def test_parts_and_consents_are_written_as_rows() -> None:
+    course = Course("c-1", "integration_course", "vhs", "mbe", "B1", date(2026, 9, 1))
+    assert TRANSCODER.encode(course) == (
+        b'{"_type_":"course_row","_data_":["c-1","integration_course","vhs","mbe","B1",'
+        b'"2026-09-01",null,null]}'
+    )
+    consent = Consent("c-1", frozenset({"b", "a"}), frozenset({Purpose.HOUSING}),
+                      frozenset({Category.HEALTH}), date(2026, 9, 1))  # fmt: skip
+    assert json.loads(TRANSCODER.encode(consent))["_data_"] == [
+        "c-1", ["a", "b"], ["housing"], ["health"], "2026-09-01", None, None]  # fmt: skip
+
+
+def test_a_row_of_another_length_is_refused_not_misread() -> None:
+    stored = b'{"_type_":"referral_row","_data_":["r-1","a","b","counselling",[]]}'
+    with pytest.raises(ValueError, match="referral_row has 5 fields, not 6"):
+        TRANSCODER.decode(stored)
+
+
 @given(st.dictionaries(ids, referrals, max_size=3), st.sets(ids), ledgers)
 def test_the_containers_of_the_state_round_trip(
     referrals: dict[str, Referral], involved: set[str], ledger: ConsentLedger
@@ -111,9 +140,10 @@ def test_enums_come_back_as_enums() -> None:
 
 
 def test_the_stored_shape_of_the_state_is_pinned() -> None:
-    """Snapshots already stored hold these fields. Changing one (in parts.py, consent/ or
-    Case) needs the snapshots cleared at the release (or, for Case's own attributes, an
-    upcast): see ADR 0020, then update this test."""
+    """Snapshots already stored hold these fields, parts and consents in this order (as
+    rows, ADR 0029). Changing one (in parts.py, consent/ or Case) needs the snapshots
+    cleared at the release (or, for Case's own attributes, an upcast): see ADR 0020,
+    then update this test."""
     shapes = {cls.__name__: [f.name for f in dataclasses.fields(cls)]
               for cls in (Referral, Course, Milestone, Agreement, Qualification, Consent,
                           ConsentLedger)}  # fmt: skip
