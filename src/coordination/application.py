@@ -27,10 +27,12 @@ from coordination import snapshots
 from coordination.case_cache import CaseCache
 from coordination.domain.case import Actor, Case, CaseEvent
 from coordination.errors import CaseNotFound, Contended, VersionMismatch
+from coordination.store.case_rows import LoopCaseReads
 from coordination.store.database import Database
 from coordination.store.group_commit import GroupCommit
 from coordination.store.idempotency import IdempotencyRequest, IdempotencyStore
 from coordination.store.keys import CaseKeys
+from coordination.store.loop_pool import LoopPool
 from coordination.store.recorders import PositionLookup, RowWrite
 from coordination.store.sealing import SealingMapper
 from coordination.store.transcodings import register_state_transcodings
@@ -98,6 +100,8 @@ class CoordinationApplication(Application[UUID]):
 
     # Set by the composition root: the store lives on this application's datastore.
     idempotency: IdempotencyStore
+    # Set by the API's lifespan on PostgreSQL, where an async pool exists (ADR 0030).
+    loop_reads: LoopCaseReads | None = None
 
     def __init__(
         self, env: dict[str, str], store: StoreConfig, master_key: bytes,
@@ -233,11 +237,12 @@ class CoordinationApplication(Application[UUID]):
         self, case_id: UUID, by: Actor, decide: Decision, expected_version: int | None = None,
         idem: IdempotencyRequest | None = None,
     ) -> Recorded | None:  # fmt: skip
-        """`record` on the event loop, for a case this process holds (ADR 0028). None when
-        the write must take `record`'s way instead: the case is not held here, the held
-        copy refuses (it may be stale: only the stored case may refuse), or the save
-        clashed (another process wrote first, or the idempotency key is taken)."""
-        case = self.latest.take(case_id)
+        """`record` on the event loop, for a case this process holds (ADR 0028) or, on
+        PostgreSQL, loads there (ADR 0030). None when the write must take `record`'s way
+        instead: the case is not found so (no such case, or erased), the case refuses
+        (a held copy may be stale: only the stored case may refuse), or the save clashed
+        (another process wrote first, or the idempotency key is taken)."""
+        case = self.latest.take(case_id) or await self._load_on_loop(case_id)
         if case is None:
             return None
         try:
@@ -256,6 +261,18 @@ class CoordinationApplication(Application[UUID]):
         self._notify(_recordings(processing.events, stored, positions))
         self.latest.keep(case)
         return Recorded(case.id, case.version, positions[-1], event)  # type: ignore[arg-type]
+
+    def read_on_loop(self, pool: LoopPool) -> None:
+        """Load cases for `record_held` over `pool` (ADR 0030); none on SQLite."""
+        self.loop_reads = None
+        if pool.available and self.snapshots is not None:
+            recorders = {"events": self.recorder, "snapshots": self.snapshots.recorder}
+            self.loop_reads = LoopCaseReads(pool, self.keys, self.mapper, recorders)
+
+    async def _load_on_loop(self, case_id: UUID) -> Case | None:
+        if self.loop_reads is None or (events := await self.loop_reads.events(case_id)) is None:
+            return None
+        return project_case(None, events)
 
     def _decider(
         self, by: Actor, decide: Decision, expected_version: int | None, related_only: bool

@@ -15,6 +15,7 @@ from coordination.bootstrap import bootstrap
 from coordination.heap import freeze_startup_heap
 from coordination.logs import configure_logging
 from coordination.settings import Settings
+from coordination.store.loop_pool import LoopPool
 from coordination.store.tokens import TokenLookup
 
 DESCRIPTION = (
@@ -37,14 +38,17 @@ def create_app(
         if runner:
             runner.start()
         app.state.services, app.state.runner = services, runner
-        app.state.tokens = TokenLookup(services.directory)
-        await app.state.tokens.open()
+        pool = LoopPool(services.directory.db.datastore)
+        await pool.open()
+        app.state.tokens = TokenLookup(services.directory, pool)
+        services.app.read_on_loop(pool)
         if settings.freeze_heap:
             freeze_startup_heap()
         try:
             yield
         finally:
-            await app.state.tokens.close()
+            services.app.loop_reads = None
+            await pool.close()
             if runner:
                 runner.stop()
             services.close()

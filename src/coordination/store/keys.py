@@ -122,7 +122,7 @@ class CaseKeys:
         """Cache the keys of many cases with one select, so decoding a batch of their
         events (a projection catching up) or a caseload page reads no key row alone.
         Destroyed keys are left out: those cases are found destroyed as before."""
-        wanted = [c for c in set(case_ids) if not self._fresh(c)]
+        wanted = [c for c in set(case_ids) if not self.fresh(c)]
         if not wanted:
             return
         ids = (json.dumps([str(c) for c in wanted]),)
@@ -134,7 +134,11 @@ class CaseKeys:
         alive = {UUID(r["case_id"]): r["wrapped"] for r in rows if r["wrapped"] is not None}
         self._remember(alive, list(alive))
 
-    def _fresh(self, case_id: UUID) -> bool:
+    def remember(self, case_id: UUID, wrapped: str) -> None:
+        """Cache a key whose row was read elsewhere (on the event loop, ADR 0030)."""
+        self._remember({case_id: wrapped}, [case_id])
+
+    def fresh(self, case_id: UUID) -> bool:
         cached = self._cache.get(case_id.int)
         return cached is not None and cached[1] > time.monotonic()
 
