@@ -91,8 +91,7 @@ class CaseService:
         with self._claimed(idem):
             try:
                 recorded = None
-                # A consent's check may look the named agency up in the store: a thread's work.
-                if kind != "ConsentGranted":
+                if self._decidable_on_loop(kind, fields):
                     recorded = await self.app.record_held(
                         case_id, caller.actor, decide, expected_version, idem
                     )
@@ -105,6 +104,12 @@ class CaseService:
                 if (replay := await to_thread.run_sync(self._replay, idem)) is None:
                     raise
                 return replay
+
+    def _decidable_on_loop(self, kind: str, fields: dict[str, Any]) -> bool:
+        # A consent's check looks each recipient up: one this process has not found
+        # before is a read of the store, a thread's work.
+        recipients = fields.get("recipients", ()) if kind == "ConsentGranted" else ()
+        return all(self.directory.known(agency) for agency in recipients)
 
     def _decision(self, caller: Caller, kind: str, fields: dict[str, Any]) -> Decision:
         command = COMMANDS[kind]

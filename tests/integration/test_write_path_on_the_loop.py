@@ -7,6 +7,7 @@ it where the held copy is stale, refuses, clashes or is due a snapshot.
 
 import asyncio
 from collections.abc import Coroutine
+from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -15,11 +16,12 @@ import pytest
 from coordination.application import Recorded
 from coordination.bootstrap import Services
 from coordination.domain.case import Case
-from coordination.domain.errors import ConsentRequired
+from coordination.domain.errors import ConsentRequired, InvalidEvent
 from coordination.domain.rules import Actor
 from coordination.errors import VersionMismatch
+from coordination.store.directory import Agency, AgencyKind
 from coordination.store.idempotency import IdempotencyRequest
-from tests.integration.test_idempotent_retries import ABH, REFER, case_with_referral
+from tests.integration.test_idempotent_retries import ABH, MBE, REFER, case_with_referral
 from tests.integration.test_projections import caller
 
 T = TypeVar("T")
@@ -151,6 +153,45 @@ def test_the_hundredth_event_written_on_the_loop_takes_its_snapshot(services: Se
     assert services.app.snapshots is not None
     (snapshot,) = services.app.snapshots.get(case_id, desc=True, limit=1)
     assert snapshot.originator_version == 100
+
+
+def grant(svc: Services, case_id: UUID, recipient: str) -> Recorded:
+    fields = {"recipients": [recipient], "purposes": ["counselling"], "categories": ["identity"],
+              "given_on": date(2026, 9, 1), "evidence": {"method": "written"}}  # fmt: skip
+    abh = caller(svc, ABH)
+    return run(svc.cases.record_event_async(abh, case_id, "ConsentGranted", fields, None, None))
+
+
+def test_a_consent_naming_agencies_this_worker_knows_is_written_on_the_loop(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1. A held case; the recipient was looked up here before, so it is known in memory.
+    case_id, _ = case_with_referral(services)
+    answers = held_writes(services, monkeypatch)
+    # 2. Its check needs no read of the store: decided and saved on the loop.
+    recorded = grant(services, case_id, MBE)
+    assert answers == [recorded]
+    assert recorded.version == 4
+
+
+def test_a_consent_naming_an_agency_not_yet_found_here_is_checked_in_a_thread(
+    services: Services, other: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1. An agency registered by another worker: this one has never looked it up.
+    case_id, _ = case_with_referral(services)
+    other.directory.add_agency(Agency("kommune-leipzig", "Stadt", AgencyKind.OTHER, "leipzig"))
+    answers = held_writes(services, monkeypatch)
+    # 2. A consent naming it is checked in a thread, which reads the store: granted.
+    assert grant(services, case_id, "kommune-leipzig").version == 4
+    # 3. One naming an agency nobody registered: also in a thread, and refused there.
+    with pytest.raises(InvalidEvent, match="unknown recipient agencies: nowhere-leipzig"):
+        grant(services, case_id, "nowhere-leipzig")
+    assert answers == []
+    # 4. Found here now, the agency's next consent goes the loop's way (held or loaded
+    # there on PostgreSQL; the refusal in 3 took the held copy, so on SQLite a thread
+    # loads it).
+    recorded = grant(services, case_id, "kommune-leipzig")
+    assert (recorded.version, len(answers)) == (5, 1)
 
 
 async def _together(*writes: Coroutine[Any, Any, Recorded]) -> list[Recorded]:

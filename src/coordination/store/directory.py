@@ -130,6 +130,10 @@ class Directory:
     def exists(self, agency_id: str) -> bool:
         return self.get_agency(agency_id) is not None
 
+    def known(self, agency_id: str) -> bool:
+        """Found before by this process: `exists` answers without reading the store."""
+        return agency_id in self._agencies
+
     def list_agencies(self) -> list[Agency]:
         return [_agency(r) for r in self.db.fetch_all("SELECT * FROM {p}agencies ORDER BY 1")]
 
