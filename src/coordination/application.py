@@ -242,7 +242,9 @@ class CoordinationApplication(Application[UUID]):
         instead: the case is not found so (no such case, or erased), the case refuses
         (a held copy may be stale: only the stored case may refuse), or the save clashed
         (another process wrote first, or the idempotency key is taken)."""
-        case = self.latest.take(case_id) or await self._load_on_loop(case_id)
+        case = self.latest.take(case_id)
+        if case is None:
+            case = await self._load_on_loop(case_id)
         if case is None:
             return None
         try:
