@@ -21,30 +21,14 @@ from typing import Any, get_args, get_type_hints
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from consent import Category, Consent, Purpose
-from coordination.domain.parts import (
-    Agreement,
-    Course,
-    Milestone,
-    Qualification,
-    Referral,
-    ReferralStatus,
-)
 from coordination.store import transcodings_v1 as v1
-
-PARTS: list[tuple[type[Any], str, dict[str, type[Enum]]]] = [
-    (Referral, "referral", {"status": ReferralStatus}),
-    (Course, "course", {}),
-    (Milestone, "milestone", {}),
-    (Agreement, "agreement", {}),
-    (Qualification, "qualification", {}),
-]
 
 
 def register_state_transcodings(transcoder: JSONTranscoder) -> None:
     """Register, beside the library's and `DateAsISO`, what a case's state adds. The
     first shapes go first, to be read; the rows after them are what is written."""
     v1.register_first_shapes(transcoder)
-    for cls, name, enums in PARTS:
+    for cls, name, enums in v1.PARTS:
         transcoder.register(PartAsRow(cls, f"{name}_row", enums))
     transcoder.register(ConsentAsRow())
 

@@ -27,20 +27,21 @@ from coordination.domain.parts import (
     ReferralStatus,
 )
 
+# Each part's name in the first shape (a row's is `<name>_row`) and its enum fields.
+PARTS: list[tuple[type[Any], str, dict[str, type[Enum]]]] = [
+    (Referral, "referral", {"status": ReferralStatus}),
+    (Course, "course", {}),
+    (Milestone, "milestone", {}),
+    (Agreement, "agreement", {}),
+    (Qualification, "qualification", {}),
+]
+
 
 def register_first_shapes(transcoder: JSONTranscoder) -> None:
     """Register the first shapes: still read, and written only where no row is
     registered after them (the ledger and a set keep their shapes)."""
-    for transcoding in (
-        SetAsList(),
-        PartAsDict(Referral, "referral", enums={"status": ReferralStatus}),
-        PartAsDict(Course, "course"),
-        PartAsDict(Milestone, "milestone"),
-        PartAsDict(Agreement, "agreement"),
-        PartAsDict(Qualification, "qualification"),
-        ConsentAsDict(),
-        LedgerAsDict(),
-    ):
+    parts = [PartAsDict(cls, name, enums) for cls, name, enums in PARTS]
+    for transcoding in (SetAsList(), *parts, ConsentAsDict(), LedgerAsDict()):
         transcoder.register(transcoding)
 
 
