@@ -20,6 +20,7 @@ from eventsourcing.persistence import Tracking
 from consent.record import LOCAL_TIME
 from coordination.bootstrap import Services
 from coordination.store.database import stamp
+from projections.caseload.cards import PARTS
 from projections.caseload.query import ROLES, CaseloadQuery, decode_cursor, read_page
 from projections.caseload.view import CaseloadView
 
@@ -219,3 +220,27 @@ def test_an_empty_view_is_not_rebuilt_at_start(services: Services) -> None:
         pass
     view.create_tables()
     assert view.position("test") == 5
+
+
+def test_every_card_holds_its_cases_facts(services: Services, facts: Facts) -> None:
+    # 1. Three batches opened and changed cases (the fixture); pages read cards.
+    view = services.caseload
+    # 2. Each case's card is what its rows in the four fact tables say, row for row.
+    for start in range(0, len(facts.cases), 40):
+        chunk = facts.cases[start : start + 40]
+        with view.reading() as reader:
+            assert reader.cards(chunk) == reader.facts(chunk)
+    # 3. And the story is not trivially empty: cards hold rows of every kind.
+    with view.reading() as reader:
+        cards = reader.cards(facts.cases[:40]).values()
+    assert all(any(getattr(c, part) for c in cards) for part in PARTS)
+
+
+def test_a_view_from_before_the_cards_is_rebuilt(services: Services, facts: Facts) -> None:
+    view = services.caseload
+    with view.batch(Tracking("test", 1000)):
+        view.write("ALTER TABLE {p}caseload_cases DROP COLUMN card")
+    view.create_tables()  # what the next start does
+    assert view.position("test") == 0
+    assert all(not view.rows(f"SELECT 1 FROM {{p}}{table}") for table in view.table_names)
+    assert view.rows("SELECT card FROM {p}caseload_cases") == []

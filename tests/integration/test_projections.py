@@ -1,5 +1,6 @@
 """Projections are exactly-once: rebuilds equal live views, failures leave no trace."""
 
+import json
 import time
 from datetime import date
 from typing import Any
@@ -72,9 +73,19 @@ def rows(view: CaseloadView) -> dict[str, list[tuple[Any, ...]]]:
 
 def opened(view: CaseloadView, row: dict[str, Any]) -> dict[str, Any]:
     return {
-        k: view.open(row["case_id"], v, SEALED_COLUMNS[k]) if k in SEALED_COLUMNS else v
+        k: view.open(row["case_id"], v, SEALED_COLUMNS[k]) if k in SEALED_COLUMNS
+        else opened_card(view, row["case_id"], v) if k == "card" else v
         for k, v in row.items()
-    }
+    }  # fmt: skip
+
+
+def opened_card(view: CaseloadView, case_id: str, card: str | None) -> str | None:
+    """A card as comparable text: its sealed titles opened, its keys in order."""
+    if card is None:
+        return None
+    parts = json.loads(card)
+    return json.dumps({part: [opened(view, {"case_id": case_id, **r}) for r in rows]
+                       for part, rows in parts.items()}, sort_keys=True)  # fmt: skip
 
 
 @pytest.fixture

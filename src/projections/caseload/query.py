@@ -109,7 +109,7 @@ def read_page(view: CaseloadView, q: CaseloadQuery) -> tuple[list[CaseloadItem],
         rows = _keys(reader, q, params)
         more = len(rows) > q.limit
         rows = rows[: q.limit]
-        facts = reader.facts([r["case_id"] for r in rows])
+        facts = reader.cards([r["case_id"] for r in rows])
         view.load_keys(reader, facts)
     items = [_item(view, q, params, facts[r["case_id"]]) for r in rows]
     return items, encode_cursor(q, rows[-1]) if more and rows else None

@@ -18,6 +18,7 @@ from eventsourcing.persistence import Tracking
 
 from coordination.store.database import Cursor, Database, Params, stamp
 from coordination.store.keys import TextSealer
+from projections.caseload.cards import UPDATE_CASES, card_of, facts_of, touched_rows
 from projections.caseload.members import CaseFacts, Row, member_rows
 from projections.view import View
 
@@ -25,7 +26,7 @@ TABLES = [
     """CREATE TABLE IF NOT EXISTS {p}caseload_cases (
         case_id TEXT PRIMARY KEY, municipality TEXT NOT NULL, lead_agency TEXT NOT NULL,
         opened_by TEXT NOT NULL, display_name TEXT, opened_at TEXT NOT NULL,
-        last_event_at TEXT NOT NULL, closed INTEGER NOT NULL DEFAULT 0)""",
+        last_event_at TEXT NOT NULL, closed INTEGER NOT NULL DEFAULT 0, card TEXT)""",
     """CREATE TABLE IF NOT EXISTS {p}caseload_consents (
         case_id TEXT NOT NULL, consent_id TEXT NOT NULL, recipient TEXT NOT NULL,
         categories TEXT NOT NULL, starts_at TEXT NOT NULL, expires_at TEXT,
@@ -65,13 +66,19 @@ RETIRED = [
     "DROP INDEX IF EXISTS {p}caseload_courses_provider",
     "DROP INDEX IF EXISTS {p}caseload_milestones_owner",
 ]
-# A case's facts, per table; `Reader.facts` adds the list of case ids.
+# A case's facts, per table, in key order, so that equal facts make equal cards;
+# `Reader.facts` puts in the placeholders of the case ids.
 OF_CASES = {
-    "cases": "SELECT * FROM {p}caseload_cases WHERE case_id IN",
-    "consents": "SELECT * FROM {p}caseload_consents WHERE case_id IN",
-    "referrals": "SELECT * FROM {p}caseload_referrals WHERE case_id IN",
-    "courses": "SELECT * FROM {p}caseload_courses WHERE case_id IN",
-    "milestones": "SELECT * FROM {p}caseload_milestones WHERE case_id IN",
+    "cases": "SELECT case_id, municipality, lead_agency, opened_by, display_name, opened_at,"
+    " last_event_at, closed FROM {p}caseload_cases WHERE case_id IN ({ids})",
+    "consents": "SELECT * FROM {p}caseload_consents WHERE case_id IN ({ids})"
+    " ORDER BY case_id, consent_id, recipient",
+    "referrals": "SELECT * FROM {p}caseload_referrals WHERE case_id IN ({ids})"
+    " ORDER BY case_id, referral_id",
+    "courses": "SELECT * FROM {p}caseload_courses WHERE case_id IN ({ids})"
+    " ORDER BY case_id, course_id",
+    "milestones": "SELECT * FROM {p}caseload_milestones WHERE case_id IN ({ids})"
+    " ORDER BY case_id, agreement_id, milestone_id",
 }
 # Member rows go in as one JSON array, one bound value: thousands of placeholders
 # cost more to bind and parse than the rows cost to write.
@@ -85,12 +92,10 @@ INSERT_MEMBERS = {
     " value ->> 'consent_exact', value ->> 'warn_from', value ->> 'warn_until',"
     " value ->> 'warn_exact' FROM json_each(%s)",
 }
-# Each touched case's last event instant, one statement per batch: [[case_id, at], …].
-DATE_CASES = {
-    "postgres": "UPDATE {p}caseload_cases AS c SET last_event_at = t.r ->> 1"
-    " FROM json_array_elements(%s::json) AS t(r) WHERE c.case_id = t.r ->> 0",
-    "sqlite": "UPDATE {p}caseload_cases AS c SET last_event_at = t.value ->> 1"
-    " FROM json_each(%s) AS t WHERE c.case_id = t.value ->> 0",
+HAS_CARDS = {
+    "postgres": "SELECT 1 FROM information_schema.columns WHERE table_schema || '.' = %s"
+    " AND table_name = 'caseload_cases' AND column_name = 'card'",
+    "sqlite": "SELECT 1 FROM pragma_table_info('caseload_cases') WHERE name = 'card' AND %s = ''",
 }
 CHUNK = 500  # case ids per statement: far below SQLite's limit of bound values
 
@@ -106,14 +111,22 @@ class Reader:
         self.db.run(self.cursor, statement, params)
         return [dict(row) for row in self.cursor.fetchall()]
 
+    def cards(self, case_ids: Sequence[str]) -> dict[str, CaseFacts]:
+        """Every fact of these cases (at most CHUNK), from their cards: one statement."""
+        if not case_ids:
+            return {}
+        rows = self.rows(f"SELECT * FROM {{p}}caseload_cases WHERE case_id IN"
+                         f" ({', '.join(['%s'] * len(case_ids))})", case_ids)  # fmt: skip
+        return {row["case_id"]: facts_of(row) for row in rows}
+
     def facts(self, case_ids: Sequence[str]) -> dict[str, CaseFacts]:
         """Every fact of these cases (at most CHUNK), one statement per table."""
         if not case_ids:
             return {}
         found: dict[str, dict[str, list[Row]]] = {c: {t: [] for t in OF_CASES} for c in case_ids}
-        for table in OF_CASES:
-            for row in self.rows(f"{OF_CASES[table]} ({', '.join(['%s'] * len(case_ids))})",
-                                 case_ids):  # fmt: skip
+        ids = ", ".join(["%s"] * len(case_ids))
+        for table, statement in OF_CASES.items():
+            for row in self.rows(statement.replace("{ids}", ids), case_ids):
                 found[row["case_id"]][table].append(row)
         return {
             case_id: CaseFacts(f["cases"][0], f["consents"], f["referrals"], f["courses"],
@@ -159,8 +172,17 @@ class CaseloadView(View):
         with self.db.transaction() as cursor:
             for statement in RETIRED:
                 self.db.run(cursor, statement)
-        if self._predates_members():
+            carded = self._has_cards(cursor)
+            if not carded:
+                self.db.run(cursor, "ALTER TABLE {p}caseload_cases ADD COLUMN card TEXT")
+        if not carded or self._predates_members():
             self.clear()
+
+    def _has_cards(self, cursor: Cursor) -> bool:
+        """A view written before cards (ADR 0031) gains the column, and is emptied
+        below so that the runner rebuilds it, every case with its card."""
+        self.db.run(cursor, HAS_CARDS[self.db.dialect], (self.db.prefix,))
+        return bool(cursor.fetchall())
 
     def _predates_members(self) -> bool:
         """A view written before `caseload_members` existed has open cases and no member
@@ -179,17 +201,19 @@ class CaseloadView(View):
             yield
 
     def finish_batch(self) -> None:
-        self._derive_members()
-        self._date_cases()
+        cards = self._derive_members()
+        self._update_cases(cards)
 
-    def _date_cases(self) -> None:
-        """Every event dates its case: one statement for the batch, not one per event."""
+    def _update_cases(self, cards: dict[str, dict[str, list[Row]]]) -> None:
+        """Every event dates its case, and every changed case gets its new card: one
+        statement for the batch, not one per event."""
         touched, self._touched = self._touched, {}
-        if touched:
-            self.write(DATE_CASES[self.db.dialect], (json.dumps(list(touched.items())),))
+        if touched or cards:
+            self.write(UPDATE_CASES[self.db.dialect], (touched_rows(touched, cards),))
 
-    def _derive_members(self) -> None:
-        """Recompute the member rows of every case the batch touched, from its facts."""
+    def _derive_members(self) -> dict[str, dict[str, list[Row]]]:
+        """Recompute the member rows and the card of every case whose facts the batch
+        changed, from those facts; return the cards."""
         assert self._cursor is not None
         # Read through the batch's cursor: a second connection inside a write
         # transaction can stall behind a waiting writer on SQLite.
@@ -200,13 +224,17 @@ class CaseloadView(View):
             # the planner answers "these cases" with a scan of the whole table, batch
             # after batch. A case has a handful of rows in each table: use the index.
             self.db.run(self._cursor, "SET LOCAL enable_seqscan = off")
+        cards: dict[str, dict[str, list[Row]]] = {}
         for start in range(0, len(changed), CHUNK):
             chunk = changed[start : start + CHUNK]
             self.write("DELETE FROM {p}caseload_members WHERE case_id IN"
                        f" ({', '.join(['%s'] * len(chunk))})", chunk)  # fmt: skip
-            rows = [row for f in reader.facts(chunk).values() for row in member_rows(f)]
+            facts = reader.facts(chunk)
+            cards |= {case_id: card_of(f) for case_id, f in facts.items()}
+            rows = [row for f in facts.values() for row in member_rows(f)]
             if rows:
                 self.write(INSERT_MEMBERS[self.db.dialect], (json.dumps(rows),))
+        return cards
 
     @contextmanager
     def reading(self) -> Iterator[Reader]:
@@ -236,7 +264,7 @@ class CaseloadView(View):
         self, case_id: str, municipality: str, lead: str, display_name: str | None, at: datetime
     ) -> None:
         self.write(
-            "INSERT INTO {p}caseload_cases VALUES (%s, %s, %s, %s, %s, %s, %s, 0)",
+            "INSERT INTO {p}caseload_cases VALUES (%s, %s, %s, %s, %s, %s, %s, 0, NULL)",
             (
                 case_id,
                 municipality,
