@@ -13,7 +13,17 @@ from typing import Any
 
 from projections.caseload.members import CaseFacts, Row
 
-PARTS = ("consents", "referrals", "courses", "milestones")
+# Each part's columns after its case id, in the order a card's rows list their values:
+# a row as a list, not an object, makes the card a third shorter to write and to read.
+COLUMNS = {
+    "consents": ("consent_id", "recipient", "categories", "starts_at", "expires_at",
+                 "withdrawn_at"),
+    "referrals": ("referral_id", "from_agency", "to_agency", "status"),
+    "courses": ("course_id", "provider", "active"),
+    "milestones": ("agreement_id", "milestone_id", "responsible_agency", "concluded_by", "title",
+                   "due_on", "open"),
+}  # fmt: skip
+PARTS = tuple(COLUMNS)
 
 # Each touched case: [case_id, its last event's instant or null, its card or null];
 # a null leaves that column as it was.
@@ -29,24 +39,26 @@ UPDATE_CASES = {
 }
 
 
-def card_of(facts: CaseFacts) -> dict[str, list[Row]]:
-    """The fact rows without their case id, which the card's own row holds."""
-    return {part: [_without_case(row) for row in getattr(facts, part)] for part in PARTS}
+Card = dict[str, list[list[Any]]]
+
+
+def card_of(facts: CaseFacts) -> Card:
+    """The fact rows as lists of values, without their case id, which the card's own
+    row holds."""
+    return {part: [[row[c] for c in COLUMNS[part]] for row in getattr(facts, part)]
+            for part in PARTS}  # fmt: skip
 
 
 def facts_of(row: Row) -> CaseFacts:
     """A `caseload_cases` row read with its card, as the facts it was made from."""
     case = {name: value for name, value in row.items() if name != "card"}
-    card: dict[str, list[Row]] = json.loads(row["card"])
-    parts = {part: [{"case_id": case["case_id"], **r} for r in card[part]] for part in PARTS}
+    card: Card = json.loads(row["card"])
+    parts = {part: [dict(zip(COLUMNS[part], values, strict=True), case_id=case["case_id"])
+                    for values in card[part]] for part in PARTS}  # fmt: skip
     return CaseFacts(case, **parts)
 
 
-def touched_rows(dated: dict[str, str], cards: dict[str, dict[str, list[Row]]]) -> str:
+def touched_rows(dated: dict[str, str], cards: dict[str, Card]) -> str:
     """UPDATE_CASES' one parameter, for every case dated or carded by a batch."""
     rows = [[case_id, dated.get(case_id), cards.get(case_id)] for case_id in dated | cards]
     return json.dumps(rows)
-
-
-def _without_case(row: Row) -> dict[str, Any]:
-    return {name: value for name, value in row.items() if name != "case_id"}

@@ -18,7 +18,7 @@ from eventsourcing.persistence import Tracking
 
 from coordination.store.database import Cursor, Database, Params, stamp
 from coordination.store.keys import TextSealer
-from projections.caseload.cards import UPDATE_CASES, card_of, facts_of, touched_rows
+from projections.caseload.cards import UPDATE_CASES, Card, card_of, facts_of, touched_rows
 from projections.caseload.members import CaseFacts, Row, member_rows
 from projections.view import View
 
@@ -204,14 +204,14 @@ class CaseloadView(View):
         cards = self._derive_members()
         self._update_cases(cards)
 
-    def _update_cases(self, cards: dict[str, dict[str, list[Row]]]) -> None:
+    def _update_cases(self, cards: dict[str, Card]) -> None:
         """Every event dates its case, and every changed case gets its new card: one
         statement for the batch, not one per event."""
         touched, self._touched = self._touched, {}
         if touched or cards:
             self.write(UPDATE_CASES[self.db.dialect], (touched_rows(touched, cards),))
 
-    def _derive_members(self) -> dict[str, dict[str, list[Row]]]:
+    def _derive_members(self) -> dict[str, Card]:
         """Recompute the member rows and the card of every case whose facts the batch
         changed, from those facts; return the cards."""
         assert self._cursor is not None
@@ -224,7 +224,7 @@ class CaseloadView(View):
             # the planner answers "these cases" with a scan of the whole table, batch
             # after batch. A case has a handful of rows in each table: use the index.
             self.db.run(self._cursor, "SET LOCAL enable_seqscan = off")
-        cards: dict[str, dict[str, list[Row]]] = {}
+        cards: dict[str, Card] = {}
         for start in range(0, len(changed), CHUNK):
             chunk = changed[start : start + CHUNK]
             self.write("DELETE FROM {p}caseload_members WHERE case_id IN"
