@@ -9,7 +9,8 @@ A page reads `caseload_members` (one row per agency and case, `members.py`) alon
 its index on (agency, opened_at, case_id), once per bucket, and stops after the
 page: it never ranks the agency's whole caseload (ADR 0018). Each row carries the
 instants where its membership and its bucket change; only a row whose consents
-leave a gap in those spans is checked against the consents themselves.
+leave a gap in those spans is checked against the consents themselves. The items
+are built from the cases' cards, one row per case (ADR 0031).
 """
 
 import base64

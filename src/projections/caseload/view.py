@@ -2,8 +2,10 @@
 are stored as instants and dates, and judged at query time.
 
 The per-case tables hold the facts; `caseload_members` holds, per (agency, case),
-what a page is ordered and filtered by (`members.py`). It is derived from the
-facts of every case an event touched, once per batch, in the batch's transaction.
+what a page is ordered and filtered by (`members.py`), and each case's card, on its
+`caseload_cases` row, all its facts for a page to read (`cards.py`). Both are derived
+from the facts of every case an event touched, once per batch, in the batch's
+transaction.
 """
 
 import functools
