@@ -68,19 +68,22 @@ RETIRED = [
     "DROP INDEX IF EXISTS {p}caseload_courses_provider",
     "DROP INDEX IF EXISTS {p}caseload_milestones_owner",
 ]
-# A case's facts, per table, in key order, so that equal facts make equal cards;
-# `Reader.facts` puts in the placeholders of the case ids.
+# A case's facts, per table: `Reader.facts` adds the list of case ids and the order,
+# key order, so that equal facts make equal cards.
 OF_CASES = {
     "cases": "SELECT case_id, municipality, lead_agency, opened_by, display_name, opened_at,"
-    " last_event_at, closed FROM {p}caseload_cases WHERE case_id IN ({ids})",
-    "consents": "SELECT * FROM {p}caseload_consents WHERE case_id IN ({ids})"
-    " ORDER BY case_id, consent_id, recipient",
-    "referrals": "SELECT * FROM {p}caseload_referrals WHERE case_id IN ({ids})"
-    " ORDER BY case_id, referral_id",
-    "courses": "SELECT * FROM {p}caseload_courses WHERE case_id IN ({ids})"
-    " ORDER BY case_id, course_id",
-    "milestones": "SELECT * FROM {p}caseload_milestones WHERE case_id IN ({ids})"
-    " ORDER BY case_id, agreement_id, milestone_id",
+    " last_event_at, closed FROM {p}caseload_cases WHERE case_id IN",
+    "consents": "SELECT * FROM {p}caseload_consents WHERE case_id IN",
+    "referrals": "SELECT * FROM {p}caseload_referrals WHERE case_id IN",
+    "courses": "SELECT * FROM {p}caseload_courses WHERE case_id IN",
+    "milestones": "SELECT * FROM {p}caseload_milestones WHERE case_id IN",
+}
+IN_ORDER = {
+    "cases": "",
+    "consents": " ORDER BY case_id, consent_id, recipient",
+    "referrals": " ORDER BY case_id, referral_id",
+    "courses": " ORDER BY case_id, course_id",
+    "milestones": " ORDER BY case_id, agreement_id, milestone_id",
 }
 # Member rows go in as one JSON array, one bound value: thousands of placeholders
 # cost more to bind and parse than the rows cost to write.
@@ -126,9 +129,9 @@ class Reader:
         if not case_ids:
             return {}
         found: dict[str, dict[str, list[Row]]] = {c: {t: [] for t in OF_CASES} for c in case_ids}
-        ids = ", ".join(["%s"] * len(case_ids))
-        for table, statement in OF_CASES.items():
-            for row in self.rows(statement.replace("{ids}", ids), case_ids):
+        for table in OF_CASES:
+            for row in self.rows(f"{OF_CASES[table]} ({', '.join(['%s'] * len(case_ids))})"
+                                 f"{IN_ORDER[table]}", case_ids):  # fmt: skip
                 found[row["case_id"]][table].append(row)
         return {
             case_id: CaseFacts(f["cases"][0], f["consents"], f["referrals"], f["courses"],
