@@ -100,7 +100,7 @@ INSERT_MEMBERS = {
 HAS_CARDS = {
     "postgres": "SELECT 1 FROM information_schema.columns WHERE table_schema || '.' = %s"
     " AND table_name = 'caseload_cases' AND column_name = 'card'",
-    "sqlite": "SELECT 1 FROM pragma_table_info('caseload_cases') WHERE name = 'card' AND %s = ''",
+    "sqlite": "SELECT 1 FROM pragma_table_info('caseload_cases') WHERE name = 'card'",
 }
 CHUNK = 500  # case ids per statement: far below SQLite's limit of bound values
 
@@ -186,7 +186,8 @@ class CaseloadView(View):
     def _has_cards(self, cursor: Cursor) -> bool:
         """A view written before cards (ADR 0031) gains the column, and is emptied
         below so that the runner rebuilds it, every case with its card."""
-        self.db.run(cursor, HAS_CARDS[self.db.dialect], (self.db.prefix,))
+        schema = (self.db.prefix,) if self.db.dialect == "postgres" else ()
+        self.db.run(cursor, HAS_CARDS[self.db.dialect], schema)
         return bool(cursor.fetchall())
 
     def _predates_members(self) -> bool:
