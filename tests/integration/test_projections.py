@@ -11,7 +11,7 @@ from coordination.bootstrap import Services, bootstrap
 from coordination.service import Caller
 from coordination.store import keys as keys_module
 from coordination.store.directory import Agency, AgencyKind, Principal, Role
-from projections.caseload.cards import COLUMNS
+from projections.caseload.cards import PARTS, facts_of
 from projections.caseload.view import CaseloadView
 from projections.runner import Follower
 from tests.people import PERSON
@@ -84,10 +84,9 @@ def opened_card(view: CaseloadView, case_id: str, card: str | None) -> str | Non
     """A card as comparable text: its sealed titles opened, its keys in order."""
     if card is None:
         return None
-    parts = {part: [dict(zip(COLUMNS[part], r, strict=True), case_id=case_id) for r in rows]
-             for part, rows in json.loads(card).items()}  # fmt: skip
-    opened_parts = {part: [opened(view, r) for r in rows] for part, rows in parts.items()}
-    return json.dumps(opened_parts, sort_keys=True)
+    facts = facts_of({"case_id": case_id, "card": card})
+    parts = {part: [opened(view, r) for r in getattr(facts, part)] for part in PARTS}
+    return json.dumps(parts, sort_keys=True)
 
 
 @pytest.fixture

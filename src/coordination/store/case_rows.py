@@ -14,7 +14,7 @@ from eventsourcing.persistence import Mapper, Recorder, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg.sql import SQL, Identifier
 
-from coordination.store.keys import CaseKeys
+from coordination.store.keys import SELECT_ONE, CaseKeys
 from coordination.store.loop_pool import LoopPool
 
 _ROWS = (
@@ -37,8 +37,7 @@ class LoopCaseReads:
         names = {purpose: _names(recorder) for purpose, recorder in recorders.items()}
         tables = {purpose: Identifier(*schema_table) for purpose, schema_table in names.items()}
         self._rows = SQL(_ROWS).format(**tables).as_bytes(None)
-        self._key = SQL("SELECT wrapped FROM {} WHERE case_id = %s").format(
-            Identifier(names["events"][0], "case_keys")).as_bytes(None)  # fmt: skip
+        self._key = keys.db.sql(SELECT_ONE)
 
     async def events(self, case_id: UUID) -> list[Any] | None:
         """The case's newest snapshot and the events after it, decoded; None where the

@@ -155,10 +155,9 @@ class CaseKeys:
         return row is not None and row["wrapped"] is None
 
     def _row(self, case_id: UUID, cursor: Cursor | None = None) -> dict[str, str | None] | None:
-        select = "SELECT wrapped FROM {p}case_keys WHERE case_id = %s"
         if cursor is None:  # one statement: one round trip, no transaction block (ADR 0025)
-            return self.db.fetch_one(select, (str(case_id),), alone=True)
-        self.db.run(cursor, select, (str(case_id),))
+            return self.db.fetch_one(SELECT_ONE, (str(case_id),), alone=True)
+        self.db.run(cursor, SELECT_ONE, (str(case_id),))
         rows = cursor.fetchall()
         return dict(rows[0]) if rows else None
 
@@ -174,6 +173,7 @@ class CaseKeys:
             self.db.run(cursor, insert, params)
 
 
+SELECT_ONE = "SELECT wrapped FROM {p}case_keys WHERE case_id = %s"
 _SELECT_MANY = {
     "postgres": "SELECT case_id, wrapped FROM {p}case_keys"
     " WHERE case_id IN (SELECT json_array_elements_text(%s::json))",
