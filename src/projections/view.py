@@ -48,17 +48,20 @@ class View(ViewTracking):
 
     @contextmanager
     def batch(self, last: Tracking) -> Iterator[None]:
-        """Handlers' writes are queued and sent together when the events are done (a
-        read in between, such as a case key, goes at once through `_cursor`); then
-        `finish_batch` runs, and the position is recorded in the same transaction."""
+        """The position is recorded first, in the batch's transaction. Handlers' writes
+        are queued and sent together when the events are done (a read in between, such
+        as a case key, goes at once through `_cursor`); then `finish_batch` runs."""
         with self.db.transaction() as cursor:
             self._cursor, self._queued = cursor, []
             try:
+                # A write first: on SQLite it waits for the write lock. A transaction
+                # that reads first and writes later fails at once ("database is
+                # locked") if another connection wrote in between.
+                self.track(cursor, last)
                 yield
                 self._flush(cursor)
                 self.finish_batch()
                 self._flush(cursor)
-                self.track(cursor, last)
             finally:
                 self._cursor, self._queued = None, []
 

@@ -4,8 +4,8 @@
 A page shows up to fifty cases, scattered over each fact table; reading their facts
 from five tables touched five times as many pages of the database as reading one row
 per case, and at 200,000 cases those pages no longer stayed in PostgreSQL's buffers.
-The tables stay the truth that handlers write and member rows are derived from; the
-card is derived with the member rows, from the same facts, in the same transaction.
+A batch's changes are applied to the cards of the cases it touched, and the tables,
+member rows and cards are written from the result in the same transaction (ADR 0032).
 """
 
 import json
@@ -25,20 +25,6 @@ COLUMNS = {
 }  # fmt: skip
 PARTS = tuple(COLUMNS)
 
-# Each touched case: [case_id, its last event's instant or null, its card or null];
-# a null leaves that column as it was.
-UPDATE_CASES = {
-    "postgres": "UPDATE {p}caseload_cases AS c"
-    " SET last_event_at = COALESCE(t.r ->> 1, c.last_event_at),"
-    " card = COALESCE(NULLIF((t.r -> 2)::text, 'null'), c.card)"
-    " FROM json_array_elements(%s::json) AS t(r) WHERE c.case_id = t.r ->> 0",
-    "sqlite": "UPDATE {p}caseload_cases AS c"
-    " SET last_event_at = COALESCE(t.value ->> 1, c.last_event_at),"
-    " card = COALESCE(NULLIF(t.value -> 2, 'null'), c.card)"
-    " FROM json_each(%s) AS t WHERE c.case_id = t.value ->> 0",
-}
-
-
 Card = dict[str, list[list[Any]]]
 
 
@@ -56,9 +42,3 @@ def facts_of(row: Row) -> CaseFacts:
     parts = {part: [dict(zip(COLUMNS[part], values, strict=True), case_id=case["case_id"])
                     for values in card[part]] for part in PARTS}  # fmt: skip
     return CaseFacts(case, **parts)
-
-
-def touched_rows(dated: dict[str, str], cards: dict[str, Card]) -> str:
-    """UPDATE_CASES' one parameter, for every case dated or carded by a batch."""
-    rows = [[case_id, dated.get(case_id), cards.get(case_id)] for case_id in dated | cards]
-    return json.dumps(rows)

@@ -24,7 +24,8 @@ from consent import Category
 from consent.record import LOCAL_TIME
 from coordination.store.database import stamp
 from projections.caseload.members import EXPIRY_WARNING, CaseFacts
-from projections.caseload.view import CaseloadView, Reader
+from projections.caseload.reader import Reader
+from projections.caseload.view import CaseloadView
 
 ROLES = ("lead", "referral_recipient", "course_provider", "milestone_owner")
 

@@ -3,25 +3,28 @@ are stored as instants and dates, and judged at query time.
 
 The per-case tables hold the facts; `caseload_members` holds, per (agency, case),
 what a page is ordered and filtered by (`members.py`), and each case's card, on its
-`caseload_cases` row, all its facts for a page to read (`cards.py`). Both are derived
-from the facts of every case an event touched, once per batch, in the batch's
-transaction.
+`caseload_cases` row, all its facts for a page to read (`cards.py`). A batch's
+handlers queue changes (`changes.py`); its end applies them to the cards of the cases
+they touched and writes all three from the result, in the batch's transaction.
 """
 
-import functools
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import ClassVar, Concatenate, ParamSpec
+from typing import ClassVar
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 
-from coordination.store.database import Cursor, Database, Params, stamp
+from coordination.store.database import Cursor, Database, stamp
 from coordination.store.keys import TextSealer
-from projections.caseload.cards import UPDATE_CASES, Card, card_of, facts_of, touched_rows
-from projections.caseload.members import CaseFacts, Row, member_rows
+from projections.caseload import changes
+from projections.caseload.cards import card_of
+from projections.caseload.changes import Change, in_order
+from projections.caseload.members import CaseFacts, member_rows
+from projections.caseload.reader import CHUNK, Reader
+from projections.caseload.writing import DELETE, FACT_TABLES, INSERT, MEMBERS, UPSERT_CASES
 from projections.view import View
 
 TABLES = [
@@ -68,98 +71,20 @@ RETIRED = [
     "DROP INDEX IF EXISTS {p}caseload_courses_provider",
     "DROP INDEX IF EXISTS {p}caseload_milestones_owner",
 ]
-# A case's facts, per table: `Reader.facts` adds the list of case ids and the order,
-# key order, so that equal facts make equal cards.
-OF_CASES = {
-    "cases": "SELECT case_id, municipality, lead_agency, opened_by, display_name, opened_at,"
-    " last_event_at, closed FROM {p}caseload_cases WHERE case_id IN",
-    "consents": "SELECT * FROM {p}caseload_consents WHERE case_id IN",
-    "referrals": "SELECT * FROM {p}caseload_referrals WHERE case_id IN",
-    "courses": "SELECT * FROM {p}caseload_courses WHERE case_id IN",
-    "milestones": "SELECT * FROM {p}caseload_milestones WHERE case_id IN",
-}
-IN_ORDER = {
-    "cases": "",
-    "consents": " ORDER BY case_id, consent_id, recipient",
-    "referrals": " ORDER BY case_id, referral_id",
-    "courses": " ORDER BY case_id, course_id",
-    "milestones": " ORDER BY case_id, agreement_id, milestone_id",
-}
-# Member rows go in as one JSON array, one bound value: thousands of placeholders
-# cost more to bind and parse than the rows cost to write.
-INSERT_MEMBERS = {
-    "postgres": "INSERT INTO {p}caseload_members"
-    " SELECT * FROM json_populate_recordset(NULL::{p}caseload_members, %s::json)",
-    "sqlite": "INSERT INTO {p}caseload_members SELECT value ->> 'agency', value ->> 'case_id',"
-    " value ->> 'opened_at', value ->> 'lead', value ->> 'referral_recipient',"
-    " value ->> 'course_provider', value ->> 'milestone_owner', value ->> 'pending',"
-    " value ->> 'first_due', value ->> 'consent_from', value ->> 'consent_until',"
-    " value ->> 'consent_exact', value ->> 'warn_from', value ->> 'warn_until',"
-    " value ->> 'warn_exact' FROM json_each(%s)",
-}
 HAS_CARDS = {
     "postgres": "SELECT 1 FROM information_schema.columns WHERE table_schema || '.' = %s"
     " AND table_name = 'caseload_cases' AND column_name = 'card'",
     "sqlite": "SELECT 1 FROM pragma_table_info('caseload_cases') WHERE name = 'card'",
 }
-CHUNK = 500  # case ids per statement: far below SQLite's limit of bound values
-
-
-class Reader:
-    """Reads through the cursor of a transaction that is already open: a batch's, or
-    one page's, so a page's statements share one connection and its round trips."""
-
-    def __init__(self, db: Database, cursor: Cursor) -> None:
-        self.db, self.cursor = db, cursor
-
-    def rows(self, statement: str, params: Params = ()) -> list[Row]:
-        self.db.run(self.cursor, statement, params)
-        return [dict(row) for row in self.cursor.fetchall()]
-
-    def cards(self, case_ids: Sequence[str]) -> dict[str, CaseFacts]:
-        """Every fact of these cases (at most CHUNK), from their cards: one statement."""
-        if not case_ids:
-            return {}
-        rows = self.rows(f"SELECT * FROM {{p}}caseload_cases WHERE case_id IN"
-                         f" ({', '.join(['%s'] * len(case_ids))})", case_ids)  # fmt: skip
-        return {row["case_id"]: facts_of(row) for row in rows}
-
-    def facts(self, case_ids: Sequence[str]) -> dict[str, CaseFacts]:
-        """Every fact of these cases (at most CHUNK), one statement per table."""
-        if not case_ids:
-            return {}
-        found: dict[str, dict[str, list[Row]]] = {c: {t: [] for t in OF_CASES} for c in case_ids}
-        for table in OF_CASES:
-            for row in self.rows(f"{OF_CASES[table]} ({', '.join(['%s'] * len(case_ids))})"
-                                 f"{IN_ORDER[table]}", case_ids):  # fmt: skip
-                found[row["case_id"]][table].append(row)
-        return {
-            case_id: CaseFacts(f["cases"][0], f["consents"], f["referrals"], f["courses"],
-                               f["milestones"])
-            for case_id, f in found.items() if f["cases"]
-        }  # fmt: skip
-
-
-P = ParamSpec("P")
-Handler = Callable[Concatenate["CaseloadView", str, P], None]
-
-
-def _changes_case(handler: Handler[P]) -> Handler[P]:
-    """A handler that changes facts of the case it names first: that case's member rows
-    are redone once, when the batch ends, whatever else the batch does to the case."""
-
-    @functools.wraps(handler)
-    def changing(view: "CaseloadView", case_id: str, /, *args: P.args, **kwargs: P.kwargs) -> None:
-        view._changed.add(case_id)
-        handler(view, case_id, *args, **kwargs)
-
-    return changing
 
 
 class CaseloadView(View):
     """Names and milestone titles are sealed with their case's key, so they are never
     plaintext in the database and read as None once the case is erased. A view kept
-    only in memory (a replay for an audit) may go without a sealer."""
+    only in memory (a replay for an audit) may go without a sealer.
+
+    Handlers change nothing in the database: each queues its change of a case's facts,
+    and the batch's end applies them and writes every touched case back (ADR 0032)."""
 
     name: ClassVar[str] = "caseload"
     tables = TABLES
@@ -169,7 +94,8 @@ class CaseloadView(View):
     def __init__(self, db: Database, sealer: TextSealer | None = None) -> None:
         super().__init__(db)
         self.sealer = sealer
-        self._changed: set[str] = set()  # cases whose facts the current batch changed
+        self._opened: dict[str, CaseFacts] = {}  # cases the current batch opened
+        self._changes: dict[str, list[Change]] = {}  # per case, in event order
         self._touched: dict[str, str] = {}  # case -> its latest event's instant, this batch
 
     def create_tables(self) -> None:
@@ -202,45 +128,56 @@ class CaseloadView(View):
 
     @contextmanager
     def batch(self, last: Tracking) -> Iterator[None]:
-        self._changed, self._touched = set(), {}
+        self._opened, self._changes, self._touched = {}, {}, {}
         with super().batch(last):
             yield
 
     def finish_batch(self) -> None:
-        cards = self._derive_members()
-        self._update_cases(cards)
-
-    def _update_cases(self, cards: dict[str, Card]) -> None:
-        """Every event dates its case, and every changed case gets its new card: one
-        statement for the batch, not one per event."""
-        touched, self._touched = self._touched, {}
-        if touched or cards:
-            self.write(UPDATE_CASES[self.db.dialect], (touched_rows(touched, cards),))
-
-    def _derive_members(self) -> dict[str, Card]:
-        """Recompute the member rows and the card of every case whose facts the batch
-        changed, from those facts; return the cards."""
+        """Every case the batch touched: its facts read from its card, the batch's
+        changes applied, and its rows, member rows and card written back."""
         assert self._cursor is not None
         # Read through the batch's cursor: a second connection inside a write
         # transaction can stall behind a waiting writer on SQLite.
         reader = Reader(self.db, self._cursor)
-        changed, self._changed = sorted(self._changed), set()
-        if changed and self.db.dialect == "postgres":
+        cases = sorted(self._opened.keys() | self._changes.keys() | self._touched.keys())
+        if cases and self.db.dialect == "postgres":
             # While a view is rebuilt its statistics describe it empty (or full), and
             # the planner answers "these cases" with a scan of the whole table, batch
             # after batch. A case has a handful of rows in each table: use the index.
             self.db.run(self._cursor, "SET LOCAL enable_seqscan = off")
-        cards: dict[str, Card] = {}
-        for start in range(0, len(changed), CHUNK):
-            chunk = changed[start : start + CHUNK]
-            self.write("DELETE FROM {p}caseload_members WHERE case_id IN"
-                       f" ({', '.join(['%s'] * len(chunk))})", chunk)  # fmt: skip
-            facts = reader.facts(chunk)
-            cards |= {case_id: card_of(f) for case_id, f in facts.items()}
-            rows = [row for f in facts.values() for row in member_rows(f)]
-            if rows:
-                self.write(INSERT_MEMBERS[self.db.dialect], (json.dumps(rows),))
-        return cards
+        for start in range(0, len(cases), CHUNK):
+            chunk = cases[start : start + CHUNK]
+            stored = reader.cards([c for c in chunk if c not in self._opened])
+            facts = stored | {c: self._opened[c] for c in chunk if c in self._opened}
+            for case_id, f in facts.items():
+                self._apply(case_id, f)
+            self._write(list(stored), facts)
+        self._opened, self._changes, self._touched = {}, {}, {}
+
+    def _apply(self, case_id: str, facts: CaseFacts) -> None:
+        for change in self._changes.get(case_id, ()):
+            change(facts)
+        if case_id in self._touched:
+            facts.case["last_event_at"] = self._touched[case_id]
+        in_order(facts)
+
+    def _write(self, stored: list[str], facts: dict[str, CaseFacts]) -> None:
+        """The cases' rows replace what the tables held of them: one statement a table."""
+        dialect = self.db.dialect
+        if stored:
+            for table in DELETE:
+                self.write(f"{DELETE[table]} ({', '.join(['%s'] * len(stored))})", stored)
+        for part, table in FACT_TABLES.items():
+            if rows := [row for f in facts.values() for row in getattr(f, part)]:
+                self.write(INSERT[dialect, table], (json.dumps(rows),))
+        if members := [row for f in facts.values() for row in member_rows(f)]:
+            self.write(INSERT[dialect, MEMBERS], (json.dumps(members),))
+        if facts:
+            rows = [f.case | {"card": json.dumps(card_of(f))} for f in facts.values()]
+            self.write(UPSERT_CASES[dialect], (json.dumps(rows),))
+
+    def _change(self, case_id: str, change: Change) -> None:
+        self._changes.setdefault(case_id, []).append(change)
 
     @contextmanager
     def reading(self) -> Iterator[Reader]:
@@ -265,107 +202,69 @@ class CaseloadView(View):
     def open(self, case_id: str, stored: str | None, label: str) -> str | None:
         return self.sealer.open(UUID(case_id), stored, label) if self.sealer else stored
 
-    @_changes_case
     def case_opened(
         self, case_id: str, municipality: str, lead: str, display_name: str | None, at: datetime
     ) -> None:
-        self.write(
-            "INSERT INTO {p}caseload_cases VALUES (%s, %s, %s, %s, %s, %s, %s, 0, NULL)",
-            (
-                case_id,
-                municipality,
-                lead,
-                lead,
-                self.seal(case_id, display_name, "name"),
-                stamp(at),
-                stamp(at),
-            ),
-        )
+        name = self.seal(case_id, display_name, "name")
+        self._opened[case_id] = changes.opened(case_id, municipality, lead, name, stamp(at))
+        self._changes.pop(case_id, None)  # nothing comes before a case's opening
 
     def touched(self, case_id: str, at: datetime) -> None:
         self._touched[case_id] = stamp(at)  # events come in order: the last one counts
 
-    @_changes_case
     def lead_changed(self, case_id: str, lead: str) -> None:
-        self.write("UPDATE {p}caseload_cases SET lead_agency = %s WHERE case_id = %s",
-                   (lead, case_id))  # fmt: skip
+        self._change(case_id, changes.update_case(lead_agency=lead))
 
-    @_changes_case
     def closed(self, case_id: str) -> None:
-        self.write("UPDATE {p}caseload_cases SET closed = 1 WHERE case_id = %s", (case_id,))
+        self._change(case_id, changes.update_case(closed=1))
 
-    @_changes_case
     def consent_granted(
         self, case_id: str, consent_id: str, recipients: list[str], categories: list[str],
         starts_at: datetime, expires_at: datetime | None,
     ) -> None:  # fmt: skip
         expires = stamp(expires_at) if expires_at else None
+        common = {"consent_id": consent_id, "categories": json.dumps(sorted(categories)),
+                  "starts_at": stamp(starts_at), "expires_at": expires,
+                  "withdrawn_at": None}  # fmt: skip
         for recipient in recipients:
-            self.write(
-                "INSERT INTO {p}caseload_consents VALUES (%s, %s, %s, %s, %s, %s, NULL)",
-                (case_id, consent_id, recipient, json.dumps(sorted(categories)),
-                 stamp(starts_at), expires),
-            )  # fmt: skip
+            self._change(case_id, changes.add("consents", {**common, "recipient": recipient}))
 
-    @_changes_case
     def consent_withdrawn(self, case_id: str, consent_id: str, at: datetime) -> None:
-        self.write(
-            "UPDATE {p}caseload_consents SET withdrawn_at = %s"
-            " WHERE case_id = %s AND consent_id = %s",
-            (stamp(at), case_id, consent_id),
-        )
+        match = {"consent_id": consent_id}
+        self._change(case_id, changes.update("consents", match, withdrawn_at=stamp(at)))
 
-    @_changes_case
     def referral_sent(self, case_id: str, referral_id: str, sender: str, to: str) -> None:
-        self.write("INSERT INTO {p}caseload_referrals VALUES (%s, %s, %s, %s, 'sent')",
-                   (case_id, referral_id, sender, to))  # fmt: skip
+        row = {"referral_id": referral_id, "from_agency": sender, "to_agency": to,
+               "status": "sent"}  # fmt: skip
+        self._change(case_id, changes.add("referrals", row))
 
-    @_changes_case
     def referral_moved(self, case_id: str, referral_id: str, status: str) -> None:
-        self.write(
-            "UPDATE {p}caseload_referrals SET status = %s WHERE case_id = %s AND referral_id = %s",
-            (status, case_id, referral_id),
-        )
+        match = {"referral_id": referral_id}
+        self._change(case_id, changes.update("referrals", match, status=status))
 
-    @_changes_case
     def course_assigned(self, case_id: str, course_id: str, provider: str) -> None:
-        self.write("INSERT INTO {p}caseload_courses VALUES (%s, %s, %s, 1)",
-                   (case_id, course_id, provider))  # fmt: skip
+        row = {"course_id": course_id, "provider": provider, "active": 1}
+        self._change(case_id, changes.add("courses", row))
 
-    @_changes_case
     def course_completed(self, case_id: str, course_id: str) -> None:
-        self.write(
-            "UPDATE {p}caseload_courses SET active = 0 WHERE case_id = %s AND course_id = %s",
-            (case_id, course_id),
-        )
+        self._change(case_id, changes.update("courses", {"course_id": course_id}, active=0))
 
-    @_changes_case
     def milestone_agreed(
         self, case_id: str, agreement_id: str, milestone_id: str, owner: str,
         concluded_by: str, title: str | None, due_on: date,
     ) -> None:  # fmt: skip
-        self.write(
-            "INSERT INTO {p}caseload_milestones VALUES (%s, %s, %s, %s, %s, %s, %s, 1)",
-            (
-                case_id,
-                agreement_id,
-                milestone_id,
-                owner,
-                concluded_by,
-                self.seal(case_id, title, "milestone-title"),
-                due_on.isoformat(),
-            ),
-        )
+        row = {"agreement_id": agreement_id, "milestone_id": milestone_id,
+               "responsible_agency": owner, "concluded_by": concluded_by,
+               "title": self.seal(case_id, title, "milestone-title"),
+               "due_on": due_on.isoformat(), "open": 1}  # fmt: skip
+        self._change(case_id, changes.add("milestones", row))
 
-    @_changes_case
     def milestone_changed(
         self, case_id: str, agreement_id: str, milestone_id: str, *,
         due_on: date | None = None, met: bool = False,
     ) -> None:  # fmt: skip
-        key = (case_id, agreement_id, milestone_id)
-        where = " WHERE case_id = %s AND agreement_id = %s AND milestone_id = %s"
+        match = {"agreement_id": agreement_id, "milestone_id": milestone_id}
         if met:
-            self.write("UPDATE {p}caseload_milestones SET open = 0" + where, key)
+            self._change(case_id, changes.update("milestones", match, open=0))
         if due_on is not None:
-            self.write("UPDATE {p}caseload_milestones SET due_on = %s" + where,
-                       (due_on.isoformat(), *key))  # fmt: skip
+            self._change(case_id, changes.update("milestones", match, due_on=due_on.isoformat()))
