@@ -22,6 +22,7 @@ from coordination.importing import (
     ImportRefused,
     ImportService,
 )
+from coordination.importing.writer import CaseWriter
 from coordination.integrity.service import IntegrityService
 from coordination.store.access_log import AccessEntry
 from coordination.store.recorders import RowWrite
@@ -102,6 +103,32 @@ def test_a_rerun_skips_the_stored_cases_and_doubles_nothing(
     assert counts(services)["entries"] == before["entries"] + 1  # the new case's only
     assert [[e.request_id for e in imported(services, i)] for i in ids] == [
         ["request-1"], ["request-1"], ["request-2"]]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_an_import_answers_only_once_its_batches_are_on_disk(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1. Three batches commit without waiting for PostgreSQL's disk (ADR 0033); before
+    #    the import answers, where its log ended after them is noted...
+    batched = ImportService(services.app, services.directory, services.access_log, 4)
+    real, flushed = CaseWriter.durable, list[bool]()
+
+    def durable(writer: CaseWriter) -> None:
+        ended = services.db.fetch_one("SELECT pg_current_wal_insert_lsn()::text AS lsn")
+        real(writer)
+        # 2. ...and once `durable` returns, the disk holds the log up to there.
+        done = services.db.fetch_one("SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn AS on_disk",
+                                     (ended["lsn"] if ended else None,))  # fmt: skip
+        flushed.append(bool(done and done["on_disk"]))
+
+    monkeypatch.setattr(CaseWriter, "durable", durable)
+    add_agency(services, ABH)
+    add_agency(services, MBE)
+    done = batched.run(lambda: [line(story()) for _ in range(3)], BY)
+    assert (done.imported, flushed) == (3, [True])
 
 
 def test_a_case_is_stored_only_with_its_entry(

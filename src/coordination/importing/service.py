@@ -137,4 +137,5 @@ class ImportService:
         with batch_collection():
             for batch in batches(spool):
                 written += writer.store(batch)
+        writer.durable()  # the batches committed without waiting for the disk
         return ImportSummary(cases, written.imported, written.skipped, written.events)

@@ -26,6 +26,14 @@ log = structlog.get_logger()
 # A race is another import of the same cases committing first: looking again settles it.
 MAX_ATTEMPTS = 5
 
+# A batch's commit does not wait for PostgreSQL to write its log to disk: that wait was
+# held under the events table's lock, by every batch (ADR 0033). An import answers
+# only after `durable`, which commits a message to the log and waits for it; the log
+# is one sequence, so every batch committed before it is on disk when it returns.
+# (A transaction id alone writes nothing, and its commit waits for nothing.)
+_NO_WAIT = "SET LOCAL synchronous_commit = off"
+_DURABLE = "SELECT pg_logical_emit_message(true, 'coordination-import', 'durable')"
+
 # Which of these cases are stored (every stored event has its row in event_hashes,
 # committed with it, and a case's first row is version 1), and which have a destroyed
 # key (an erased case). Constant SQL, indexed; ids as each table keeps them.
@@ -90,6 +98,14 @@ class CaseWriter:
             return Written(len(new), len(batch) - len(new), events)
         raise Contended
 
+    def durable(self) -> None:
+        """Returns once every batch this writer committed is on the server's disk (on
+        SQLite each commit is)."""
+        db = self.app.db
+        if db.dialect == "postgres":
+            with db.transaction() as cursor:
+                db.run(cursor, _DURABLE)
+
     def _insert(self, new: list[Spooled]) -> int:
         if not new:
             return 0
@@ -99,6 +115,8 @@ class CaseWriter:
         # written before the events table's lock is taken.
         entries = [self.by.entry(c.case_id, c.line, self.at) for c in new]
         rows = [self._key_rows(new), self.access_log.rows(entries)]
+        if self.app.db.dialect == "postgres":
+            rows.insert(0, RowWrite(_NO_WAIT, ()))
         self.app.recorder.insert_events(stored, first=rows)
         self._snapshot(new)
         return len(stored)
