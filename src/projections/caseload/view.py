@@ -152,7 +152,6 @@ class CaseloadView(View):
             for case_id, f in facts.items():
                 self._apply(case_id, f)
             self._write(list(stored), facts)
-        self._opened, self._changes, self._touched = {}, {}, {}
 
     def _apply(self, case_id: str, facts: CaseFacts) -> None:
         for change in self._changes.get(case_id, ()):
