@@ -54,8 +54,8 @@ def test_smoke_run_measures_everything(
     rows = [row for row in results["table"] if "bulk import" in row["measurement"]]
     assert ["--workers 2" in row["measurement"] for row in rows] == [False, True]
     assert rows[1]["target"] == "≥ 20,000 ev/s"
-    start, end = results["machine"]["reference_s"]
-    assert min(start, end) > 0
+    start, before_import, end = results["machine"]["reference_s"]
+    assert min(start, before_import, end) > 0
     printed = capsys.readouterr().out
     assert "| machine speed: fixed Python workload" in printed
     assert "| HTTP ingest, 1 API worker vs naive, 32 clients, round by round |" in printed
