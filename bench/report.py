@@ -118,7 +118,7 @@ def import_rows(f: dict[str, Any]) -> list[Row]:
 
 def machine_row(machine: dict[str, Any]) -> list[Row]:
     """The fixed workload's time at the run's start, before the import and at the end
-    (bench/run.py; runs before the eleventh session have no middle one): lower is faster."""
+    (bench/run.py; older results have no middle one): lower is faster."""
     samples = machine["reference_s"]
     label = "machine speed: fixed Python workload (lower is faster), start / before import / end"
     if len(samples) == 2:
