@@ -10,7 +10,7 @@ def test_three_samples_each_against_the_start() -> None:
     assert row["ratio"] == "1.20x / 1.60x"
 
 
-def test_runs_of_earlier_sessions_had_two() -> None:
+def test_older_results_have_two() -> None:
     (row,) = machine_row({"reference_s": [0.05, 0.08]})
     assert row["measurement"].endswith("start / end")
     assert row["value"] == "0.05 s / 0.08 s"

@@ -63,6 +63,12 @@ ALLOWLIST: Allowlist = {
             "called only at import, with the module's constant column names", verify=False
         ),
     },
+    ("projections/caseload/writing.py", "_replacing"): {
+        "c": Allowed(
+            "each of `columns`, called only at import with the module's constant column names",
+            verify=False,
+        ),
+    },
     ("projections/caseload/writing.py", "_delete"): {
         "table": Allowed(
             "called only at import, with the module's constant table names", verify=False

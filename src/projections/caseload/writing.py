@@ -12,10 +12,6 @@ DIALECTS = ("postgres", "sqlite")
 CASES = "caseload_cases"
 CASE_COLUMNS = ("case_id", "municipality", "lead_agency", "opened_by", "display_name",
                 "opened_at", "last_event_at", "closed", "card")  # fmt: skip
-# A case's own row: new ones inserted, known ones given what a later event can change.
-ON_CONFLICT = (" ON CONFLICT (case_id) DO UPDATE SET lead_agency = excluded.lead_agency,"
-               " last_event_at = excluded.last_event_at, closed = excluded.closed,"
-               " card = excluded.card")  # fmt: skip
 MEMBERS = "caseload_members"
 MEMBER_COLUMNS = ("agency", "case_id", "opened_at", "lead", "referral_recipient",
                   "course_provider", "milestone_owner", "pending", "first_due",
@@ -39,11 +35,19 @@ def _insert(dialect: str, table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {{p}}{table} ({names}) SELECT {values} FROM json_each(%s) WHERE true"
 
 
+def _replacing(columns: tuple[str, ...]) -> str:
+    """A case's own row: a new one inserted, a known one replaced by the batch's whole
+    row, so no column that a later event changes can be left out."""
+    return " ON CONFLICT (case_id) DO UPDATE SET " + ", ".join(
+        f"{c} = excluded.{c}" for c in columns if c != "case_id"
+    )
+
+
 def _delete(table: str) -> str:
     """The start of a statement; the case ids' placeholders follow in parentheses."""
     return f"DELETE FROM {{p}}{table} WHERE case_id IN"
 
 
 INSERT = {(d, t): _insert(d, t, columns) for d in DIALECTS for t, columns in REWRITTEN.items()}
-UPSERT_CASES = {d: _insert(d, CASES, CASE_COLUMNS) + ON_CONFLICT for d in DIALECTS}
+UPSERT_CASES = {d: _insert(d, CASES, CASE_COLUMNS) + _replacing(CASE_COLUMNS) for d in DIALECTS}
 DELETE = {table: _delete(table) for table in REWRITTEN}
