@@ -1,0 +1,115 @@
+"""A store written before the code took its layered form still reads, verifies and takes
+writes: its events name their classes by the module paths of that time (topics such as
+`coordination.domain.case:Case.ReferralSent`), and every moved class keeps its old topic.
+
+The stores in tests/data/store_before_layers were written by commit 9b78498 (see
+make_store.py there); expected.json holds what an auditor read of each case then.
+"""
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from coordination.store.directory import Role
+from tests.e2e.conftest import Api
+from tests.support import PG_DSN, FakeClock, postgres_schema
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "store_before_layers"
+DUMPED_SCHEMA = "store_before_layers"
+EXPECTED: dict[str, Any] = json.loads((DATA / "expected.json").read_text())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The suite's store, but holding what the code before the layers wrote."""
+    if request.param == "sqlite":
+        shutil.copy(DATA / "store.sqlite", tmp_path / "coordination.db")
+        yield f"sqlite:///{tmp_path / 'coordination.db'}"
+        return
+    with postgres_schema() as url:
+        schema = url.rsplit("schema=", 1)[1]
+        lines = (DATA / "store.pgsql").read_text().replace(DUMPED_SCHEMA, schema).splitlines()
+        # psql's own commands (`\restrict`) are not SQL.
+        dump = "\n".join(line for line in lines if not line.startswith("\\"))
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(sql.SQL(dump))  # type: ignore[arg-type]
+            conn.execute("SELECT pg_catalog.set_config('search_path', '', false)")
+        yield url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A day after the stores were written: their consents read as they did then."""
+    return FakeClock(datetime(2026, 9, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def store(database_url: str) -> str:
+    return "sqlite" if database_url.startswith("sqlite") else "postgres"
+
+
+@pytest.fixture
+def auditor(api: Api) -> str:
+    return api.agency("stadt-leipzig", municipality="leipzig", role=Role.AUDITOR)
+
+
+def as_then(body: dict[str, Any]) -> dict[str, Any]:
+    """A state as the expectations hold it: without the envelope of the answer."""
+    return {k: v for k, v in body.items() if k not in ("case_id", "version", "withheld")}
+
+
+def history_then(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"type": e["type"], "version": e["version"], "recorded_by": e["recorded_by"]["agency"],
+         "data": e["data"]}
+        for e in events
+    ]  # fmt: skip
+
+
+def test_every_case_reads_as_an_auditor_read_it_then(api: Api, auditor: str, store: str) -> None:
+    for name, then in EXPECTED[store]["cases"].items():
+        state = api.as_(auditor, "GET", f"/v1/cases/{then['case_id']}")
+        assert state.status_code == 200, (name, state.text)
+        assert state.json()["version"] == then["version"], name
+        assert as_then(state.json()) == then["state"], name
+        history = api.as_(auditor, "GET", f"/v1/cases/{then['case_id']}/history")
+        assert history_then(history.json()["events"]) == then["history"], name
+
+
+def test_the_long_case_loads_from_its_stored_snapshot(api: Api, auditor: str, store: str) -> None:
+    long = EXPECTED[store]["cases"]["long"]
+    at_100 = api.as_(auditor, "GET", f"/v1/cases/{long['case_id']}", params={"version": 100})
+    assert at_100.status_code == 200
+    assert len(at_100.json()["qualifications"]) == 99  # opened, then 99 qualifications
+    assert api.services.app.snapshots is not None
+    (snapshot,) = api.services.app.snapshots.get(UUID(long["case_id"]), desc=True, limit=1)
+    assert snapshot.originator_version == 100
+
+
+def test_an_old_case_takes_a_new_event_and_the_chains_stay_intact(
+    api: Api, auditor: str, store: str
+) -> None:
+    then = EXPECTED[store]["cases"]["imported"]
+    lead = api.agency("mbe-caritas-leipzig", municipality="leipzig")
+    written = api.post(lead, then["case_id"], type="QualificationRecorded", title="Abitur",
+                       country="SY")  # fmt: skip
+    assert written.status_code == 201, written.text
+    history = api.as_(auditor, "GET", f"/v1/cases/{then['case_id']}/history").json()["events"]
+    assert history_then(history)[:-1] == then["history"]
+    assert history[-1]["type"] == "QualificationRecorded"
+    caseload = api.as_(lead, "GET", "/v1/caseload", params={
+        "min_position": written.headers["X-Event-Position"]})  # fmt: skip
+    assert then["case_id"] in [item["case_id"] for item in caseload.json()["items"]]
+    from coordination.integrity.service import IntegrityService
+
+    report = IntegrityService(api.services.app, api.services.settings).verify(None, None)
+    assert report.first_failure is None
+    assert report.events_checked == EXPECTED[store]["events"] + 1
