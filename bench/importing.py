@@ -13,8 +13,8 @@ from typing import Any
 
 from bench.data import MUNICIPALITIES, agency_id
 from coordination.bootstrap import Services
-from coordination.importing import ImportService, file_lines, operator
-from coordination.importing.parallel import import_in_processes
+from coordination.services.importing import file_lines, operator
+from coordination.services.importing.parallel import import_in_processes
 
 NATIONALITIES = ["SY", "AF", "UA", "ER", "IQ", "TR"]
 
@@ -120,13 +120,13 @@ def _timed(svc: Services, cases: int, now: datetime, workers: int) -> dict[str, 
     with tempfile.TemporaryDirectory(prefix="coordination-import-") as tmp:
         path = Path(tmp) / "cases.ndjson"
         write_file(path, cases, now, seed=6 + workers)  # 7, as ever, for one process
-        service = ImportService(svc.app, svc.directory, svc.access_log)
+        service = svc.importing
         began = time.perf_counter()
         if workers == 1:
             summary = service.run(lambda: file_lines(path), operator())
         else:
             context = service.context(operator())
-            summary = import_in_processes(svc.settings, path, context, workers)
+            summary = import_in_processes(service, svc.import_worker, path, context, workers)
         seconds = time.perf_counter() - began
     return {"cases": summary.imported, "events": summary.events, "seconds": seconds,
             "events_per_s": summary.events / seconds}  # fmt: skip

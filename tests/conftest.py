@@ -8,8 +8,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from coordination.api.app import create_app
 from coordination.bootstrap import Services, bootstrap
+from coordination.entrypoints.api.app import create_app
 from coordination.settings import Settings
 from tests.support import FakeClock, ServedApp, postgres_schema
 

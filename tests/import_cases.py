@@ -6,8 +6,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from coordination.bootstrap import Services
-from coordination.importing import ImportService
-from coordination.importing.imported_by import ImportedBy
+from coordination.services.importing import ImportService
+from coordination.services.importing.imported_by import ImportedBy
 from tests.people import PERSON
 from tests.support import add_agency
 

@@ -15,7 +15,7 @@ import uvicorn
 from psycopg import sql
 
 from coordination.bootstrap import Services
-from coordination.store.directory import Agency, AgencyKind, Role
+from coordination.domain.identity import Agency, AgencyKind, Role
 
 PG_DSN = os.environ.get("COORDINATION_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

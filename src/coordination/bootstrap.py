@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -11,22 +12,26 @@ from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 from psycopg import sql
 
-from coordination.application import CoordinationApplication, utc_now
-from coordination.caseload import CaseloadService
-from coordination.erasure import ErasureService
-from coordination.oversight.service import OversightService
-from coordination.service import CaseService
+from coordination.adapters.hashing.signing import SigningKeys
+from coordination.adapters.store.access_log import AccessLog
+from coordination.adapters.store.append_only import protect_access_log
+from coordination.adapters.store.database import Database
+from coordination.adapters.store.directory import Directory
+from coordination.adapters.store.idempotency import IdempotencyStore
+from coordination.adapters.store.keys import TextSealer, load_master_key
+from coordination.adapters.store.recorders import PostgresCaseRecorder, SQLiteCaseRecorder
+from coordination.adapters.store.schema import create_tables
+from coordination.adapters.store.url import StoreConfig, parse_database_url
+from coordination.application.app import CoordinationApplication, utc_now
+from coordination.services.caseload import CaseloadService
+from coordination.services.cases import CaseService
+from coordination.services.erasure import ErasureService
+from coordination.services.importing import ImportService
+from coordination.services.importing.parallel import Opener
+from coordination.services.integrity import IntegrityService
+from coordination.services.oversight.service import OversightService
+from coordination.services.statistics import StatisticsService
 from coordination.settings import Settings
-from coordination.statistics import StatisticsService
-from coordination.store.access_log import AccessLog
-from coordination.store.append_only import protect_access_log
-from coordination.store.database import Database
-from coordination.store.directory import Directory
-from coordination.store.idempotency import IdempotencyStore
-from coordination.store.keys import TextSealer, load_master_key
-from coordination.store.recorders import PostgresCaseRecorder, SQLiteCaseRecorder
-from coordination.store.schema import create_tables
-from coordination.store.url import StoreConfig, parse_database_url
 from projections.caseload.projection import CaseloadProjection
 from projections.caseload.view import CaseloadView
 from projections.runner import ProjectionRunner
@@ -50,6 +55,10 @@ class Services:
     projections: list[Projection[Any]]
     caseloads: CaseloadService
     statistics: StatisticsService
+    integrity: IntegrityService
+    importing: ImportService
+    # Opens the import service of each process `coordination import --workers N` spawns.
+    import_worker: Opener
     oversight: OversightService = field(init=False)
     erasure: ErasureService = field(init=False)
 
@@ -105,8 +114,27 @@ def _build(settings: Settings, config: StoreConfig, clock: Callable[[], datetime
     statistics = StatisticsService(
         app, statistics_view, access_log, settings.read_your_writes_seconds
     )
+    integrity = IntegrityService(app, signing_keys(settings))
+    importing = ImportService(app, directory, access_log)
     return Services(settings, app, db, directory, access_log, idempotency, cases, config,
-                    caseload, projections, caseloads, statistics)  # fmt: skip
+                    caseload, projections, caseloads, statistics, integrity, importing,
+                    partial(import_worker, settings))  # fmt: skip
+
+
+def signing_keys(settings: Settings) -> SigningKeys:
+    return SigningKeys(
+        settings.signing_key, settings.signing_key_file, settings.signing_retired_public_keys
+    )
+
+
+@contextmanager
+def import_worker(settings: Settings) -> Iterator[ImportService]:
+    """The import service of a process that `coordination import --workers N` spawned."""
+    services = bootstrap(settings)
+    try:
+        yield services.importing
+    finally:
+        services.close()
 
 
 @contextmanager

@@ -17,7 +17,7 @@ class Settings(BaseSettings):
     # A claim older than this belongs to a request that died; its key is free again.
     idempotency_in_flight_seconds: float = 30.0
     run_projections: bool = True  # False when `coordination projections run` does it
-    # `serve` sets it: the started process's objects are frozen (coordination/heap.py).
+    # `serve` sets it: the started process's objects are frozen (adapters/runtime/heap.py).
     freeze_heap: bool = False
     projection_poll_seconds: float = 0.2
     projection_batch_size: int = 500  # events per transaction when catching up

@@ -20,7 +20,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from psycopg import sql
 
-from coordination.store.sealing import SealingMapper
+from coordination.adapters.store.sealing import SealingMapper
 from projections.view import View
 
 log = structlog.get_logger()

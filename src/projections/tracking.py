@@ -8,7 +8,7 @@ the service's own database, for both stores alike.
 
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 
-from coordination.store.database import Cursor, Database
+from coordination.adapters.store.database import Cursor, Database
 
 TABLE = """CREATE TABLE IF NOT EXISTS {p}projection_tracking (
     projection TEXT NOT NULL, application_name TEXT NOT NULL,

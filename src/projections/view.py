@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import psycopg
 from eventsourcing.persistence import Tracking
 
-from coordination.store.database import Cursor, Database, Params
+from coordination.adapters.store.database import Cursor, Database, Params
 from projections.tracking import ViewTracking
 
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from coordination.bootstrap import Services
-from coordination.store.directory import AgencyKind, Role
+from coordination.domain.identity import AgencyKind, Role
 from tests.people import PERSON
 from tests.support import add_agency
 

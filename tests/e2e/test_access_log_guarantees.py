@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 from eventsourcing.persistence import PersistenceError
 
-from coordination.store.directory import Role
+from coordination.domain.identity import Role
 from tests.e2e.conftest import Api
 from tests.people import PERSON
 

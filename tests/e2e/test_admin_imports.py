@@ -6,9 +6,9 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from coordination.importing import IMPORTED
-from coordination.store.access_log import AccessEntry
-from coordination.store.directory import AgencyKind, Role
+from coordination.adapters.store.access_log import AccessEntry
+from coordination.domain.identity import AgencyKind, Role
+from coordination.services.importing import IMPORTED
 from tests.e2e.conftest import Api
 from tests.import_cases import ABH, MBE, line, ndjson, referral, story
 

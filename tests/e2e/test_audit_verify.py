@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from uuid import UUID
 
-from coordination.store.directory import Role
+from coordination.domain.identity import Role
 from tests.e2e.conftest import Api
 
 ABH, AUDIT = "abh-mayen-koblenz", "rechnungspruefung-mayen-koblenz"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from coordination.store.directory import Role
+from coordination.domain.identity import Role
 from tests.e2e.conftest import Api
 
 LEAD, OTHER = "abh-mayen-koblenz", "jobcenter-mayen-koblenz"

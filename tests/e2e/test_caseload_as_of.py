@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from coordination.store.directory import Role
+from coordination.domain.identity import Role
 from tests.e2e.conftest import Api
 from tests.support import FakeClock
 

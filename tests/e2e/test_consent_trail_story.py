@@ -4,7 +4,7 @@ rested on or the reason it was refused; and who may read what, right now."""
 from datetime import UTC, datetime
 from typing import Any
 
-from coordination.store.directory import AgencyKind, Role
+from coordination.domain.identity import AgencyKind, Role
 from tests.e2e.conftest import Api
 from tests.support import FakeClock
 

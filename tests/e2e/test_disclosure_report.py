@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from coordination.store.directory import AgencyKind, Role
+from coordination.domain.identity import AgencyKind, Role
 from tests.e2e.conftest import Api
 from tests.support import FakeClock
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coordination.store.directory import Role
+from coordination.domain.identity import Role
 from tests.e2e.conftest import Api
 from tests.support import PG_DSN
 

@@ -7,8 +7,7 @@ from uuid import UUID
 
 import pytest
 
-from coordination.domain.case import Actor
-from coordination.store.directory import Role
+from coordination.domain.identity import Actor, Role
 from tests.e2e.conftest import Api
 from tests.e2e.test_erasure import CANARY, database_dump, leaked
 

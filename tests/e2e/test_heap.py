@@ -1,4 +1,4 @@
-"""`serve` freezes what a started worker holds (coordination/heap.py); tests do not."""
+"""`serve` freezes what a started worker holds (adapters/runtime/heap.py); tests do not."""
 
 import gc
 from collections.abc import Iterator
@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coordination.api.app import create_app
+from coordination.entrypoints.api.app import create_app
 from coordination.settings import Settings
 from tests.support import ServedApp
 

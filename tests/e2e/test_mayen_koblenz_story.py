@@ -1,7 +1,7 @@
 """Landkreis Mayen-Koblenz, 2014: the foreigners authority passes a newcomer's data
 to the migration service only if the newcomer consented to the data exchange."""
 
-from coordination.store.directory import AgencyKind
+from coordination.domain.identity import AgencyKind
 from tests.e2e.conftest import Api
 
 ABH, MBE = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz"

@@ -2,7 +2,7 @@
 
 import httpx
 
-from coordination.api.app import create_app
+from coordination.entrypoints.api.app import create_app
 
 
 def test_openapi_shows_the_events_as_a_discriminated_union_with_examples() -> None:

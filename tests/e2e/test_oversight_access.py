@@ -3,7 +3,7 @@ and every refusal is itself on the access log."""
 
 import pytest
 
-from coordination.store.directory import Role
+from coordination.domain.identity import Role
 from tests.e2e.conftest import Api
 
 LEAD, MBE, OTHER = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz", "jobcenter-mayen-koblenz"

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from coordination.store.directory import Role
+from coordination.domain.identity import Role
 from tests.e2e.conftest import Api
 from tests.people import PERSON
 from tests.support import FakeClock

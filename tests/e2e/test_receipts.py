@@ -2,7 +2,7 @@
 
 from fhir.resources.consent import Consent as FhirConsent
 
-from coordination.store.directory import Role
+from coordination.domain.identity import Role
 from tests.e2e.conftest import Api
 
 ABH, MBE, DISTRICT = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz", "kreis-mayen-koblenz"

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from coordination.api.app import create_app
 from coordination.bootstrap import bootstrap
+from coordination.entrypoints.api.app import create_app
 from coordination.settings import Settings
 from tests.e2e.conftest import Api
 from tests.support import FakeClock, ServedApp

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
+from coordination.domain.identity import Role
 from coordination.settings import Settings
-from coordination.store.directory import Role
 from tests.e2e.conftest import Api
 
 ABH, MBE = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz"

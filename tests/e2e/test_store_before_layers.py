@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from coordination.store.directory import Role
+from coordination.domain.identity import Role
 from tests.e2e.conftest import Api
 from tests.support import PG_DSN, FakeClock, postgres_schema
 
@@ -108,8 +108,7 @@ def test_an_old_case_takes_a_new_event_and_the_chains_stay_intact(
     caseload = api.as_(lead, "GET", "/v1/caseload", params={
         "min_position": written.headers["X-Event-Position"]})  # fmt: skip
     assert then["case_id"] in [item["case_id"] for item in caseload.json()["items"]]
-    from coordination.integrity.service import IntegrityService
 
-    report = IntegrityService(api.services.app, api.services.settings).verify(None, None)
+    report = api.services.integrity.verify(None, None)
     assert report.first_failure is None
     assert report.events_checked == EXPECTED[store]["events"] + 1

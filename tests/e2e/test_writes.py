@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from fastapi.encoders import jsonable_encoder
 from pydantic import TypeAdapter
 
-from coordination.api.convert import idempotency_request
-from coordination.api.requests import EventIn
-from coordination.store.directory import Role
+from coordination.contract.requests import EventIn
+from coordination.domain.identity import Role
+from coordination.entrypoints.api.convert import idempotency_request
 from tests.e2e.conftest import Api
 
 LEAD, MBE = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from coordination.bootstrap import Services, bootstrap
+from coordination.domain.identity import AgencyKind, Role
 from coordination.settings import Settings
-from coordination.store.directory import AgencyKind, Role
 from tests.support import add_agency, postgres_schema
 
 SCALE = int(os.environ.get("FAULTS_SCALE", "1"))

@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from coordination.bootstrap import Services
+from coordination.domain.identity import AgencyKind, Role
 from coordination.settings import Settings
-from coordination.store.directory import AgencyKind, Role
 from tests.e2e.conftest import Api
 
 LEAD, RECIPIENT, COUNTY = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz", "kreis-mayen-koblenz"

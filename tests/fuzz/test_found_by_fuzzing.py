@@ -5,7 +5,7 @@ import json
 
 import httpx
 
-from coordination.store.directory import Role
+from coordination.domain.identity import Role
 from tests.fuzz.conftest import LEAD, RECIPIENT, World
 
 

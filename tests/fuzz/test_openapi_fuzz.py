@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from coordination.store.directory import Role
+from coordination.domain.identity import Role
 from tests.fuzz.conftest import World
 
 EXAMPLES = int(os.environ.get("COORDINATION_FUZZ_EXAMPLES", "10"))  # per operation and role

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from coordination.adapters.timestamps import stamp
 from coordination.bootstrap import Services
-from coordination.store.database import stamp
 from projections.caseload import as_of
 from projections.caseload.projection import CaseloadProjection
 from projections.runner import Follower

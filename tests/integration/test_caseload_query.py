@@ -18,8 +18,8 @@ import pytest
 from eventsourcing.persistence import Tracking
 
 from consent.record import LOCAL_TIME
+from coordination.adapters.timestamps import stamp
 from coordination.bootstrap import Services
-from coordination.store.database import stamp
 from projections.caseload.cards import PARTS
 from projections.caseload.changes import in_order
 from projections.caseload.members import CaseFacts

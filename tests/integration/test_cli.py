@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from coordination.bootstrap import Services
-from coordination.cli import cli
+from coordination.entrypoints.cli.main import cli
 
 
 @pytest.fixture

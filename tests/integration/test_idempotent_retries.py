@@ -7,10 +7,9 @@ from uuid import UUID
 
 import pytest
 
+from coordination.adapters.store.idempotency import IdempotencyKeyReused, IdempotencyRequest
 from coordination.bootstrap import Services
-from coordination.errors import IdempotencyKeyReused
-from coordination.service import Caller
-from coordination.store.idempotency import IdempotencyRequest
+from coordination.domain.identity import Caller
 from tests.integration.test_projections import caller
 from tests.people import PERSON
 

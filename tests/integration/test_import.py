@@ -12,20 +12,19 @@ import pytest
 from eventsourcing.persistence import PersistenceError
 from typer.testing import CliRunner
 
+from coordination.adapters.store.access_log import AccessEntry
+from coordination.adapters.store.recorders import RowWrite
+from coordination.application.errors import CaseNotFound
 from coordination.bootstrap import Services
-from coordination.cli import cli
 from coordination.domain.case import Case
-from coordination.errors import CaseNotFound
-from coordination.importing import (
+from coordination.entrypoints.cli.main import cli
+from coordination.services.importing import (
     IMPORTED,
     OPERATOR,
     ImportRefused,
     ImportService,
 )
-from coordination.importing.writer import CaseWriter
-from coordination.integrity.service import IntegrityService
-from coordination.store.access_log import AccessEntry
-from coordination.store.recorders import RowWrite
+from coordination.services.importing.writer import CaseWriter
 from projections.runner import Follower
 from tests.e2e.test_erasure import CANARY, database_dump, leaked
 from tests.import_cases import (
@@ -168,9 +167,7 @@ def test_small_batches_give_the_same_result(services: Services) -> None:
     lines = [line(story()) for _ in range(5)]
     done = small.run(lambda: lines, BY)
     assert (done.imported, done.events) == (5, 20)
-    assert (
-        IntegrityService(services.app, services.settings).verify(None, None).first_failure is None
-    )
+    assert services.integrity.verify(None, None).first_failure is None
 
 
 def test_one_bad_line_and_nothing_changes(services: Services, importer: ImportService) -> None:
@@ -199,7 +196,7 @@ def test_imported_events_are_chained_and_feed_the_read_models(
 ) -> None:
     lines = [line(story()) for _ in range(3)]
     importer.run(lambda: lines, BY)
-    report = IntegrityService(services.app, services.settings).verify(None, None)
+    report = services.integrity.verify(None, None)
     assert (report.first_failure, report.events_checked) == (None, 12)
     assert Follower(services.app, services.projection("caseload")).catch_up() == 12
 

@@ -9,16 +9,15 @@ import pytest
 from typer.testing import CliRunner
 
 from coordination.bootstrap import Services
-from coordination.cli import cli
-from coordination.importing import (
+from coordination.entrypoints.cli.main import cli
+from coordination.services.importing import (
     IMPORTED,
     OPERATOR,
     ImportedBy,
     ImportRefused,
     ImportService,
 )
-from coordination.importing.parallel import Job, import_in_processes
-from coordination.integrity.service import IntegrityService
+from coordination.services.importing.parallel import Job, import_in_processes
 from coordination.settings import Settings
 from tests.import_cases import ABH, MBE, line, ndjson, referral, story
 from tests.support import add_agency
@@ -54,15 +53,19 @@ def test_workers_share_the_lines_and_a_rerun_skips_them(
 ) -> None:
     path, ids = tmp_path / "cases.ndjson", sorted(str(uuid4()) for _ in range(7))
     path.write_bytes(ndjson(*(line(story(), UUID(i)) for i in ids)))
-    done = import_in_processes(settings, path, importer.context(BY), workers=3)
+    done = import_in_processes(
+        importer, services.import_worker, path, importer.context(BY), workers=3
+    )
     assert (done.cases, done.imported, done.skipped, done.events) == (7, 7, 0, 28)
     # Every process logged its cases as imported by the one importer, under one run id.
     assert entries(services) == [(i, OPERATOR, "migrator", "admin", "import-run-1")
                                  for i in ids]  # fmt: skip
-    again = import_in_processes(settings, path, importer.context(BY), workers=2)
+    again = import_in_processes(
+        importer, services.import_worker, path, importer.context(BY), workers=2
+    )
     assert (again.imported, again.skipped) == (0, 7)
     assert len(entries(services)) == 7
-    report = IntegrityService(services.app, services.settings).verify(None, None)
+    report = services.integrity.verify(None, None)
     assert (report.first_failure, report.events_checked) == (None, 28)
 
 
@@ -74,7 +77,9 @@ def test_a_problem_in_any_share_and_nothing_is_written(
     bad = line([story()[0], referral(hours=1)])
     path.write_bytes(ndjson(twice, line(story()), twice, line(story()), bad))
     with pytest.raises(ImportRefused) as refused:  # a line per part: the repeat is in another
-        import_in_processes(settings, path, importer.context(BY), workers=2, part_bytes=1)
+        import_in_processes(
+            importer, services.import_worker, path, importer.context(BY), workers=2, part_bytes=1
+        )
     assert [(p.line, p.code) for p in refused.value.problems] == [
         (3, "validation-error"), (5, "consent-required")]  # fmt: skip
     assert services.app.recorder.select_notifications(1, 10) == []
@@ -92,11 +97,13 @@ def test_the_spawned_workers_write_the_spools_they_did_not_check(
     monkeypatch.setattr(Job, "write", lambda job, shared, cases, importer=None: {})
     path, ids = tmp_path / "cases.ndjson", sorted(str(uuid4()) for _ in range(6))
     path.write_bytes(ndjson(*(line(story(), UUID(i)) for i in ids)))
-    done = import_in_processes(settings, path, importer.context(BY), workers=3, part_bytes=1)
+    done = import_in_processes(
+        importer, services.import_worker, path, importer.context(BY), workers=3, part_bytes=1
+    )
     assert (done.cases, done.imported, done.skipped, done.events) == (6, 6, 0, 24)
     assert [e[0] for e in entries(services)] == ids
     assert services.app.get_case(UUID(ids[0])).person["given_name"] == "Amina"
-    report = IntegrityService(services.app, services.settings).verify(None, None)
+    report = services.integrity.verify(None, None)
     assert (report.first_failure, report.events_checked) == (None, 24)
 
 

@@ -8,12 +8,12 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from coordination.application.errors import CaseNotFound
 from coordination.bootstrap import Services
-from coordination.errors import CaseNotFound
-from coordination.importing import ImportRefused, ImportService, ImportStopped
-from coordination.importing import writer as writer_module
-from coordination.importing.spool import Spooled
-from coordination.importing.writer import CaseWriter
+from coordination.services.importing import ImportRefused, ImportService, ImportStopped
+from coordination.services.importing import writer as writer_module
+from coordination.services.importing.spool import Spooled
+from coordination.services.importing.writer import CaseWriter
 from tests.e2e.test_erasure import CANARY, SECRETS
 from tests.import_cases import ABH, BY, importer_for, line, referral, story
 

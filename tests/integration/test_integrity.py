@@ -15,13 +15,13 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from coordination.bootstrap import Services
-from coordination.errors import CaseNotFound
-from coordination.integrity.chain import event_hash
-from coordination.integrity.checkpoint import Checkpoint
-from coordination.integrity.service import IntegrityService
-from coordination.integrity.verify import Failure
-from coordination.store.keys import KeyDestroyed
+from coordination.adapters.hashing.chain import event_hash
+from coordination.adapters.hashing.checkpoint import Checkpoint
+from coordination.adapters.hashing.verify import Failure
+from coordination.adapters.store.keys import KeyDestroyed
+from coordination.application.errors import CaseNotFound
+from coordination.bootstrap import Services, signing_keys
+from coordination.services.integrity import IntegrityService
 from tests.integration.test_projections import story
 
 
@@ -84,7 +84,7 @@ class Tamper:
 @pytest.fixture
 def integrity(services: Services) -> IntegrityService:
     story(services)  # three cases, 17 events: positions 1-5, 6-11, 12-17
-    return IntegrityService(services.app, services.settings)
+    return services.integrity
 
 
 @pytest.fixture
@@ -238,7 +238,7 @@ def test_events_written_in_one_batch_and_across_cases_chain_in_order(
     services: Services,
 ) -> None:
     """The recorder chains several events of one insert, of several cases, in order."""
-    integrity = IntegrityService(services.app, services.settings)
+    integrity = services.integrity
     a, b = UUID(int=1), UUID(int=2)
     batch = [_stored({"case_id": str(c), "version": v, "topic": "t:T", "state": b"{}"})
              for c, v in [(a, 1), (b, 1), (a, 2), (b, 2), (a, 3)]]  # fmt: skip
@@ -275,7 +275,7 @@ def _stored(row: dict[str, Any]) -> StoredEvent:
 def test_concurrent_writers_leave_one_consistent_chain(services: Services) -> None:
     """Writers race for positions; each batch reads the chain head under the write
     lock, so the chain has no fork and no gap however the threads interleave."""
-    integrity = IntegrityService(services.app, services.settings)
+    integrity = services.integrity
 
     def write(n: int) -> None:
         case = UUID(int=1000 + n)
@@ -295,7 +295,7 @@ def test_concurrent_writers_leave_one_consistent_chain(services: Services) -> No
 def test_a_refused_insert_leaves_no_hash_row_and_its_gap_is_fine(services: Services) -> None:
     """A conflicting insert rolls back its hash rows with its events; on PostgreSQL it
     also burns notification ids, and the chain simply steps over the gap."""
-    integrity = IntegrityService(services.app, services.settings)
+    integrity = services.integrity
     case = str(UUID(int=9))
     recorder = services.app.recorder
     recorder.insert_events(
@@ -327,10 +327,12 @@ def test_checkpoints_of_a_retired_signing_key_still_verify(
         update={"signing_key": None, "signing_key_file": tmp_path / "absent.key"}
     )
 
-    assert failure_of(IntegrityService(services.app, rotated), against=old) is not None
-    assert IntegrityService(services.app, retired).verify(against=old).ok
-    assert IntegrityService(services.app, retired).checkpoint().key_id != old.key_id
-    assert failure_of(IntegrityService(services.app, no_key), against=old) is not None
+    assert (
+        failure_of(IntegrityService(services.app, signing_keys(rotated)), against=old) is not None
+    )
+    assert IntegrityService(services.app, signing_keys(retired)).verify(against=old).ok
+    assert IntegrityService(services.app, signing_keys(retired)).checkpoint().key_id != old.key_id
+    assert failure_of(IntegrityService(services.app, signing_keys(no_key)), against=old) is not None
     assert not (tmp_path / "absent.key").exists()  # checking made no key
 
 

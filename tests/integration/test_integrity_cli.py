@@ -13,10 +13,10 @@ from uuid import UUID
 import pytest
 from typer.testing import CliRunner
 
+from coordination.adapters.hashing.bundle import verify_bundle
 from coordination.bootstrap import Services
-from coordination.cli import cli
-from coordination.domain.case import Actor
-from coordination.integrity.bundle import verify_bundle
+from coordination.domain.identity import Actor
+from coordination.entrypoints.cli.main import cli
 from tests.integration.test_integrity import Tamper
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"

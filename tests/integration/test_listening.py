@@ -1,5 +1,5 @@
-"""Several workers on one port (coordination/api/listening.py, ADR 0026): each worker's
-own socket, made where it is unpickled, takes a share of the connections; the parent's
+"""Several workers on one port (entrypoints/server/listening.py, ADR 0026): each worker's own
+socket, made where it is unpickled, takes a share of the connections; the parent's
 reserved socket takes none; a port in use is refused before any worker starts."""
 
 import pickle
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from coordination.api.listening import AVAILABLE, ReusedPort, reserve
+from coordination.entrypoints.server.listening import AVAILABLE, ReusedPort, reserve
 
 pytestmark = pytest.mark.skipif(not AVAILABLE, reason="SO_REUSEPORT balances on Linux only")
 HOST = "127.0.0.1"

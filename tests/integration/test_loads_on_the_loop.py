@@ -13,11 +13,11 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from coordination.adapters.store.loop_pool import LoopPool
+from coordination.application.errors import CaseNotFound
 from coordination.bootstrap import Services
 from coordination.domain.errors import CaseIsErased
-from coordination.domain.rules import Actor
-from coordination.errors import CaseNotFound
-from coordination.store.loop_pool import LoopPool
+from coordination.domain.identity import Actor
 from tests.integration.test_idempotent_retries import ABH, REFER, case_with_referral
 from tests.integration.test_snapshots import dpo
 from tests.integration.test_write_path_on_the_loop import held_writes, refer

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
+from coordination.adapters.store import keys as keys_module
 from coordination.bootstrap import Services, bootstrap
-from coordination.service import Caller
-from coordination.store import keys as keys_module
-from coordination.store.directory import Agency, AgencyKind, Principal, Role
+from coordination.domain.identity import Agency, AgencyKind, Caller, Principal, Role
 from projections.caseload.cards import PARTS, facts_of
 from projections.caseload.view import CaseloadView
 from projections.runner import Follower

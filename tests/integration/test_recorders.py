@@ -27,7 +27,7 @@ from eventsourcing.tests.persistence import (
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from coordination.store.recorders import (
+from coordination.adapters.store.recorders import (
     PositionLookup,
     PostgresCaseRecorder,
     RowWrite,

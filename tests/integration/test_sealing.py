@@ -7,10 +7,11 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from coordination.adapters.store import keys as keys_module
+from coordination.adapters.store.keys import CaseKeys, KeyDestroyed
 from coordination.bootstrap import Services
-from coordination.domain.case import Actor, Case
-from coordination.store import keys as keys_module
-from coordination.store.keys import CaseKeys, KeyDestroyed
+from coordination.domain.case import Case
+from coordination.domain.identity import Actor
 from tests.people import PERSON
 
 AT = datetime(2026, 9, 1, 9, tzinfo=UTC)

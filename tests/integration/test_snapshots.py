@@ -13,14 +13,12 @@ import pytest
 from eventsourcing.application import Repository
 from eventsourcing.persistence import StoredEvent
 
+from coordination.adapters.hashing.bundle import verify_bundle
+from coordination.adapters.store.keys import KeyDestroyed
+from coordination.adapters.store.sealing import ErasedSnapshot
 from coordination.bootstrap import Services
-from coordination.domain.case import Actor, Case
-from coordination.integrity.bundle import verify_bundle
-from coordination.integrity.service import IntegrityService
-from coordination.service import Caller
-from coordination.store.directory import Agency, AgencyKind, Principal, Role
-from coordination.store.keys import KeyDestroyed
-from coordination.store.sealing import ErasedSnapshot
+from coordination.domain.case import Case
+from coordination.domain.identity import Actor, Agency, AgencyKind, Caller, Principal, Role
 from tests.people import PERSON
 from tests.same_state import same_case
 
@@ -207,7 +205,7 @@ def test_an_erased_case_with_snapshots_reads_as_without_them(
         services.app.take_snapshot(case_id)
 
     # Integrity reads events only: the snapshots are neither checked nor exported.
-    integrity = IntegrityService(services.app, services.settings)
+    integrity = services.integrity
     assert integrity.verify().events_checked == last + 30
     assert integrity.verify(case_id).ok
     raw = integrity.export(case_id)

@@ -12,9 +12,8 @@ from uuid import UUID
 import pytest
 
 from coordination.bootstrap import Services
-from coordination.service import Caller
-from coordination.statistics import StatisticsRequest
-from coordination.store.directory import Agency, AgencyKind, Principal, Role
+from coordination.domain.identity import Agency, AgencyKind, Caller, Principal, Role
+from coordination.services.statistics import StatisticsRequest
 from projections.runner import Follower
 from projections.statistics.view import StatisticsView
 from tests.people import PERSON

@@ -13,12 +13,11 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import OperationalError
 
+from coordination.application.errors import VersionMismatch
 from coordination.bootstrap import Services
 from coordination.domain.case import Case
 from coordination.domain.errors import ConsentRequired
-from coordination.domain.rules import Actor
-from coordination.errors import VersionMismatch
-from coordination.integrity.service import IntegrityService
+from coordination.domain.identity import Actor
 
 ABH, JOBCENTER = Actor("abh", "t"), "jobcenter"
 
@@ -107,7 +106,7 @@ def test_concurrent_writes_from_two_workers_each_land_once(
     for case_id in cases:
         assert services.app.get_case(case_id).version == 2 + 16
     # 3. The hash chains written in those shared transactions verify.
-    report = IntegrityService(services.app, services.settings).verify()
+    report = services.integrity.verify()
     assert report.ok
     assert report.events_checked == 8 * (2 + 16)
 

@@ -13,14 +13,13 @@ from uuid import UUID
 
 import pytest
 
-from coordination.application import Recorded
+from coordination.adapters.store.idempotency import IdempotencyRequest
+from coordination.application.app import Recorded
+from coordination.application.errors import VersionMismatch
 from coordination.bootstrap import Services
 from coordination.domain.case import Case
 from coordination.domain.errors import ConsentRequired, InvalidEvent
-from coordination.domain.rules import Actor
-from coordination.errors import VersionMismatch
-from coordination.store.directory import Agency, AgencyKind
-from coordination.store.idempotency import IdempotencyRequest
+from coordination.domain.identity import Actor, Agency, AgencyKind
 from tests.integration.test_idempotent_retries import ABH, MBE, REFER, case_with_referral
 from tests.integration.test_projections import caller
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coordination.api.app import create_app
-from coordination.api.serving import uvicorn_limits
 from coordination.bootstrap import Services, bootstrap
+from coordination.entrypoints.api.app import create_app
+from coordination.entrypoints.server.serving import uvicorn_limits
 from coordination.settings import Settings
 from tests.e2e.conftest import Api
 from tests.support import FakeClock, ServedApp

@@ -3,8 +3,8 @@
 import pytest
 
 from coordination.bootstrap import Services
+from coordination.domain.identity import Role
 from coordination.settings import Settings
-from coordination.store.directory import Role
 from tests.e2e.conftest import Api
 from tests.support import add_agency
 

@@ -1,6 +1,6 @@
 """RateLimiter alone: token buckets on an injected clock."""
 
-from coordination.api.rate_limit import RateLimiter, retry_after
+from coordination.entrypoints.api.rate_limit import RateLimiter, retry_after
 
 
 class Clock:

@@ -4,7 +4,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from coordination.api.security_headers import API_POLICY, DOCS_POLICY, HSTS
+from coordination.entrypoints.api.security_headers import API_POLICY, DOCS_POLICY, HSTS
 from tests.e2e.conftest import Api
 
 LEAD = "abh-mayen-koblenz"

@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from coordination.store.directory import AgencyKind
+from coordination.domain.identity import AgencyKind
 from tests.limits.conftest import REQUEST_SECONDS, Limited, closed_by_server, connect, read_until
 from tests.people import PERSON
 from tests.support import add_agency

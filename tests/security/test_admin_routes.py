@@ -10,10 +10,10 @@ import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from coordination.api.app import create_app
 from coordination.bootstrap import Services
+from coordination.domain.identity import Role
+from coordination.entrypoints.api.app import create_app
 from coordination.settings import Settings
-from coordination.store.directory import Role
 from tests.support import add_agency
 
 IMPORT_BODY = b'{"case_id": "00000000-0000-4000-8000-000000000000", "events": []}\n'

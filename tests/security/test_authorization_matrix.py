@@ -46,10 +46,10 @@ import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from coordination.api.app import create_app
 from coordination.bootstrap import bootstrap
+from coordination.domain.identity import AgencyKind, Role
+from coordination.entrypoints.api.app import create_app
 from coordination.settings import Settings
-from coordination.store.directory import AgencyKind, Role
 from tests.e2e.conftest import Api
 from tests.security.canary import CANARY, NOTE, leaks
 from tests.support import FakeClock, ServedApp, add_agency, postgres_schema

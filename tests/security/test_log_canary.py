@@ -25,10 +25,10 @@ from typing import Any
 import httpx
 import pytest
 
-from coordination.api.app import create_app
 from coordination.bootstrap import Services, bootstrap
+from coordination.domain.identity import Role
+from coordination.entrypoints.api.app import create_app
 from coordination.settings import Settings
-from coordination.store.directory import Role
 from tests.e2e.conftest import Api
 from tests.security.canary import CANARY, NOTE, found_in, leaks
 from tests.support import FakeClock, ServedApp, add_agency

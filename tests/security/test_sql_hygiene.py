@@ -25,33 +25,34 @@ COLUMNS_AT_IMPORT = Allowed("called only at import, with the module's constant c
 
 ALLOWLIST: Allowlist = {
     # The dialect layer itself: `{p}` becomes the schema prefix.
-    ("coordination/store/database.py", "Database.sql"): {
+    ("coordination/adapters/store/database.py", "Database.sql"): {
         "statement": Allowed(
             "the statement being translated; callers' text is checked where it is built",
             verify=False,
         ),
         "self.prefix": Allowed("'<schema>.' or ''; checked: built from the schema name"),
     },
-    ("coordination/store/database.py", "Database.__init__"): {
+    ("coordination/adapters/store/database.py", "Database.__init__"): {
         "schema": Allowed(
-            "store/url.py accepts a schema only if it matches [a-z_][a-z0-9_]{0,62}", verify=False
+            "adapters/store/url.py accepts a schema only if it matches [a-z_][a-z0-9_]{0,62}",
+            verify=False,
         ),
     },
-    ("coordination/store/schema.py", "create_tables"): {
+    ("coordination/adapters/store/schema.py", "create_tables"): {
         "statement": Allowed("each of the module's constant _TABLES"),
     },
     # Table names chosen by configuration at startup, never by a request.
-    ("coordination/store/recorders.py", "SQLiteCaseRecorder.position_of"): {
+    ("coordination/adapters/store/recorders.py", "SQLiteCaseRecorder.position_of"): {
         "self.events_table_name": Allowed(
             "set by eventsourcing from the recorder's constructor (the event table's name)",
             verify=False,
         ),
     },
-    ("coordination/integrity/ledger.py", "HashLedger.__init__"): {
+    ("coordination/adapters/store/hash_ledger.py", "HashLedger.__init__"): {
         "events_table": Allowed("the recorder's event table name", verify=False),
         "hashes_table": Allowed("the hash table's name, a constant", verify=False),
     },
-    ("coordination/integrity/ledger.py", "HashLedger"): {
+    ("coordination/adapters/store/hash_ledger.py", "HashLedger"): {
         "self.events": Allowed("'{p}' + the event table's name; checked"),
         "self.hashes": Allowed("'{p}' + the hash table's name; checked"),
         "self.position": Allowed("'rowid' or 'notification_id' by dialect; checked"),

@@ -6,9 +6,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from coordination.adapters.store import directory
 from coordination.bootstrap import Services
-from coordination.store import directory
-from coordination.store.directory import Role
+from coordination.domain.identity import Role
 from tests.support import add_agency
 
 Compare = Callable[[str | bytes, str | bytes], bool]

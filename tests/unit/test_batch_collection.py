@@ -1,11 +1,11 @@
 """An import collects young objects less often while it runs, and leaves the process's
-collector as it found it (coordination/heap.py)."""
+collector as it found it (coordination/adapters/runtime/heap.py)."""
 
 import gc
 
 import pytest
 
-from coordination.heap import BATCH_YOUNG_THRESHOLD, batch_collection
+from coordination.adapters.runtime.heap import BATCH_YOUNG_THRESHOLD, batch_collection
 
 
 def test_the_threshold_is_raised_for_the_batch_and_restored_after() -> None:

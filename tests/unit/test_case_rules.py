@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from consent import Category, ConsentStatus, Purpose
-from coordination.domain.case import Actor, Case
+from coordination.domain.case import Case
 from coordination.domain.errors import (
     CaseIsClosed,
     ConsentRequired,
@@ -23,6 +23,7 @@ from coordination.domain.errors import (
     UnknownReference,
     WrongState,
 )
+from coordination.domain.identity import Actor
 from coordination.domain.parts import ReferralStatus
 from tests.people import PERSON
 

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from consent import Category, Purpose
-from coordination.domain.case import Actor, Case
+from coordination.domain.case import Case
 from coordination.domain.errors import ConsentRequired
+from coordination.domain.identity import Actor
 from coordination.domain.trail import CaseEvent, Cover, consent_trail, current_access, flows_of
-from coordination.oversight.trail import LoggedAccess, timeline
+from coordination.services.oversight.trail import LoggedAccess, timeline
 from tests.people import PERSON
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)

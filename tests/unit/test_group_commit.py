@@ -8,8 +8,8 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 
-from coordination.store.group_commit import GroupCommit
-from coordination.store.recorders import RowWrite
+from coordination.adapters.store.group_commit import GroupCommit
+from coordination.adapters.store.recorders import RowWrite
 
 
 def event(case: UUID, version: int = 1) -> StoredEvent:

@@ -12,7 +12,7 @@ import pytest
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, TypeAdapter
 
-from coordination.api.requests import EventIn, OpenCase
+from coordination.contract.requests import EventIn, OpenCase
 
 MODELS: list[type[BaseModel]] = [OpenCase, *get_args(get_args(EventIn)[0])]
 

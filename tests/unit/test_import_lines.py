@@ -8,8 +8,13 @@ from uuid import uuid4
 
 import pytest
 
-from coordination.importing.lines import parse_line
-from coordination.importing.problems import Findings, ImportRefused, LineProblem, LineRefused
+from coordination.services.importing.lines import parse_line
+from coordination.services.importing.problems import (
+    Findings,
+    ImportRefused,
+    LineProblem,
+    LineRefused,
+)
 from tests.import_cases import ABH, MBE, consent, event, line, opening, story
 from tests.people import PERSON
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from coordination.domain.case import Case
-from coordination.importing.build import build
-from coordination.importing.lines import parse_line
-from coordination.importing.problems import LineProblem, LineRefused
+from coordination.services.importing.build import build
+from coordination.services.importing.lines import parse_line
+from coordination.services.importing.problems import LineProblem, LineRefused
 from tests.import_cases import ABH, MBE, consent, event, line, opening, referral, story
 
 NOW = datetime(2026, 9, 1, 9, tzinfo=UTC)

@@ -9,9 +9,9 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from coordination.importing.parts import part_lines, plan
-from coordination.importing.service import file_lines, numbered
-from coordination.importing.spool import Spooled, SpoolWriter, batches
+from coordination.services.importing.parts import part_lines, plan
+from coordination.services.importing.service import file_lines, numbered
+from coordination.services.importing.spool import Spooled, SpoolWriter, batches
 
 
 def spooled(line: int, events: int, snapshot: bool = False) -> Spooled:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from coordination.integrity.chain import (
+from coordination.adapters.hashing.chain import (
     ZERO,
     EventRow,
     NewEvent,
@@ -18,14 +18,14 @@ from coordination.integrity.chain import (
     event_hash,
     link_batch,
 )
-from coordination.integrity.checkpoint import (
+from coordination.adapters.hashing.checkpoint import (
     Checkpoint,
     CheckpointInvalid,
     checkpoint_signed,
     make_checkpoint,
 )
-from coordination.integrity.signing import BadKey, key_id, load_signing_key
-from coordination.integrity.verify import (
+from coordination.adapters.hashing.signing import BadKey, key_id, load_signing_key
+from coordination.adapters.hashing.verify import (
     Failure,
     HashRow,
     merge_by_position,

@@ -9,11 +9,12 @@ import pytest
 from fhir.resources.consent import Consent as FhirConsent
 
 from consent import Category, ConsentStatus, Purpose
-from coordination.domain.case import Actor, Case
+from coordination.domain.case import Case
+from coordination.domain.disclosure import AgencyRef
+from coordination.domain.identity import Actor
 from coordination.domain.trail import consent_trail
-from coordination.oversight import dpv
-from coordination.oversight.receipts import ReceiptSource, dpv_receipt, fhir_consent
-from coordination.oversight.report import AgencyRef
+from coordination.services.oversight import dpv
+from coordination.services.oversight.receipts import ReceiptSource, dpv_receipt, fhir_consent
 from tests.people import PERSON
 
 DPV_IRIS = ("https://w3id.org/dpv#", "https://w3id.org/dpv/")

@@ -21,9 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consent import Category, Consent, ConsentLedger, Purpose, end_of_validity
-from coordination.application import DateAsISO
-from coordination.domain.case import Actor, Case
+from coordination.adapters.store.transcodings import DateAsISO, register_state_transcodings
+from coordination.adapters.store.transcodings_v1 import register_first_shapes
+from coordination.domain.case import Case
 from coordination.domain.errors import DomainError
+from coordination.domain.identity import Actor
 from coordination.domain.parts import (
     Agreement,
     Course,
@@ -32,8 +34,6 @@ from coordination.domain.parts import (
     Referral,
     ReferralStatus,
 )
-from coordination.store.transcodings import register_state_transcodings
-from coordination.store.transcodings_v1 import register_first_shapes
 from tests.people import PERSON
 from tests.same_state import assert_same, same_case
 

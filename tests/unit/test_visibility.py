@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 
 from consent import Category
-from coordination.domain.case import Actor, Case
+from coordination.domain.case import Case
 from coordination.domain.case_view import view_case
+from coordination.domain.identity import Actor
 from coordination.domain.visibility import Sight, view_event
 from tests.people import PERSON
 

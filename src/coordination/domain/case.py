@@ -13,6 +13,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from consent import Category, Consent, ConsentLedger, Purpose, end_of_validity
+from coordination.domain.identity import Actor
 from coordination.domain.parts import (
     Agreement,
     Course,
@@ -21,7 +22,7 @@ from coordination.domain.parts import (
     Referral,
     ReferralStatus,
 )
-from coordination.domain.rules import Actor, CaseRules
+from coordination.domain.rules import CaseRules
 
 
 class Case(CaseRules, Aggregate):
@@ -505,5 +506,3 @@ class Case(CaseRules, Aggregate):
 
 
 CaseEvent = Case.Event | Case.CaseOpened | Case.CaseErased
-
-__all__ = ["Actor", "Case", "CaseEvent"]

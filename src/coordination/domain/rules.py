@@ -1,7 +1,6 @@
 """The case's rules, one guard each; every guard raises an error from `errors`."""
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,7 @@ from coordination.domain.errors import (
     UnknownReference,
     WrongState,
 )
+from coordination.domain.identity import Actor
 from coordination.domain.parts import ReferralStatus
 
 if TYPE_CHECKING:
@@ -25,14 +25,6 @@ if TYPE_CHECKING:
     from coordination.domain.parts import Agreement, Course, Qualification, Referral
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who records an event: an agency, through one of its tokens."""
-
-    agency: str
-    token_label: str
 
 
 class CaseRules:

@@ -19,7 +19,7 @@ from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteDatastore
 
-from coordination.store.database import Database
+from coordination.adapters.store.database import Database
 from projections.caseload.projection import CaseloadProjection
 from projections.caseload.query import CaseloadItem, CaseloadQuery, read_page
 from projections.caseload.view import CaseloadView

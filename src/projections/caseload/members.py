@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from coordination.store.database import stamp
+from coordination.adapters.timestamps import stamp
 
 EXPIRY_WARNING = timedelta(days=14)
 # Bounds that sort after every stored instant or date: "never" and "no due date".

@@ -22,7 +22,7 @@ from typing import Any
 
 from consent import Category
 from consent.record import LOCAL_TIME
-from coordination.store.database import stamp
+from coordination.adapters.timestamps import stamp
 from projections.caseload.members import EXPIRY_WARNING, CaseFacts
 from projections.caseload.reader import Reader
 from projections.caseload.view import CaseloadView

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from coordination.store.database import Cursor, Database, Params
+from coordination.adapters.store.database import Cursor, Database, Params
 from projections.caseload.cards import facts_of
 from projections.caseload.members import CaseFacts, Row
 

@@ -17,8 +17,9 @@ from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 
-from coordination.store.database import Cursor, Database, stamp
-from coordination.store.keys import TextSealer
+from coordination.adapters.store.database import Cursor, Database
+from coordination.adapters.store.keys import TextSealer
+from coordination.adapters.timestamps import stamp
 from projections.caseload import changes
 from projections.caseload.cards import card_of
 from projections.caseload.changes import Change, in_order

@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from fastapi.encoders import jsonable_encoder
-
-from coordination.bootstrap import Services, bootstrap
 from coordination.events import event_type
 from coordination.importing import ImportedBy, ImportService
 from coordination.integrity.service import IntegrityService
 from coordination.service import Caller
-from coordination.settings import Settings
 from coordination.store.directory import Agency, AgencyKind, Principal, Role
 from coordination.store.idempotency import IdempotencyRequest
+from fastapi.encoders import jsonable_encoder
+
+from coordination.bootstrap import Services, bootstrap
+from coordination.settings import Settings
 from projections.runner import Follower
 
 MASTER_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="  # bytes(range(32)), the tests' key

@@ -1,0 +1,1 @@
+"""The process: structured logs, and the collector's settings for long-running work."""

@@ -1,0 +1,128 @@
+"""The access log: every read of another agency's data and every refusal.
+
+It holds ids, categories and reasons only, never personal data.
+"""
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import EventSourcingError
+
+from coordination.adapters.store.database import Database, Row
+from coordination.adapters.store.recorders import RowWrite
+from coordination.adapters.timestamps import stamp
+
+
+# The action of the entry that names who brought a case in by bulk import (F-6).
+class AccessLogUnavailable(Exception):
+    """The access log cannot be written or read, so the request that needs it is refused."""
+
+    def __init__(self) -> None:
+        super().__init__("the access log is unavailable; nothing is shown without its entry")
+
+
+IMPORTED = "imported"
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    at: datetime
+    agency_id: str
+    token_label: str
+    role: str
+    request_id: str
+    case_id: str | None
+    action: str  # read, withheld, refused, erased, imported
+    categories: list[str] = field(default_factory=list)
+    basis: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+
+
+def _entry(row: Row) -> AccessEntry:
+    return AccessEntry(
+        at=datetime.fromisoformat(row["at"]),
+        agency_id=row["agency_id"],
+        token_label=row["token_label"],
+        role=row["role"],
+        request_id=row["request_id"],
+        case_id=row["case_id"],
+        action=row["action"],
+        categories=json.loads(row["categories"]),
+        basis=json.loads(row["basis"]),
+        reason=row["reason"],
+    )
+
+
+INSERT = (
+    "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
+    " case_id, action, categories, basis, reason)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+# Many entries as one statement, in their order: a JSON array of each entry's _params.
+_INSERT_MANY = {
+    "postgres": "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
+    " case_id, action, categories, basis, reason) SELECT r->>0, r->>1, r->>2, r->>3, r->>4,"
+    " r->>5, r->>6, r->>7, r->>8, r->>9 FROM json_array_elements(%s::json)"
+    " WITH ORDINALITY AS e(r, n) ORDER BY n",
+    "sqlite": "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
+    " case_id, action, categories, basis, reason) SELECT value->>0, value->>1, value->>2,"
+    " value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9"
+    " FROM json_each(%s) ORDER BY key",
+}
+
+
+def _params(e: AccessEntry) -> tuple[Any, ...]:
+    return (stamp(e.at), e.agency_id, e.token_label, e.role, e.request_id, e.case_id,
+            e.action, json.dumps(sorted(e.categories)), json.dumps(e.basis, sort_keys=True),
+            e.reason)  # fmt: skip
+
+
+class AccessLog:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def write(self, *entries: AccessEntry) -> None:
+        """Append entries, or raise AccessLogUnavailable: no read goes unlogged."""
+        with _unavailable_on_failure(), self.db.transaction() as cursor:
+            for e in entries:
+                self.db.run(cursor, INSERT, _params(e))
+
+    def row(self, entry: AccessEntry) -> RowWrite:
+        """The entry as a row to commit in an event's own transaction."""
+        return RowWrite(self.db.sql(INSERT), _params(entry))
+
+    def rows(self, entries: Sequence[AccessEntry]) -> RowWrite:
+        """Entries, in order, as one row write: a bulk import's, a statement per batch."""
+        many = json.dumps([_params(e) for e in entries])
+        return RowWrite(self.db.sql(_INSERT_MANY[self.db.dialect]), (many,))
+
+    def for_case(self, case_id: str) -> list[AccessEntry]:
+        with _unavailable_on_failure():
+            rows = self.db.fetch_all(
+                "SELECT * FROM {p}access_log WHERE case_id = %s ORDER BY entry_id", (case_id,)
+            )
+        return [_entry(r) for r in rows]
+
+    def between(self, start: datetime, end: datetime) -> list[AccessEntry]:
+        """Entries with start <= at < end; `at` is stamp() text, so text order is time order."""
+        with _unavailable_on_failure():
+            rows = self.db.fetch_all(
+                "SELECT * FROM {p}access_log WHERE at >= %s AND at < %s ORDER BY entry_id",
+                (stamp(start), stamp(end)),
+            )
+        return [_entry(r) for r in rows]
+
+
+@contextmanager
+def _unavailable_on_failure() -> Iterator[None]:
+    """Whatever the store's failure, the caller learns one thing: no log, no answer (503)."""
+    try:
+        yield
+    except EventSourcingError as failure:
+        raise AccessLogUnavailable from failure

@@ -1,0 +1,36 @@
+"""Tables of the service besides the event store. Append-only where it matters."""
+
+from coordination.adapters.store.database import Database
+
+_TABLES = [
+    """CREATE TABLE IF NOT EXISTS {p}agencies (
+        agency_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+        municipality TEXT NOT NULL, created_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS {p}tokens (
+        token_id TEXT PRIMARY KEY, agency_id TEXT NOT NULL REFERENCES {p}agencies,
+        role TEXT NOT NULL, label TEXT NOT NULL, secret_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL, revoked_at TEXT)""",
+    # A result commits with the events it recorded, so a key never maps to a lost
+    # or a doubled event. (Claims of keys in flight live in memory: idempotency.py.)
+    """CREATE TABLE IF NOT EXISTS {p}idempotency_results (
+        agency_id TEXT NOT NULL, idem_key TEXT NOT NULL, request_hash TEXT NOT NULL,
+        case_id TEXT NOT NULL, version INTEGER NOT NULL, status_code INTEGER NOT NULL,
+        created_at TEXT NOT NULL, PRIMARY KEY (agency_id, idem_key))""",
+    """CREATE TABLE IF NOT EXISTS {p}access_log (
+        entry_id {serial}, at TEXT NOT NULL, agency_id TEXT NOT NULL,
+        token_label TEXT NOT NULL, role TEXT NOT NULL, request_id TEXT NOT NULL,
+        case_id TEXT, action TEXT NOT NULL, categories TEXT NOT NULL,
+        basis TEXT NOT NULL, reason TEXT)""",
+    "CREATE INDEX IF NOT EXISTS access_log_case ON {p}access_log (case_id, entry_id)",
+]
+
+_SERIAL = {
+    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "postgres": "BIGSERIAL PRIMARY KEY",
+}
+
+
+def create_tables(db: Database) -> None:
+    with db.transaction() as cursor:
+        for statement in _TABLES:
+            db.run(cursor, statement.replace("{serial}", _SERIAL[db.dialect]))

@@ -1,0 +1,131 @@
+"""A mapper that seals each event's personal fields with its case's key.
+
+Stored state is `{"c": clear fields, "s": sealed personal fields or null}`. The
+sealed part is AES-GCM under the case's data key, bound to the case, version
+and event type (associated data), so it cannot be moved to another event. Once
+the key is destroyed the event still decodes: its personal fields read as None
+and it is marked erased, so histories, projections and replays keep working. A
+snapshot's whole state is sealed; once erased it decodes to `ErasedSnapshot`.
+"""
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import DomainEventProtocol, Snapshot
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic, resolve_topic
+
+from coordination.adapters.store.keys import CaseKeys, KeyDestroyed, seal, unseal
+from coordination.domain.personal import MILESTONE_SEALED, SEALED
+
+ERASED = "_erased"
+
+
+class SealingMapper(Mapper[UUID]):
+    def __init__(self, transcoder: Transcoder, keys: CaseKeys) -> None:
+        super().__init__(transcoder)
+        self.keys = keys
+
+    def prefetch_keys(self, stored_events: Sequence[StoredEvent]) -> None:
+        """Read the keys of a batch's cases in one go, before decoding it."""
+        self.keys.prefetch([_uuid(e.originator_id) for e in stored_events])
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        return self._stored(domain_event, None)
+
+    def seal_with_key(self, domain_event: DomainEventProtocol[UUID], key: bytes) -> StoredEvent:
+        """As `to_stored_event`, but sealed under `key`, which neither the store nor the
+        key cache has yet: a bulk import's fresh key, stored with the events (ADR 0022)."""
+        return self._stored(domain_event, key)
+
+    def _stored(self, domain_event: DomainEventProtocol[UUID], key: bytes | None) -> StoredEvent:
+        topic = get_topic(domain_event.__class__)
+        state = dict(vars(domain_event))
+        case_id, version = state.pop("originator_id"), state.pop("originator_version")
+        clear, personal = split(type(domain_event).__name__, state)
+        sealed = None
+        if personal:
+            if key is None:  # the case's own key, made first for a new case
+                key = self.keys.key_for(case_id, create=True)
+            plain = self.transcoder.encode(personal)
+            sealed = base64.b64encode(seal(key, plain, _aad(case_id, version, topic))).decode()
+        stored = self.transcoder.encode({"c": clear, "s": sealed})
+        return StoredEvent(case_id, version, topic, stored)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        cls = resolve_topic(stored_event.topic)
+        envelope = self.transcoder.decode(stored_event.state)
+        state: dict[str, Any] = dict(envelope["c"])
+        case_id = _uuid(stored_event.originator_id)
+        if envelope["s"] is not None:
+            aad = _aad(case_id, stored_event.originator_version, stored_event.topic)
+            personal = self._open(case_id, envelope["s"], aad)
+            if personal is None and issubclass(cls, Snapshot):
+                return ErasedSnapshot(case_id)
+            join(cls.__name__, state, personal)
+        state["originator_id"] = case_id
+        state["originator_version"] = stored_event.originator_version
+        event = object.__new__(cls)
+        object.__setattr__(event, "__dict__", state)
+        return event  # type: ignore[no-any-return]
+
+    def _open(self, case_id: UUID, sealed: str, aad: bytes) -> dict[str, Any] | None:
+        try:
+            key = self.keys.key_for(case_id)
+        except KeyDestroyed:
+            return None
+        opened: dict[str, Any] = self.transcoder.decode(unseal(key, base64.b64decode(sealed), aad))
+        return opened
+
+
+@dataclass(frozen=True)
+class ErasedSnapshot:
+    """A snapshot of an erased case: its state went with the key. It stands at version 0
+    and rebuilds nothing, so the repository replays every event from the first, and the
+    case reads exactly as it would without snapshots (ADR 0020)."""
+
+    originator_id: UUID
+    originator_version: int = 0
+
+    def mutate(self, aggregate: None) -> None:
+        return aggregate
+
+
+def split(event_type: str, state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(clear, personal) parts of an event's state."""
+    names = SEALED.get(event_type, ())
+    clear = {k: v for k, v in state.items() if k not in names}
+    personal = {k: state[k] for k in names if k in state}
+    if event_type == "AgreementConcluded":
+        personal["milestones"] = [
+            {k: m.get(k) for k in MILESTONE_SEALED} for m in state["milestones"]
+        ]
+        clear["milestones"] = [{k: v for k, v in m.items() if k not in MILESTONE_SEALED}
+                               for m in state["milestones"]]  # fmt: skip
+    return clear, personal
+
+
+def join(event_type: str, clear: dict[str, Any], personal: dict[str, Any] | None) -> None:
+    """Merge the opened personal part back; None (erased) leaves every such field None."""
+    if personal is None:
+        clear[ERASED] = True
+        personal = dict.fromkeys(SEALED.get(event_type, ()))
+        if event_type == "AgreementConcluded":
+            personal["milestones"] = [dict.fromkeys(MILESTONE_SEALED) for _ in clear["milestones"]]
+    milestones = personal.pop("milestones", None)
+    clear.update(personal)
+    if milestones is not None:
+        clear["milestones"] = [
+            {**c, **p} for c, p in zip(clear["milestones"], milestones, strict=True)
+        ]
+
+
+def _aad(case_id: UUID, version: int, topic: str) -> bytes:
+    return f"{case_id}:{version}:{topic}".encode()
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)

@@ -1,0 +1,116 @@
+"""The kinds of value a command takes, each named once.
+
+A command's parameters are annotated with these (`Slug`, `Text`, `Day`, `Level`, …); the
+contract (`coordination.contract`) turns each kind into the check the boundary makes, so
+the request bodies of the HTTP API and the lines of the bulk import accept exactly what
+the commands take. At run time they are plain strings, dates, lists and dicts.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum, StrEnum
+from typing import Annotated, NotRequired, TypedDict
+
+from consent import EvidenceMethod
+
+
+class Kind(Enum):
+    """What a text or a date stands for; the value is how the contract explains it."""
+
+    SLUG = "an id: a lower-case letter or digit, then 1 to 62 of them or '-'"
+    TEXT = "a free text of 1 to 2,000 characters"
+    SHORT_TEXT = "a text of 1 to 200 characters"
+    DAY = "a date from 1900-01-01 to 2999-12-31"
+    COUNTRY = "a country: ISO 3166 code of 2 or 3 upper-case letters"
+    LANGUAGE = "a language: ISO 639 code of 2 or 3 lower-case letters"
+    PHONE = "a phone number of up to 40 characters"
+    EMAIL = "an e-mail address of up to 254 characters"
+
+
+Slug = Annotated[str, Kind.SLUG]
+Text = Annotated[str, Kind.TEXT]
+ShortText = Annotated[str, Kind.SHORT_TEXT]
+Day = Annotated[date, Kind.DAY]
+CountryCode = Annotated[str, Kind.COUNTRY]
+LanguageCode = Annotated[str, Kind.LANGUAGE]
+Phone = Annotated[str, Kind.PHONE]
+Email = Annotated[str, Kind.EMAIL]
+
+
+@dataclass(frozen=True)
+class Items:
+    """How many items a list takes."""
+
+    least: int = 0
+    most: int | None = None
+
+
+class Level(StrEnum):
+    """Language levels of the Common European Framework of Reference."""
+
+    A1 = "A1"
+    A2 = "A2"
+    B1 = "B1"
+    B2 = "B2"
+    C1 = "C1"
+    C2 = "C2"
+
+
+class CourseType(StrEnum):
+    INTEGRATION_COURSE = "integration_course"
+    LITERACY_COURSE = "literacy_course"
+    INTENSIVE_COURSE = "intensive_course"
+    VOCATIONAL_LANGUAGE_COURSE = "vocational_language_course"
+    ORIENTATION_COURSE = "orientation_course"
+
+
+class CourseResult(StrEnum):
+    """A level reached (the Deutsch-Test für Zuwanderer), or a course's plain outcome."""
+
+    A1 = "A1"
+    A2 = "A2"
+    B1 = "B1"
+    B2 = "B2"
+    C1 = "C1"
+    C2 = "C2"
+    BELOW_A2 = "below_A2"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class RecognitionOutcome(StrEnum):
+    """A recognition decision on a foreign qualification (BQFG)."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    REJECTED = "rejected"
+    COMPENSATION_REQUIRED = "compensation_required"
+
+
+# Nested parts of a command's input. A key that may be left out reads as None, or as an
+# empty list for a list.
+
+
+class Person(TypedDict):
+    given_name: ShortText
+    family_name: ShortText
+    date_of_birth: NotRequired[Day | None]
+    nationality: NotRequired[CountryCode | None]
+    languages: NotRequired[list[LanguageCode]]
+    phone: NotRequired[Phone | None]
+    email: NotRequired[Email | None]
+
+
+class Evidence(TypedDict):
+    """How a consent was given: in writing, electronically or orally before a witness."""
+
+    method: EvidenceMethod
+    document_ref: NotRequired[ShortText | None]
+    language: NotRequired[LanguageCode | None]
+
+
+class PlannedMilestone(TypedDict):
+    title: ShortText
+    due_on: Day
+    responsible_agency: Slug
+    milestone_id: NotRequired[Slug | None]

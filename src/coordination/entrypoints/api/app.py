@@ -1,0 +1,80 @@
+"""create_app(settings): the HTTP application, built around one Services."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from coordination.adapters.runtime.heap import freeze_startup_heap
+from coordination.adapters.runtime.logs import configure_logging
+from coordination.adapters.store.loop_pool import LoopPool
+from coordination.adapters.store.tokens import TokenLookup
+from coordination.application.app import utc_now
+from coordination.bootstrap import bootstrap
+from coordination.entrypoints.api import (
+    audit,
+    caseload,
+    cases,
+    erasure,
+    ops,
+    oversight,
+    problems,
+    statistics,
+)
+from coordination.entrypoints.api.imports import router as imports_router
+from coordination.entrypoints.api.middleware import BodyGuard, RequestContext, SecurityHeaders
+from coordination.entrypoints.api.rate_limit import RateLimiter
+from coordination.settings import Settings
+
+DESCRIPTION = (
+    "Agencies post what they do for one person as immutable events on that person's case. "
+    "Data reaches another agency only under a recorded consent; every read is logged."
+)
+
+
+def create_app(
+    settings: Settings | None = None, clock: Callable[[], datetime] = utc_now
+) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = bootstrap(settings, clock)
+        services.idempotency.purge_expired()
+        runner = services.runner() if settings.run_projections else None
+        if runner:
+            runner.start()
+        app.state.services, app.state.runner = services, runner
+        pool = LoopPool(services.directory.db.datastore)
+        await pool.open()
+        app.state.tokens = TokenLookup(services.directory, pool)
+        services.app.read_on_loop(pool)
+        if settings.freeze_heap:
+            freeze_startup_heap()
+        try:
+            yield
+        finally:
+            services.app.loop_reads = None
+            await pool.close()
+            if runner:
+                runner.stop()
+            services.close()
+
+    app = FastAPI(title="Migrant integration coordination", version="1",
+                  description=DESCRIPTION, lifespan=lifespan)  # fmt: skip
+    problems.install(app)
+    app.include_router(cases.router)
+    app.include_router(caseload.router)
+    app.include_router(erasure.router)
+    app.include_router(statistics.router)
+    app.include_router(oversight.router)
+    app.include_router(audit.router)
+    app.include_router(imports_router)
+    app.include_router(ops.router)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContext)
+    return app

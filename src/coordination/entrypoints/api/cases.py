@@ -1,0 +1,101 @@
+"""Routes for cases and their events (contract: Cases and events)."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Header, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from coordination.application.errors import CaseNotFound
+from coordination.contract.requests import EventIn, OpenCase
+from coordination.entrypoints.api.convert import (
+    as_aware,
+    event_out,
+    expected_version,
+    idempotency_request,
+    recorded_headers,
+)
+from coordination.entrypoints.api.deps import CaseReader, Caseworker, ServicesDep
+from coordination.entrypoints.api.responses import (
+    CaseCreated,
+    CaseHistory,
+    CaseState,
+    EventRecorded,
+    problem_responses,
+)
+
+router = APIRouter(prefix="/v1", tags=["cases"])
+
+ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 503)
+MAX_VERSION = 2**63 - 1  # the stores' integers; beyond them SQLite overflows (fuzzing)
+IfMatch = Annotated[str | None, Header(description='"N": refuse unless the case is at N')]
+IdempotencyKey = Annotated[str | None, Header(description="retry-safe key, kept 24 h")]
+
+
+def parse_case_id(case_id: str) -> UUID:
+    try:
+        return UUID(case_id)
+    except ValueError:
+        raise CaseNotFound from None
+
+
+@router.post("/cases", status_code=201, response_model=CaseCreated, responses=ERRORS)
+def open_case(
+    body: OpenCase, caller: Caseworker, svc: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:  # fmt: skip
+    fields = body.model_dump()
+    keyed = body.model_dump(mode="json")
+    idem = idempotency_request(idempotency_key, caller.agency_id, "open", keyed)
+    recorded = svc.cases.open_case(caller, fields, idem)
+    headers = recorded_headers(recorded) | {"Location": f"/v1/cases/{recorded.case_id}"}
+    content = {"case_id": str(recorded.case_id), "version": recorded.version}
+    return JSONResponse(content, 201, headers)
+
+
+@router.post(
+    "/cases/{case_id}/events", status_code=201, response_model=EventRecorded, responses=ERRORS
+)
+async def record_event(
+    case_id: str, body: Annotated[EventIn, Body()], caller: Caseworker, svc: ServicesDep,
+    if_match: IfMatch = None, idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:  # fmt: skip
+    uuid = parse_case_id(case_id)
+    fields = body.model_dump(exclude={"type"})
+    idem = idempotency_request(
+        idempotency_key, caller.agency_id, f"events:{uuid}", body.model_dump(mode="json")
+    )
+    # On the event loop: the service hands to a thread only what blocks (ADR 0028).
+    recorded = await svc.cases.record_event_async(
+        caller, uuid, body.type, fields, expected_version(if_match), idem
+    )
+    content = {"case_id": str(recorded.case_id), "version": recorded.version,
+               "event": event_out(recorded.event)}  # fmt: skip
+    return JSONResponse(content, 201, recorded_headers(recorded))
+
+
+@router.get("/cases/{case_id}", response_model=CaseState, responses=ERRORS)
+def read_case(
+    case_id: str, caller: CaseReader, svc: ServicesDep,
+    as_of: Annotated[datetime | None, Query(description="auditors: state at this time")] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_VERSION,
+                                         description="auditors: at this version")] = None,
+) -> JSONResponse:  # fmt: skip
+    uuid = parse_case_id(case_id)
+    case, view = svc.cases.read_case(caller, uuid, version, as_aware(as_of))
+    content = {"case_id": str(case.id), "version": case.version, **(view.data or {}),
+               "withheld": sorted(view.withheld)}  # fmt: skip
+    return JSONResponse(jsonable_encoder(content), headers={"ETag": f'"{case.version}"'})
+
+
+@router.get("/cases/{case_id}/history", response_model=CaseHistory, responses=ERRORS)
+def read_history(
+    case_id: str, caller: CaseReader, svc: ServicesDep,
+    as_of: Annotated[datetime | None, Query(description="cut the history at this time")] = None,
+) -> JSONResponse:  # fmt: skip
+    uuid = parse_case_id(case_id)
+    seen = svc.cases.read_history(caller, uuid, as_aware(as_of))
+    events = [event_out(s.event, s.view) for s in seen]
+    return JSONResponse({"case_id": str(uuid), "events": events})

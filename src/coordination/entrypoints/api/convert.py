@@ -1,0 +1,78 @@
+"""From service results to contract bodies and headers."""
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from fastapi import HTTPException
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+
+from coordination.adapters.store.idempotency import IdempotencyRequest
+from coordination.application.app import Recorded
+from coordination.contract.requests import FIRST_DAY, LAST_DAY
+from coordination.domain.case import CaseEvent
+from coordination.domain.catalogue import event_data, event_type
+from coordination.domain.visibility import View
+
+EARLIEST = datetime.combine(FIRST_DAY, time.min, tzinfo=UTC)
+LATEST = datetime.combine(LAST_DAY + timedelta(days=1), time.min, tzinfo=UTC)
+ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def event_out(event: CaseEvent, view: View | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": event_type(event),
+        "version": event.originator_version,
+        "recorded_at": event.timestamp,
+        "recorded_by": {"agency": event.recorded_by, "token_label": event.token_label},
+        "data": event_data(event) if view is None else view.data,
+    }
+    if view is not None and view.withheld:
+        out["withheld"] = sorted(view.withheld)
+    encoded: dict[str, Any] = jsonable_encoder(out)
+    return encoded
+
+
+def recorded_headers(recorded: Recorded) -> dict[str, str]:
+    headers = {"ETag": f'"{recorded.version}"', "X-Event-Position": str(recorded.position)}
+    if recorded.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return headers
+
+
+def as_aware(moment: datetime | None) -> datetime | None:
+    """A time given without an offset is read as UTC; it must lie within FIRST_DAY..LAST_DAY."""
+    if moment is None:
+        return moment
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if not EARLIEST <= aware < LATEST:
+        # Rendered like any other invalid query: 422 validation-error.
+        msg = f"as_of must lie between {FIRST_DAY} and {LAST_DAY}"
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ("query", "as_of"), "msg": msg}]
+        )
+    return aware
+
+
+def expected_version(if_match: str | None) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    found = ETAG.match(if_match.strip())
+    if not found:
+        raise HTTPException(400, 'If-Match must name a version, like "3"')
+    return int(found.group(1))
+
+
+def idempotency_request(
+    key: str | None, agency_id: str, route: str, body: dict[str, Any]
+) -> IdempotencyRequest | None:
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.match(key):
+        raise HTTPException(400, "Idempotency-Key must be 1-255 visible ASCII characters")
+    canonical = json.dumps({"route": route, "body": body}, sort_keys=True, default=str)
+    return IdempotencyRequest(agency_id, key, hashlib.sha256(canonical.encode()).hexdigest())

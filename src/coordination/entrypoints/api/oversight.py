@@ -1,0 +1,123 @@
+"""Routes for data-protection oversight (contract: consent-trail; issue 3 for the rest).
+
+The consent trail, the disclosure report and consent receipts are for the DPO of
+the case's municipality and the current lead agency; the overview is for DPOs.
+"""
+
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query
+from fastapi.responses import JSONResponse, Response
+
+from consent.record import LOCAL_TIME
+from coordination.adapters.reports.labels import Language
+from coordination.adapters.reports.pdf import render_report
+from coordination.bootstrap import Services
+from coordination.contract.requests import FIRST_DAY, LAST_DAY
+from coordination.domain.disclosure import DisclosureReport
+from coordination.domain.identity import Caller, Role
+from coordination.entrypoints.api import oversight_responses as out
+from coordination.entrypoints.api.cases import ERRORS, parse_case_id
+from coordination.entrypoints.api.deps import ServicesDep, require
+from coordination.services.oversight.overview import Overview, overview_csv
+from coordination.services.oversight.receipts import dpv_receipt, fhir_consent
+from coordination.services.oversight.service import OversightService
+from coordination.services.oversight.trail import TrailDocument
+
+router = APIRouter(prefix="/v1", tags=["data protection"])
+
+PDF, CSV = "application/pdf", "text/csv"
+JSON_LD, FHIR_JSON = "application/ld+json", "application/fhir+json"
+
+CaseOverseer = Annotated[Caller, Depends(require(Role.CASEWORKER, Role.DPO))]
+Dpo = Annotated[Caller, Depends(require(Role.DPO))]
+Accept = Annotated[str, Header(description="the format may also be chosen by media type")]
+
+
+def oversight(svc: ServicesDep) -> OversightService:
+    return svc.oversight
+
+
+OversightDep = Annotated[OversightService, Depends(oversight)]
+
+
+def _chosen(asked: str | None, accept: str, by_media_type: dict[str, str], default: str) -> str:
+    """An explicit ?format= wins; else the first of these media types named in Accept."""
+    if asked is not None:
+        return asked
+    return next((fmt for media, fmt in by_media_type.items() if media in accept.lower()), default)
+
+
+@router.get("/cases/{case_id}/consent-trail", response_model=out.ConsentTrail, responses=ERRORS)
+def consent_trail(case_id: str, caller: CaseOverseer, svc: OversightDep) -> TrailDocument:
+    return svc.consent_trail(caller, parse_case_id(case_id))
+
+
+@router.get(
+    "/cases/{case_id}/disclosure-report",
+    response_model=out.DisclosureReport,
+    responses={**ERRORS, 200: {"content": {PDF: {}}, "description": "JSON, or a PDF"}},
+)
+def disclosure_report(
+    case_id: str, caller: CaseOverseer, svc: OversightDep,
+    format_: Annotated[Literal["json", "pdf"] | None, Query(alias="format")] = None,
+    lang: Annotated[Language, Query(description="language of the PDF")] = Language.DE,
+    accept: Accept = "",
+) -> DisclosureReport | Response:  # fmt: skip
+    report = svc.disclosure_report(caller, parse_case_id(case_id))
+    if _chosen(format_, accept, {PDF: "pdf"}, "json") == "json":
+        return report
+    filename = f"disclosure-report-{report.case_id}-{lang.value}.pdf"
+    headers = {"Content-Disposition": f'inline; filename="{filename}"'}
+    return Response(render_report(report, lang), media_type=PDF, headers=headers)
+
+
+@router.get(
+    "/cases/{case_id}/consents/{consent_id}/receipt",
+    responses={**ERRORS, 200: {"content": {JSON_LD: {}, FHIR_JSON: {}},
+                               "description": "ISO/IEC TS 27560 in DPV, or FHIR R5 Consent"}},
+)  # fmt: skip
+def consent_receipt(
+    case_id: str, consent_id: str, caller: CaseOverseer, svc: OversightDep,
+    format_: Annotated[Literal["dpv", "fhir"] | None, Query(alias="format")] = None,
+    accept: Accept = "",
+) -> JSONResponse:  # fmt: skip
+    source = svc.consent_receipt(caller, parse_case_id(case_id), consent_id)
+    if source is None:
+        raise HTTPException(404, "no such consent on this case")
+    if _chosen(format_, accept, {FHIR_JSON: "fhir", JSON_LD: "dpv"}, "dpv") == "fhir":
+        return JSONResponse(fhir_consent(source), media_type=FHIR_JSON)
+    return JSONResponse(dpv_receipt(source), media_type=JSON_LD)
+
+
+@router.get(
+    "/dpo/overview",
+    response_model=out.DpoOverview,
+    responses={**ERRORS, 200: {"content": {CSV: {}}, "description": "JSON, or CSV"}},
+)
+def dpo_overview(
+    caller: Dpo, services: ServicesDep, svc: OversightDep,
+    since: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY,
+                                        description="first day; default: until - 29")] = None,
+    until: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY,
+                                        description="last day, inclusive; default today")] = None,
+    format_: Annotated[Literal["json", "csv"] | None, Query(alias="format")] = None,
+    accept: Accept = "",
+) -> Overview | Response:  # fmt: skip
+    since, until = _period(services, since, until)
+    result = svc.overview(caller, since, until)
+    if _chosen(format_, accept, {CSV: "csv"}, "json") == "json":
+        return result
+    filename = f"dpo-overview-{result.municipality}-{since}-{until}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(overview_csv(result), media_type=f"{CSV}; charset=utf-8", headers=headers)
+
+
+def _period(services: Services, since: date | None, until: date | None) -> tuple[date, date]:
+    """Whole German calendar days; by default the 30 days up to today."""
+    until = until or services.app.clock().astimezone(LOCAL_TIME).date()
+    since = since or until - timedelta(days=29)
+    if since > until:
+        raise HTTPException(400, "since lies after until")
+    return since, until

@@ -1,0 +1,214 @@
+"""Response bodies of the data-protection endpoints (consent trail, report, overview).
+
+They mirror the documents built in `coordination.services.oversight`; FastAPI checks each
+answer against them. Receipts are standard documents (JSON-LD, FHIR) and have none.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+# Every instant in UTC ("...Z"), as events' recorded_at; consent days are Berlin days.
+Instant = Annotated[datetime, AfterValidator(_utc)]
+
+
+class Recording(BaseModel):
+    version: int
+    at: Instant
+    agency: str
+    token_label: str
+
+
+class Disclosure(BaseModel):
+    version: int
+    at: Instant
+    event_type: str
+    sender: str
+    recipient: str
+    purpose: str
+    categories: list[str]
+    basis: dict[str, str]
+
+
+class TrailConsent(BaseModel):
+    consent_id: str
+    status: str
+    recipients: list[str]
+    purposes: list[str]
+    categories: list[str]
+    given_on: date
+    valid_until: date | None
+    valid_from: Instant
+    expires_at: Instant | None
+    ended_at: Instant | None
+    evidence_method: str | None
+    notice_version: str | None
+    granted: Recording
+    withdrawn: Recording | None
+    withdrawn_on: date | None
+    disclosures: list[Disclosure]
+
+
+class LoggedAccess(BaseModel):
+    at: Instant
+    agency: str
+    token_label: str
+    role: str
+    request_id: str
+    action: str
+    categories: list[str]
+    basis: dict[str, str]
+    reason: str | None
+
+
+class Step(BaseModel):
+    at: Instant
+    step: str
+    agency: str | None
+    categories: list[str]
+    version: int | None
+    consent_id: str | None
+    recipients: list[str]
+    purposes: list[str]
+    basis: dict[str, str]
+    reason: str | None
+
+
+class Cover(BaseModel):
+    consent_id: str
+    expires_at: Instant | None
+
+
+class AccessRow(BaseModel):
+    agency: str
+    lead: bool
+    cells: dict[str, list[Cover]]
+
+
+class CurrentAccess(BaseModel):
+    at: Instant
+    categories: list[str]
+    agencies: list[AccessRow]
+
+
+class ConsentTrail(BaseModel):
+    case_id: UUID
+    municipality: str
+    lead_agency: str
+    as_at: Instant
+    consents: list[TrailConsent]
+    unfounded_disclosures: list[Disclosure]
+    reads: list[LoggedAccess]
+    refused: list[LoggedAccess]
+    timeline: list[Step]
+    current_access: CurrentAccess
+
+
+class AgencyRef(BaseModel):
+    agency_id: str
+    name: str
+    kind: str
+
+
+class PersonName(BaseModel):
+    given_name: str
+    family_name: str
+
+
+class Received(BaseModel):
+    at: Instant
+    agency: str
+    sender: str
+    event_type: str
+    purpose: str
+    categories: list[str]
+    consents: list[str]
+
+
+class ReadSummary(BaseModel):
+    agency: str
+    category: str
+    consent_id: str
+    purposes: list[str]
+    first_at: Instant
+    last_at: Instant
+    times: int
+
+
+class Inspection(BaseModel):
+    agency: str
+    role: str
+    first_at: Instant
+    last_at: Instant
+    times: int
+
+
+class ReportConsent(BaseModel):
+    consent_id: str
+    status: str
+    recipients: list[str]
+    purposes: list[str]
+    categories: list[str]
+    given_on: date
+    valid_until: date | None
+    granted_at: Instant
+    withdrawn_at: Instant | None
+    expired_at: Instant | None
+
+
+class DisclosureReport(BaseModel):
+    case_id: UUID
+    generated_at: Instant
+    requested_by: str
+    requested_as: str
+    person: PersonName | None
+    agencies: list[AgencyRef]
+    received: list[Received]
+    read: list[ReadSummary]
+    inspections: list[Inspection]
+    consents: list[ReportConsent]
+
+
+class RefusalCount(BaseModel):
+    agency: str
+    action: str
+    reason: str
+    count: int
+
+
+class Expiring(BaseModel):
+    case_id: str
+    consent_id: str
+    recipients: list[str]
+    expires_at: Instant
+
+
+class Withdrawal(BaseModel):
+    case_id: str
+    consent_id: str
+    at: Instant
+    agency: str
+
+
+class Erasure(BaseModel):
+    case_id: str
+    at: Instant
+    agency: str
+
+
+class DpoOverview(BaseModel):
+    municipality: str
+    as_at: Instant
+    since: date
+    until: date
+    refused: list[RefusalCount]
+    expiring: list[Expiring]
+    withdrawals: list[Withdrawal]
+    erasures: list[Erasure]

@@ -1,0 +1,95 @@
+"""Demo data: agencies of Leipzig and Landkreis Mayen-Koblenz and two fictional cases."""
+
+from datetime import date, timedelta
+from uuid import UUID
+
+import typer
+
+from coordination.bootstrap import Services
+from coordination.domain.identity import Agency, AgencyKind, Caller, Principal, Role
+
+K = AgencyKind
+AGENCIES = [
+    Agency("abh-leipzig", "Ausländerbehörde Leipzig", K.AUSLAENDERBEHOERDE, "leipzig"),
+    Agency("mbe-caritas-leipzig", "Migrationsberatung Caritas Leipzig",
+           K.MIGRATIONSBERATUNG, "leipzig"),
+    Agency("jobcenter-leipzig", "Jobcenter Leipzig", K.JOBCENTER, "leipzig"),
+    Agency("vhs-leipzig", "Volkshochschule Leipzig", K.SPRACHKURSTRAEGER, "leipzig"),
+    Agency("stadt-leipzig", "Stadt Leipzig, Sozialamt", K.KOMMUNE, "leipzig"),
+    Agency("abh-mayen-koblenz", "Ausländerbehörde Kreisverwaltung Mayen-Koblenz",
+           K.AUSLAENDERBEHOERDE, "mayen-koblenz"),
+    Agency("mbe-diakonie-mayen-koblenz", "Migrationsberatung Diakonie Mayen-Koblenz",
+           K.MIGRATIONSBERATUNG, "mayen-koblenz"),
+    Agency("jobcenter-mayen-koblenz", "Jobcenter Mayen-Koblenz", K.JOBCENTER, "mayen-koblenz"),
+]  # fmt: skip
+EXTRA_ROLES = [("stadt-leipzig", Role.AUDITOR), ("stadt-leipzig", Role.DPO)]
+
+
+def load_demo(svc: Services) -> None:
+    if svc.directory.list_agencies():
+        typer.echo("the database is not empty: demo data not loaded", err=True)
+        raise typer.Exit(1)
+    for agency in AGENCIES:
+        svc.directory.add_agency(agency)
+    case_id = _load_cases(svc)
+    typer.echo("Demo tokens (shown once; the database keeps only their hashes):")
+    tokens = {}
+    for agency_id, role in [(a.agency_id, Role.CASEWORKER) for a in AGENCIES] + EXTRA_ROLES:
+        tokens[agency_id, role] = svc.directory.issue_token(agency_id, role, f"demo-{role.value}")
+        typer.echo(f"  {agency_id:28} {role.value:10} {tokens[agency_id, role].token}")
+    reader = tokens["mbe-diakonie-mayen-koblenz", Role.CASEWORKER].token
+    typer.echo("Try, as the migration service the referral went to:")
+    typer.echo(
+        f"  curl -H 'Authorization: Bearer {reader}' http://127.0.0.1:8000/v1/cases/{case_id}"
+    )
+
+
+def _caller(svc: Services, agency_id: str) -> Caller:
+    agency = svc.directory.get_agency(agency_id)
+    assert agency is not None
+    return Caller(Principal(agency, Role.CASEWORKER, "demo", "demo-loader"), "demo-loader")
+
+
+def _load_cases(svc: Services) -> UUID:
+    today = date.today()
+    abh_mk, mbe_mk = _caller(svc, "abh-mayen-koblenz"), _caller(svc, "mbe-diakonie-mayen-koblenz")
+    opened = svc.cases.open_case(abh_mk, {
+        "person": {"given_name": "Demo", "family_name": "Person Eins", "nationality": "SY",
+                   "languages": ["ar"], "date_of_birth": date(1990, 1, 1)},
+        "municipality": "mayen-koblenz", "arrived_on": today - timedelta(days=20),
+        "residence_status": "aufenthaltserlaubnis"}, None)  # fmt: skip
+    case_mk = opened.case_id
+    record = svc.cases.record_event
+    record(abh_mk, case_mk, "ConsentGranted", {
+        "recipients": [mbe_mk.agency_id], "purposes": ["counselling"],
+        "categories": ["identity", "contact"], "given_on": today,
+        "evidence": {"method": "written", "language": "ar"}}, None, None)  # fmt: skip
+    referral = {"to_agency": mbe_mk.agency_id, "purpose": "counselling",
+                "categories": ["identity", "contact"]}  # fmt: skip
+    record(abh_mk, case_mk, "ReferralSent", referral, None, None)
+    typer.echo(f"Mayen-Koblenz case: {case_mk}")
+    _load_leipzig(svc, today)
+    return case_mk
+
+
+def _load_leipzig(svc: Services, today: date) -> None:
+    mbe, vhs = _caller(svc, "mbe-caritas-leipzig"), "vhs-leipzig"
+    opened = svc.cases.open_case(mbe, {
+        "person": {"given_name": "Demo", "family_name": "Person Zwei", "nationality": "AF",
+                   "languages": ["fa", "en"]},
+        "municipality": "leipzig", "arrived_on": today - timedelta(days=60)}, None)  # fmt: skip
+    case = opened.case_id
+    record = svc.cases.record_event
+    record(mbe, case, "ConsentGranted", {
+        "recipients": [vhs], "purposes": ["language_course", "case_management"],
+        "categories": ["identity", "contact", "language", "integration_plan"],
+        "given_on": today, "valid_until": today + timedelta(days=365),
+        "evidence": {"method": "written"}}, None, None)  # fmt: skip
+    record(mbe, case, "CourseAssigned", {"course_type": "integration_course", "provider": vhs,
+           "target_level": "B1", "starts_on": today + timedelta(days=14)}, None, None)  # fmt: skip
+    record(mbe, case, "AgreementConcluded", {"signed_on": today, "milestones": [
+        {"title": "Integrationskurs begonnen", "due_on": today + timedelta(days=30),
+         "responsible_agency": vhs},
+        {"title": "Anerkennungsberatung besucht", "due_on": today + timedelta(days=60),
+         "responsible_agency": mbe.agency_id}]}, None, None)  # fmt: skip
+    typer.echo(f"Leipzig case: {case}")

@@ -1,0 +1,125 @@
+"""Reading caseloads: who may read whose, read-your-writes, and the access log."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from coordination.adapters.store.access_log import AccessEntry, AccessLog
+from coordination.adapters.store.directory import Directory
+from coordination.application.app import CoordinationApplication
+from coordination.application.errors import CaseNotFound, Forbidden, ProjectionBehind
+from coordination.domain.identity import Caller, Role
+from projections.caseload.as_of import caseload_as_of
+from projections.caseload.query import (
+    BadCursor,
+    CaseloadItem,
+    CaseloadQuery,
+    decode_cursor,
+    read_page,
+)
+from projections.caseload.view import CaseloadView
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    items: list[CaseloadItem]
+    next_cursor: str | None
+    position: int
+
+
+@dataclass(frozen=True)
+class CaseloadRequest:
+    agency: str | None = None
+    role: str | None = None
+    overdue: bool = False
+    limit: int = 50
+    cursor: str | None = None
+    min_position: int | None = None
+    as_of: datetime | None = None  # auditors: as it stood then, rebuilt from the events
+
+
+class AsOfInTheFuture(ValueError):
+    """A caseload at a later instant is not known yet: events may still be recorded."""
+
+
+class CaseloadService:
+    def __init__(
+        self, app: CoordinationApplication, view: CaseloadView, directory: Directory,
+        access_log: AccessLog, wait_seconds: float,
+    ) -> None:  # fmt: skip
+        self.app, self.view, self.directory = app, view, directory
+        self.access_log, self.wait_seconds = access_log, wait_seconds
+
+    def read(self, caller: Caller, r: CaseloadRequest) -> CaseloadPage:
+        if r.as_of is not None and caller.principal.role != Role.AUDITOR:
+            raise Forbidden("only auditors may read a caseload as it stood (as_of)")
+        agency = self._whose(caller, r.agency)
+        if r.as_of is not None:
+            return self._read_as_of(caller, agency, r, r.as_of)
+        self._wait(r.min_position)
+        position = self.view.position(self.app.name)
+        after, now = decode_cursor(r.cursor) if r.cursor else (None, self.app.clock())
+        query = CaseloadQuery(agency, now, r.role, r.overdue, r.limit, after)
+        items, next_cursor = read_page(self.view, query)
+        self._log(caller, items)
+        return CaseloadPage(items, next_cursor, position)
+
+    def _read_as_of(
+        self, caller: Caller, agency: str, r: CaseloadRequest, at: datetime
+    ) -> CaseloadPage:
+        """Rebuilt per request, page 2 as well; the position is the store's head
+        that the rebuild read, as `min_position` means nothing here."""
+        if at > self._now():
+            raise AsOfInTheFuture("as_of lies in the future")
+        after, judged_at = decode_cursor(r.cursor) if r.cursor else (None, at)
+        if judged_at != at:
+            raise BadCursor("the cursor belongs to a read at another as_of")
+        query = CaseloadQuery(agency, at, r.role, r.overdue, r.limit, after)
+        page = caseload_as_of(self.app, query)
+        self._log(caller, page.items, reason="caseload-as-of")
+        return CaseloadPage(page.items, page.next_cursor, page.position)
+
+    def _whose(self, caller: Caller, asked: str | None) -> str:
+        """Caseworkers read their own agency's; auditors name one of their municipality."""
+        own = caller.principal.agency
+        if caller.principal.role != Role.AUDITOR:
+            if asked not in (None, own.agency_id):
+                raise Forbidden("a caseworker reads its own agency's caseload")
+            return own.agency_id
+        if asked is None:
+            raise Forbidden("an auditor names the agency: ?agency=")
+        target = self.directory.get_agency(asked)
+        if target is None or target.municipality != own.municipality:
+            raise CaseNotFound
+        return target.agency_id
+
+    def _wait(self, min_position: int | None) -> None:
+        if min_position is None:
+            return
+        if not self.view.wait_for(self.app.name, min_position, self.wait_seconds):
+            raise ProjectionBehind
+
+    def _log(self, caller: Caller, items: list[CaseloadItem], reason: str = "caseload") -> None:
+        auditor = caller.principal.role == Role.AUDITOR
+        entries = [
+            self._entry(
+                caller, item, {"role": "auditor"} if auditor else {"identity": basis}, reason
+            )
+            for item in items
+            if auditor or (basis := item.identity_basis) is not None
+        ]
+        if entries:
+            self.access_log.write(*entries)
+
+    def _entry(
+        self, caller: Caller, item: CaseloadItem, basis: dict[str, object], reason: str
+    ) -> AccessEntry:
+        return AccessEntry(
+            at=self._now(), agency_id=caller.agency_id,
+            token_label=caller.principal.token_label, role=caller.principal.role.value,
+            request_id=caller.request_id, case_id=item.case_id, action="read",
+            categories=["identity"] if item.display_name is not None else [], basis=basis,
+            reason=reason,
+        )  # fmt: skip
+
+    def _now(self) -> datetime:
+        return self.app.clock()

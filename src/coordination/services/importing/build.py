@@ -1,0 +1,63 @@
+"""An imported history, replayed through the Case aggregate's own commands.
+
+Each event is decided by the command that POST /v1/cases/{id}/events would call,
+with the event's own agency and time, so every rule that guards a live write
+(consent before disclosure, who may answer a referral, nothing after closing, …)
+guards the import too, judged as things stood when the event happened.
+"""
+
+from collections.abc import Set
+from typing import Any
+
+from coordination.domain.case import Case
+from coordination.domain.catalogue import COMMANDS
+from coordination.domain.errors import ConsentRequired, DomainError
+from coordination.services.importing.lines import ImportedCase, ImportedEvent
+from coordination.services.importing.problems import LineProblem, LineRefused
+
+
+def build(case: ImportedCase, agencies: Set[str]) -> Case:
+    """The case with its history as pending events, or LineRefused on the first broken rule."""
+    opening, *later = case.events
+    _check_agency(case, 0, opening, agencies)
+    built = Case.open(opening.by, opening.at, case_id=case.case_id, **opening.fields)
+    for i, event in enumerate(later, start=1):
+        _check_agency(case, i, event, agencies)
+        _check_related(case, i, event, built)
+        try:
+            _decide(built, event, agencies)
+        except DomainError as broken:
+            raise LineRefused([_rule_problem(case.line, i, broken)]) from None
+    return built
+
+
+def _decide(case: Case, event: ImportedEvent, agencies: Set[str]) -> None:
+    fields = event.fields
+    if event.kind == "ConsentGranted":
+        fields = {**fields, "is_known_agency": agencies.__contains__}
+    COMMANDS[event.kind](case, event.by, event.at, **fields)
+
+
+def _check_agency(case: ImportedCase, i: int, event: ImportedEvent, agencies: Set[str]) -> None:
+    if event.by.agency not in agencies:
+        detail = f"agency '{event.by.agency}' is not registered (coordination agencies add)"
+        raise LineRefused([_invalid(case.line, i, detail, "recorded_by")])
+
+
+def _check_related(case: ImportedCase, i: int, event: ImportedEvent, built: Case) -> None:
+    # A live write by an agency without a relation to the case answers 404.
+    if event.by.agency not in built.involved:
+        detail = f"agency '{event.by.agency}' has no relation to the case at this point"
+        raise LineRefused([_invalid(case.line, i, detail, "recorded_by")])
+
+
+def _invalid(line: int, i: int, detail: str, where: str) -> LineProblem:
+    return LineProblem(line, "invalid-event", detail, ("events", i, where), i)
+
+
+def _rule_problem(line: int, i: int, broken: DomainError) -> LineProblem:
+    if isinstance(broken, ConsentRequired):
+        extra: dict[str, Any] = {"recipient": broken.recipient, "purpose": broken.purpose,
+                                 "categories": broken.categories}  # fmt: skip
+        return LineProblem(line, "consent-required", str(broken), ("events", i), i, extra)
+    return LineProblem(line, "invalid-event", str(broken), ("events", i), i)

@@ -1,0 +1,158 @@
+"""Verification, checkpoints and audit bundles on the service's own store.
+
+Used by the `coordination` commands and by `GET /v1/audit/verify`. The hashing and
+the checks themselves are pure (chain, verify, bundle); this module reads the
+store, loads the signing key and decodes events through the application's mapper.
+"""
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from coordination.adapters.hashing.bundle import Readable, build_bundle, verify_bundle
+from coordination.adapters.hashing.chain import ZERO
+from coordination.adapters.hashing.checkpoint import Checkpoint, checkpoint_signed, make_checkpoint
+from coordination.adapters.hashing.signing import SigningKeys
+from coordination.adapters.hashing.verify import (
+    CaseRow,
+    Failure,
+    Report,
+    check_head,
+    merge_by_position,
+    verify_case,
+    verify_links,
+    verify_store,
+)
+from coordination.adapters.store.hash_ledger import HashLedger, Head
+from coordination.adapters.store.recorders import HASHES_TABLE
+from coordination.application.app import CoordinationApplication
+from coordination.application.errors import CaseNotFound
+from coordination.domain.case import CaseEvent
+from coordination.domain.catalogue import event_data
+
+UNTRUSTED = "checkpoint signature invalid or key not trusted"
+
+
+class NotIntact(Exception):
+    """The store fails verification, so it gets no checkpoint or bundle."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.describe())
+        self.failure = failure
+
+
+class CheckpointTooOld(Exception):
+    """A case has events after the checkpoint a bundle was asked to prove against."""
+
+
+class IntegrityService:
+    def __init__(self, app: CoordinationApplication, keys: SigningKeys) -> None:
+        self.app, self.keys = app, keys
+        self.ledger = HashLedger(app.db, app.recorder.events_table_name, HASHES_TABLE)  # type: ignore[attr-defined]
+
+    # Verifying
+
+    def verify(self, case_id: UUID | None = None, against: Checkpoint | None = None) -> Report:
+        """The whole store, or one case; and, given a checkpoint, that the store
+        still holds its head (for a case: that the case's chain reaches it)."""
+        if against is not None and not checkpoint_signed(against, self.keys.trusted()):
+            return Report(0, Failure(None, None, UNTRUSTED, against.position))
+        head = self.ledger.head()
+        if case_id is None:
+            report = self._walk(head)
+            failure = None
+            if report.ok and against is not None:
+                stored = self.ledger.hash_at(against.position)
+                failure = check_head(against.position, against.chain_hash, stored, head.last)
+            return Report(report.events_checked, failure) if failure else report
+        rows = self.ledger.case_rows(case_id, head.last)
+        if not rows:
+            raise CaseNotFound
+        report = verify_case(rows)
+        if report.ok and against is not None:
+            failure = self._reaches(rows, against, head.last)
+            return Report(report.events_checked, failure) if failure else report
+        return report
+
+    def _walk(self, head: Head) -> Report:
+        """The whole store up to `head`, both tables merged by position."""
+        events, hashes = self.ledger.events_up_to(head.last), self.ledger.hashes_up_to(head.last)
+        return verify_store(merge_by_position(events, hashes))
+
+    def _reaches(self, rows: list[CaseRow], cp: Checkpoint, store_last: int) -> Failure | None:
+        """The store chain from the case's first event up to the checkpoint's head."""
+        first = rows[0].hashes.position if rows[0].hashes else 0
+        if first > cp.position:
+            return check_head(cp.position, cp.chain_hash, self.ledger.hash_at(cp.position),
+                              store_last)  # fmt: skip
+        links = self.ledger.hashes_up_to(cp.position, after=first - 1)
+        return verify_links(
+            self.ledger.chain_before(first), links, cp.position, cp.chain_hash, store_last
+        )
+
+    # Checkpoints and bundles
+
+    def checkpoint(self) -> Checkpoint:
+        """A signed head of the store chain; only of a store that verifies."""
+        head = self.ledger.head()
+        report = self._walk(head)
+        if report.first_failure is not None:
+            raise NotIntact(report.first_failure)
+        top = self.ledger.hash_at(head.hashes) if head.hashes else None
+        position, chain = (top.position, top.chain_hash) if top else (0, ZERO.hex())
+        return make_checkpoint(
+            self.keys.signing_key(), position, chain, report.events_checked, self.app.clock()
+        )
+
+    def export(self, case_id: UUID, against: Checkpoint | None = None) -> bytes:
+        """A bundle of the case's events, proven against `against` or a fresh checkpoint."""
+        cp = against or self.checkpoint()
+        report = self.verify(case_id, cp)
+        if report.first_failure is not None:
+            raise NotIntact(report.first_failure)
+        rows = self.ledger.case_rows(case_id, self.ledger.head().last)
+        covered = [r for r in rows if r.hashes and r.hashes.position <= cp.position]
+        if against is not None and len(covered) < len(rows):
+            msg = f"version {len(covered) + 1} of the case is newer than the checkpoint"
+            raise CheckpointTooOld(msg)
+        if not covered:
+            raise CaseNotFound  # only a fresh checkpoint racing the case's first event
+        first = covered[0].hashes.position if covered[0].hashes else 0
+        raw = build_bundle(
+            case_id, covered, [self._readable(case_id, r) for r in covered],
+            self.ledger.chain_before(first), list(self.ledger.links(first, cp.position)),
+            cp, self.keys.signing_key(), self.app.clock(),
+        )  # fmt: skip
+        checked = verify_bundle(raw)
+        if checked.first_failure is not None:  # the store changed while we read it
+            raise NotIntact(checked.first_failure)
+        return raw
+
+    def _readable(self, case_id: UUID, row: CaseRow) -> Readable:
+        e = row.event
+        assert e is not None
+        stored = StoredEvent(case_id, e.version, e.topic, e.state)
+        event = cast(CaseEvent, self.app.mapper.to_domain_event(stored))
+        if vars(event).get("_erased"):
+            return Readable(erased=True, data=None)
+        return Readable(erased=False, data=plain(event_data(event)))
+
+
+def plain(value: Any) -> Any:
+    """Event data as JSON values: dates as ISO text, ids as text, enums by value."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(plain(v) for v in value)
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value

@@ -1,0 +1,77 @@
+"""Who may oversee a case, and the access-log entries oversight writes.
+
+A case's consent trail, disclosure report and receipts are for the
+data-protection officer of its municipality and for its current lead agency.
+Every such read is logged with the role it was allowed on; every refusal too.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from coordination.adapters.store.access_log import AccessEntry, AccessLog
+from coordination.application.errors import CaseNotFound, Forbidden
+from coordination.domain.case import Case
+from coordination.domain.identity import Caller, Role
+
+
+class Overseer(StrEnum):
+    """The basis of an oversight read, as the access log names it ({"role": ...})."""
+
+    DPO = "dpo"
+    LEAD = "lead"
+
+
+# Oversight reads show metadata only; they are not reads of the person's data.
+OVERSIGHT_ROLES = frozenset(Overseer)
+
+
+@dataclass(frozen=True)
+class Logbook:
+    """Writes access-log entries for a caller at the service clock."""
+
+    access_log: AccessLog
+    clock: Callable[[], datetime]
+
+    def entry(
+        self, caller: Caller, case_id: UUID | None, action: str,
+        categories: Sequence[str] = (), basis: dict[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> AccessEntry:  # fmt: skip
+        principal = caller.principal
+        return AccessEntry(
+            at=self.clock(), agency_id=caller.agency_id, token_label=principal.token_label,
+            role=principal.role.value, request_id=caller.request_id,
+            case_id=str(case_id) if case_id else None, action=action,
+            categories=list(categories), basis=basis or {}, reason=reason,
+        )  # fmt: skip
+
+    def oversight_read(self, caller: Caller, case_id: UUID | None, overseer: Overseer) -> None:
+        self.access_log.write(self.entry(caller, case_id, "read", basis={"role": overseer}))
+
+    def refuse(self, caller: Caller, case_id: UUID, reason: str) -> None:
+        self.access_log.write(self.entry(caller, case_id, "refused", reason=reason))
+
+
+def check_overseer(case: Case, caller: Caller, logbook: Logbook) -> Overseer:
+    """The DPO of the case's municipality, or a caseworker of its current lead agency.
+
+    Other related agencies get 403; unrelated ones 404, as for any read.
+    """
+    agency = caller.principal.agency
+    if caller.principal.role == Role.DPO:
+        if agency.municipality != case.municipality:
+            logbook.refuse(caller, case.id, "other-municipality")
+            raise CaseNotFound
+        return Overseer.DPO
+    if agency.agency_id not in case.involved:
+        logbook.refuse(caller, case.id, "no-relation")
+        raise CaseNotFound
+    if agency.agency_id != case.lead_agency:
+        logbook.refuse(caller, case.id, "not-lead")
+        msg = "only the lead agency or the municipality's data-protection officer may see this"
+        raise Forbidden(msg)
+    return Overseer.LEAD

@@ -1,0 +1,170 @@
+"""The DPO overview of one municipality: refusals per agency over a period,
+consents expiring in the next 30 days, withdrawals and erasures in the period.
+
+Pure: it folds the municipality's consent events (read from the event store by
+the service) and the access log of the period. Metadata only.
+"""
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from consent import ConsentLedger, ConsentStatus, start_of_day
+from coordination.adapters.store.access_log import AccessEntry
+from coordination.domain.case import Case, CaseEvent
+
+EXPIRY_HORIZON = timedelta(days=30)
+# Recorded by the erasure use case (POST /v1/cases/{case_id}/erasure).
+ERASURE_EVENT = "CaseErased"
+
+
+@dataclass(frozen=True)
+class RefusalCount:
+    agency: str
+    action: str  # refused or withheld
+    reason: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Expiring:
+    case_id: str
+    consent_id: str
+    recipients: list[str]
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    case_id: str
+    consent_id: str
+    at: datetime
+    agency: str
+
+
+@dataclass(frozen=True)
+class Erasure:
+    case_id: str
+    at: datetime
+    agency: str
+
+
+@dataclass(frozen=True)
+class Overview:
+    municipality: str
+    as_at: datetime
+    since: date
+    until: date  # inclusive: whole German calendar days
+    refused: list[RefusalCount]
+    expiring: list[Expiring]
+    withdrawals: list[Withdrawal]
+    erasures: list[Erasure]
+
+
+@dataclass
+class Municipality:
+    """What the overview needs of a municipality's cases, folded from their events."""
+
+    name: str
+    cases: set[str] = field(default_factory=set)
+    ledgers: dict[str, ConsentLedger] = field(default_factory=dict)
+    withdrawals: list[Withdrawal] = field(default_factory=list)
+    erasures: list[Erasure] = field(default_factory=list)
+
+    def fold(self, events: Iterable[CaseEvent]) -> "Municipality":
+        for event in events:
+            self._apply(event)
+        return self
+
+    def _apply(self, event: CaseEvent) -> None:
+        case_id = str(event.originator_id)
+        if isinstance(event, Case.CaseOpened):
+            if event.municipality == self.name:
+                self.cases.add(case_id)
+                self.ledgers[case_id] = ConsentLedger()
+            return
+        if case_id not in self.cases:
+            return
+        if isinstance(event, Case.ConsentGranted):
+            self.ledgers[case_id].record(event.as_consent())
+        elif isinstance(event, Case.ConsentWithdrawn):
+            self.ledgers[case_id].withdraw(event.consent_id, event.timestamp)
+            self.withdrawals.append(
+                Withdrawal(case_id, event.consent_id, event.timestamp, event.recorded_by)
+            )
+        elif type(event).__name__ == ERASURE_EVENT:
+            self.erasures.append(Erasure(case_id, event.timestamp, event.recorded_by))
+
+
+def period_bounds(since: date, until: date) -> tuple[datetime, datetime]:
+    """Whole German calendar days (ADR 0002): from 00:00 on `since` to 24:00 on `until`."""
+    return start_of_day(since), start_of_day(until + timedelta(days=1))
+
+
+def overview(
+    place: Municipality, entries: Iterable[AccessEntry], since: date, until: date, now: datetime
+) -> Overview:
+    start, end = period_bounds(since, until)
+
+    def in_period(moment: datetime) -> bool:
+        return start <= moment < end
+
+    return Overview(
+        municipality=place.name, as_at=now, since=since, until=until,
+        refused=_refusals(place, entries, in_period),
+        expiring=_expiring(place, now),
+        withdrawals=[w for w in place.withdrawals if in_period(w.at)],
+        erasures=[e for e in place.erasures if in_period(e.at)],
+    )  # fmt: skip
+
+
+def _refusals(
+    place: Municipality, entries: Iterable[AccessEntry], in_period: Callable[[datetime], bool]
+) -> list[RefusalCount]:
+    counts = Counter(
+        (e.agency_id, e.action, e.reason or "")
+        for e in entries
+        if e.action in ("refused", "withheld") and e.case_id in place.cases and in_period(e.at)
+    )
+    return [RefusalCount(*key, count) for key, count in sorted(counts.items())]
+
+
+def _expiring(place: Municipality, now: datetime) -> list[Expiring]:
+    horizon = now + EXPIRY_HORIZON
+    soon = [
+        Expiring(case_id, c.consent_id, sorted(c.recipients), c.expires_at)
+        for case_id, ledger in place.ledgers.items()
+        for c in ledger.consents.values()
+        if c.expires_at is not None
+        and now < c.expires_at <= horizon
+        and c.status(now) in (ConsentStatus.ACTIVE, ConsentStatus.PENDING)
+    ]
+    return sorted(soon, key=lambda e: (e.expires_at, e.case_id, e.consent_id))
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+CSV_COLUMNS = ("section", "agency", "action", "reason", "count", "case_id", "consent_id", "at")
+
+
+def overview_csv(o: Overview) -> str:
+    """One table for spreadsheets: a `section` column says which list a row is from."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in o.refused:
+        writer.writerow(["refused", r.agency, r.action, r.reason, r.count, "", "", ""])
+    for x in o.expiring:
+        writer.writerow(["expiring", " ".join(x.recipients), "", "", "", x.case_id,
+                         x.consent_id, _utc(x.expires_at)])  # fmt: skip
+    for w in o.withdrawals:
+        writer.writerow(["withdrawal", w.agency, "", "", "", w.case_id, w.consent_id,
+                         _utc(w.at)])  # fmt: skip
+    for e in o.erasures:
+        writer.writerow(["erasure", e.agency, "", "", "", e.case_id, "", _utc(e.at)])
+    return out.getvalue()

@@ -1,0 +1,111 @@
+"""The disclosure report for the person (Art. 15 GDPR): who received or read
+which of their data, when, for what purpose, on which consent.
+
+Built from the consent trail and the access log, both metadata. The person's
+name is added only for the lead agency's copy (ADR 0007).
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from consent import Category
+from coordination.adapters.store.access_log import AccessEntry
+from coordination.domain.case import Case
+from coordination.domain.disclosure import (
+    AgencyRef,
+    DisclosureReport,
+    Inspection,
+    PersonName,
+    ReadSummary,
+    Received,
+    ReportConsent,
+)
+from coordination.domain.trail import ConsentStory, ConsentTrail
+from coordination.services.oversight.access import OVERSIGHT_ROLES, Overseer
+from coordination.services.oversight.trail import names
+
+
+def person_name(case: Case, agency: str, at: datetime) -> tuple[PersonName | None, str | None]:
+    """The name for the lead agency's copy, and the consent it is read on (None: own record).
+
+    A lead that took the case over reads the name only while a consent allows it.
+    """
+    if case.erased or not case.person:
+        return None, None  # erased: the name is gone for everyone
+    name = PersonName(str(case.person["given_name"]), str(case.person["family_name"]))
+    if agency == case.opened_by:
+        return name, None
+    basis = case.ledger.readable_categories(agency, at).get(Category.IDENTITY)
+    return (name, basis) if basis else (None, None)
+
+
+def disclosure_report(
+    case: Case,
+    trail: ConsentTrail,
+    entries: Iterable[AccessEntry],
+    agency: Callable[[str], AgencyRef],
+    requested: tuple[str, Overseer],
+    person: PersonName | None,
+    at: datetime,
+) -> DisclosureReport:
+    entries = list(entries)
+    received = [
+        Received(d.at, d.recipient, d.sender, d.event_type, str(d.purpose),
+                 names(d.categories), d.consent_ids)
+        for d in trail.disclosures
+    ]  # fmt: skip
+    read, inspections = _reads(trail, entries), _inspections(entries)
+    named = {r.agency for r in received} | {r.agency for r in read}
+    named |= {i.agency for i in inspections}
+    for story in trail.stories.values():
+        named |= story.consent.recipients
+    return DisclosureReport(
+        case_id=case.id, generated_at=at, requested_by=requested[0], requested_as=requested[1],
+        person=person, agencies=[agency(a) for a in sorted(named)], received=received,
+        read=read, inspections=inspections,
+        consents=[_consent(s, at) for s in trail.stories.values()],
+    )  # fmt: skip
+
+
+def _reads(trail: ConsentTrail, entries: list[AccessEntry]) -> list[ReadSummary]:
+    times: dict[tuple[str, str, str], list[datetime]] = {}
+    for e in entries:
+        if e.action != "read" or "role" in e.basis:
+            continue
+        for category, consent_id in e.basis.items():
+            times.setdefault((e.agency_id, category, str(consent_id)), []).append(e.at)
+    return [
+        ReadSummary(agency, category, consent_id, _purposes(trail, consent_id),
+                    min(at), max(at), len(at))
+        for (agency, category, consent_id), at in sorted(times.items())
+    ]  # fmt: skip
+
+
+def _purposes(trail: ConsentTrail, consent_id: str) -> list[str]:
+    story = trail.stories.get(consent_id)
+    return names(story.consent.purposes) if story else []
+
+
+def _inspections(entries: list[AccessEntry]) -> list[Inspection]:
+    times: dict[tuple[str, str], list[datetime]] = {}
+    for e in entries:
+        role = e.basis.get("role")
+        if e.action == "read" and role and role not in OVERSIGHT_ROLES:
+            times.setdefault((e.agency_id, str(role)), []).append(e.at)
+    return [
+        Inspection(agency, role, min(at), max(at), len(at))
+        for (agency, role), at in sorted(times.items())
+    ]
+
+
+def _consent(story: ConsentStory, at: datetime) -> ReportConsent:
+    c = story.consent
+    withdrawn = c.withdrawn_at if c.withdrawn_at and c.withdrawn_at <= at else None
+    ended = story.ended_at(at)
+    expired = ended if ended is not None and withdrawn is None else None
+    return ReportConsent(
+        consent_id=c.consent_id, status=story.status(at), recipients=sorted(c.recipients),
+        purposes=names(c.purposes), categories=names(c.categories), given_on=c.given_on,
+        valid_until=story.valid_until, granted_at=story.granted.at, withdrawn_at=withdrawn,
+        expired_at=expired,
+    )  # fmt: skip

@@ -1,0 +1,136 @@
+"""Use cases of data-protection oversight.
+
+Each loads the case, checks who asks (DPO of the municipality or the current
+lead agency), builds its document from the history and the access log, and
+logs the read. The document is built before the read is logged, so a trail
+never shows the request that fetched it.
+"""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import cast
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from consent import Category
+from coordination.adapters.store.access_log import AccessLog
+from coordination.adapters.store.directory import Directory
+from coordination.application.app import CoordinationApplication
+from coordination.application.errors import CaseNotFound
+from coordination.domain.case import Case, CaseEvent
+from coordination.domain.disclosure import AgencyRef, DisclosureReport
+from coordination.domain.identity import Caller
+from coordination.domain.trail import consent_trail
+from coordination.services.oversight.access import Logbook, Overseer, check_overseer
+from coordination.services.oversight.overview import (
+    ERASURE_EVENT,
+    Municipality,
+    Overview,
+    overview,
+    period_bounds,
+)
+from coordination.services.oversight.receipts import ReceiptSource
+from coordination.services.oversight.report import disclosure_report, person_name
+from coordination.services.oversight.trail import TrailDocument, trail_document
+
+# The overview reads only the events that open cases, change consents or erase.
+OVERVIEW_TOPICS = (
+    get_topic(Case.CaseOpened),
+    get_topic(Case.ConsentGranted),
+    get_topic(Case.ConsentWithdrawn),
+    f"{get_topic(Case)}.{ERASURE_EVENT}",
+)
+PAGE = 500
+
+
+@dataclass(frozen=True)
+class Oversight:
+    """A case opened for oversight: its history, who looks, and when."""
+
+    case: Case
+    events: list[CaseEvent]
+    overseer: Overseer
+    at: datetime
+
+
+class OversightService:
+    def __init__(
+        self, app: CoordinationApplication, directory: Directory, access_log: AccessLog
+    ) -> None:
+        self.app, self.directory, self.access_log = app, directory, access_log
+        self.logbook = Logbook(access_log, app.clock)
+
+    def consent_trail(self, caller: Caller, case_id: UUID) -> TrailDocument:
+        seen = self._oversee(caller, case_id)
+        entries = self.access_log.for_case(str(case_id))
+        document = trail_document(seen.case, consent_trail(seen.events), entries, seen.at)
+        self.logbook.oversight_read(caller, case_id, seen.overseer)
+        return document
+
+    def disclosure_report(self, caller: Caller, case_id: UUID) -> DisclosureReport:
+        seen = self._oversee(caller, case_id)
+        entries = self.access_log.for_case(str(case_id))
+        person, basis = None, None
+        if seen.overseer is Overseer.LEAD:  # a DPO's copy carries no name (ADR 0007)
+            person, basis = person_name(seen.case, caller.agency_id, seen.at)
+        report = disclosure_report(
+            seen.case, consent_trail(seen.events), entries, self._agency,
+            (caller.agency_id, seen.overseer), person, seen.at,
+        )  # fmt: skip
+        log = [self.logbook.entry(caller, case_id, "read", basis={"role": seen.overseer})]
+        if basis is not None:  # the name was read under consent: a read like any other
+            identity = Category.IDENTITY.value
+            log.append(self.logbook.entry(caller, case_id, "read", [identity], {identity: basis}))
+        self.access_log.write(*log)
+        return report
+
+    def consent_receipt(
+        self, caller: Caller, case_id: UUID, consent_id: str
+    ) -> ReceiptSource | None:
+        seen = self._oversee(caller, case_id)
+        story = consent_trail(seen.events).stories.get(consent_id)
+        if story is None:
+            return None
+        recipients = [self._agency(r) for r in sorted(story.consent.recipients)]
+        source = ReceiptSource(
+            case_id, story, self._agency(story.granted.agency), recipients, seen.at
+        )
+        self.logbook.oversight_read(caller, case_id, seen.overseer)
+        return source
+
+    def overview(self, caller: Caller, since: date, until: date) -> Overview:
+        """The DPO's own municipality only; logged as one read without a case."""
+        place = Municipality(caller.principal.agency.municipality)
+        place.fold(self._stored(OVERVIEW_TOPICS))
+        entries = self.access_log.between(*period_bounds(since, until))
+        result = overview(place, entries, since, until, self.app.clock())
+        self.logbook.oversight_read(caller, None, Overseer.DPO)
+        return result
+
+    def _oversee(self, caller: Caller, case_id: UUID) -> Oversight:
+        try:
+            case = self.app.get_case(case_id)
+        except CaseNotFound:
+            self.logbook.refuse(caller, case_id, "no-such-case")
+            raise
+        overseer = check_overseer(case, caller, self.logbook)
+        return Oversight(case, self.app.history(case_id), overseer, self.app.clock())
+
+    def _agency(self, agency_id: str) -> AgencyRef:
+        agency = self.directory.get_agency(agency_id)
+        if agency is None:  # a consent names only known agencies; keep the id regardless
+            return AgencyRef(agency_id, agency_id, "other")
+        return AgencyRef(agency_id, agency.name, agency.kind.value)
+
+    def _stored(self, topics: Sequence[str]) -> Iterator[CaseEvent]:
+        """Stored events of the given types, in store order, a page at a time."""
+        start = 1
+        while True:
+            page = self.app.recorder.select_notifications(start, PAGE, topics=topics)
+            for notification in page:
+                yield cast("CaseEvent", self.app.mapper.to_domain_event(notification))
+            if len(page) < PAGE:
+                return
+            start = page[-1].id + 1

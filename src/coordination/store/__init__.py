@@ -1,1 +1,0 @@
-"""Persistence: the event store configuration and the service's own tables."""
