@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from coordination.application import CoordinationApplication
+from coordination.adapters.store.directory import Directory
+from coordination.application.app import CoordinationApplication
 from coordination.domain.case import Case
-from coordination.domain.rules import Actor
-from coordination.store.directory import Agency, AgencyKind, Directory
+from coordination.domain.identity import Actor, Agency, AgencyKind
 
 MUNICIPALITIES = [
     "leipzig", "dresden", "chemnitz", "mayen-koblenz", "koeln",

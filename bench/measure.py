@@ -18,11 +18,10 @@ from fastapi.encoders import jsonable_encoder
 
 from bench import load
 from bench.data import Workload, all_agencies
-from coordination.application import project_case
+from coordination.application.app import project_case
 from coordination.bootstrap import Services
 from coordination.domain.case import Case
-from coordination.service import Caller
-from coordination.store.directory import Principal, Role
+from coordination.domain.identity import Caller, Principal, Role
 from projections.caseload.query import CaseloadQuery, read_page
 from projections.runner import Follower
 

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from coordination.bootstrap import bootstrap
 from coordination.domain.case import Case
-from coordination.domain.rules import Actor
+from coordination.domain.identity import Actor
 from coordination.settings import Settings
 
 services = bootstrap(Settings())

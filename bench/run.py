@@ -28,10 +28,10 @@ from bench import measure
 from bench.data import generate_cases, long_case, register_agencies, workload
 from bench.importing import bulk_import
 from bench.report import rows, table
+from coordination.adapters.runtime.heap import freeze_startup_heap
 from coordination.bootstrap import Services, bootstrap
-from coordination.heap import freeze_startup_heap
+from coordination.domain.identity import Role
 from coordination.settings import Settings
-from coordination.store.directory import Role
 
 PG_DSN = os.environ.get("COORDINATION_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 RESULTS = Path(__file__).resolve().parent / "results.json"
