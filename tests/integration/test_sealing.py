@@ -10,7 +10,7 @@ import pytest
 from coordination.adapters.store import keys as keys_module
 from coordination.adapters.store.keys import CaseKeys, KeyDestroyed
 from coordination.bootstrap import Services
-from coordination.domain.case import Case
+from coordination.domain.case import AgreementConcluded, Case, CaseOpened, ConsentGranted
 from coordination.domain.identity import Actor
 from tests.people import PERSON
 
@@ -64,13 +64,13 @@ def test_after_the_key_is_destroyed_events_decode_with_personal_fields_empty(
     services.app.keys.destroy(case.id)
 
     opening, consent, agreement = (services.app.mapper.to_domain_event(s) for s in stored)
-    assert isinstance(opening, Case.CaseOpened)
+    assert isinstance(opening, CaseOpened)
     assert opening.person is None
     assert opening.municipality == "leipzig"
     assert vars(opening)["_erased"] is True
-    assert isinstance(consent, Case.ConsentGranted)
+    assert isinstance(consent, ConsentGranted)
     assert consent.recipients == ["mbe"]  # nothing of it was sealed
-    assert isinstance(agreement, Case.AgreementConcluded)
+    assert isinstance(agreement, AgreementConcluded)
     assert agreement.milestones[0]["title"] is None
     assert agreement.milestones[0]["responsible_agency"] == "mbe"
 

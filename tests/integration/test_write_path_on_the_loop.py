@@ -17,7 +17,7 @@ from coordination.adapters.store.idempotency import IdempotencyRequest
 from coordination.application.app import Recorded
 from coordination.application.errors import VersionMismatch
 from coordination.bootstrap import Services
-from coordination.domain.case import Case
+from coordination.domain.case import ConsentGranted
 from coordination.domain.errors import ConsentRequired, InvalidEvent
 from coordination.domain.identity import Actor, Agency, AgencyKind
 from tests.integration.test_idempotent_retries import ABH, MBE, REFER, case_with_referral
@@ -37,7 +37,7 @@ async def refer(svc: Services, case_id: UUID, idem: IdempotencyRequest | None = 
 
 
 def consent_id(svc: Services, case_id: UUID) -> str:
-    granted = [e for e in svc.app.history(case_id) if isinstance(e, Case.ConsentGranted)]
+    granted = [e for e in svc.app.history(case_id) if isinstance(e, ConsentGranted)]
     return str(granted[0].consent_id)
 
 

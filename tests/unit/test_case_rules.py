@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from consent import Category, ConsentStatus, Purpose
-from coordination.domain.case import Case
+from coordination.domain.case import Case, CaseOpened, ConsentGranted, ConsentWithdrawn
 from coordination.domain.errors import (
     CaseIsClosed,
     ConsentRequired,
@@ -141,7 +141,7 @@ def test_opening_a_case_makes_the_caller_lead_at_version_1(case: Case) -> None:
     assert not case.closed
     assert case.municipality == "leipzig"
     assert case.created_on == T0
-    assert type(last_event(case)) is Case.CaseOpened
+    assert type(last_event(case)) is CaseOpened
 
 
 # ConsentGranted
@@ -159,7 +159,7 @@ def test_consent_granted_is_recorded_in_the_ledger(case: Case) -> None:
     assert consent.categories == {Category.IDENTITY, Category.CONTACT}
     assert consent.status(T0) is ConsentStatus.ACTIVE
     event = last_event(case)
-    assert type(event) is Case.ConsentGranted
+    assert type(event) is ConsentGranted
     assert (event.recorded_by, event.token_label) == (LEAD.agency, LEAD.token_label)
 
 
@@ -250,7 +250,7 @@ def test_consent_withdrawn_takes_effect_at_the_recording_instant(case: Case) -> 
     )
 
     assert case.version == 3
-    assert type(last_event(case)) is Case.ConsentWithdrawn
+    assert type(last_event(case)) is ConsentWithdrawn
     consent = case.ledger.get(consent_id)
     assert consent is not None
     assert consent.withdrawn_at == minutes(30)
@@ -964,7 +964,7 @@ def test_closed_case_still_accepts_consent_withdrawn(busy_case: Case) -> None:
     consent = busy_case.ledger.get("mbe-consent")
     assert consent is not None
     assert consent.status(minutes(50)) is ConsentStatus.WITHDRAWN
-    assert type(last_event(busy_case)) is Case.ConsentWithdrawn
+    assert type(last_event(busy_case)) is ConsentWithdrawn
 
 
 CONSENT_LACKING_COMMANDS: dict[str, Callable[[Case], object]] = {

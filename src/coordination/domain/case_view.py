@@ -4,13 +4,13 @@ from dataclasses import asdict
 from typing import Any
 
 from consent import Category
-from coordination.domain.case import Case
-from coordination.domain.visibility import Sight, View, view_event
+from coordination.domain.case import Case, CaseOpened, ReferralSent
+from coordination.domain.visibility import Sight, View, view_event, view_part
 
 
 def view_case(case: Case, sight: Sight) -> View:
     opening = view_event(
-        "CaseOpened",
+        CaseOpened.__name__,
         {"person": case.person, "municipality": case.municipality,
          "arrived_on": case.arrived_on, "residence_status": case.residence_status},
         case.opened_by, sight,
@@ -49,7 +49,7 @@ def _referrals(case: Case, sight: Sight, view: View) -> list[dict[str, Any]]:
     shown = []
     for r in case.referrals.values():
         seen = view_event(
-            "ReferralSent", asdict(r), r.from_agency, sight,
+            ReferralSent.__name__, asdict(r), r.from_agency, sight,
             (r.from_agency, r.to_agency, r.categories),
         )  # fmt: skip
         view.merge(seen)
@@ -61,15 +61,8 @@ def _referrals(case: Case, sight: Sight, view: View) -> list[dict[str, Any]]:
 def _parts(parts: list[Any], category: Category, sight: Sight, view: View) -> list[dict[str, Any]]:
     shown = []
     for part in parts:
-        seen = view_event(_EVENT_FOR[category], asdict(part), part.recorded_by, sight)
+        seen = view_part(asdict(part), part.recorded_by, category, sight)
         view.merge(seen)
         if seen.data is not None:
             shown.append(seen.data)
     return shown
-
-
-_EVENT_FOR = {
-    Category.LANGUAGE: "CourseAssigned",
-    Category.INTEGRATION_PLAN: "AgreementConcluded",
-    Category.EDUCATION: "QualificationRecorded",
-}

@@ -1,10 +1,12 @@
 """The case's rules, one guard each; every guard raises an error from `errors`."""
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from consent import SPECIAL_CATEGORIES, Category, ConsentStatus, EvidenceMethod, Purpose
+from coordination.domain.declaration import Declaration
 from coordination.domain.errors import (
     CaseIsClosed,
     CaseIsErased,
@@ -27,8 +29,19 @@ if TYPE_CHECKING:
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 
 
+class Declared(Protocol):
+    declared: ClassVar[Declaration]
+
+
 class CaseRules:
+    """The state every part of a case sees, and the rules its commands check."""
+
+    municipality: str
+    opened_by: str
     lead_agency: str
+    person: dict[str, Any]
+    arrived_on: date | None
+    residence_status: str | None
     closed: bool
     erased: bool
     ledger: "ConsentLedger"
@@ -38,10 +51,10 @@ class CaseRules:
     qualifications: dict[str, "Qualification"]
     involved: set[str]
 
-    def check_may_record(self, by: Actor, event_type: str) -> None:
+    def check_may_record(self, event_class: type[Declared]) -> None:
         if self.erased:
             raise CaseIsErased
-        if self.closed and event_type != "ConsentWithdrawn":
+        if self.closed and not event_class.declared.on_closed_case:
             raise CaseIsClosed
 
     def check_not_erased(self) -> None:
@@ -59,7 +72,7 @@ class CaseRules:
             raise InvalidEvent(msg)
 
     def check_consent_covers(
-        self, recipient: str, purpose: str, categories: list[Any], at: datetime
+        self, recipient: str, purpose: str, categories: Sequence[str], at: datetime
     ) -> None:
         wanted = [Category(c) for c in categories]
         decision = self.ledger.check_disclosure(recipient, Purpose(purpose), wanted, at)
@@ -67,7 +80,7 @@ class CaseRules:
             raise ConsentRequired(recipient, purpose, decision.missing)
 
     def check_recipients_known(
-        self, recipients: list[str], is_known_agency: "Callable[[str], bool]"
+        self, recipients: Sequence[str], is_known_agency: "Callable[[str], bool]"
     ) -> None:
         unknown = [r for r in recipients if not is_known_agency(r)]
         if unknown:
@@ -76,9 +89,9 @@ class CaseRules:
 
     def check_consent_is_valid(
         self,
-        recipients: list[str],
-        categories: list[str],
-        evidence: dict[str, Any],
+        recipients: Sequence[str],
+        categories: Sequence[str],
+        evidence: Mapping[str, object],
         given_on: date,
         valid_until: date | None,
     ) -> None:
@@ -158,7 +171,7 @@ class CaseRules:
         return f"{kind}-{n}"
 
     def with_milestone_ids(
-        self, milestones: list[dict[str, Any]], taken: set[str]
+        self, milestones: Sequence[Mapping[str, Any]], taken: set[str]
     ) -> list[dict[str, Any]]:
         """Client-given ids first, so a generated id never takes one a sibling asked for."""
         if not milestones:

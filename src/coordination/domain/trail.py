@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from consent import Category, Consent, ConsentLedger, ConsentStatus, Purpose, start_of_day
-from coordination.domain.case import Case, CaseEvent
+from coordination.domain.case import (
+    AgreementConcluded,
+    CaseEvent,
+    CaseTransferred,
+    ConsentGranted,
+    ConsentWithdrawn,
+    CourseAssigned,
+    Event,
+    ReferralSent,
+)
 
 
 @dataclass(frozen=True)
@@ -25,16 +34,16 @@ class Flow:
 
 def flows_of(event: CaseEvent) -> list[Flow]:
     """The disclosures an event makes: the ones its command checks consent for (case.py)."""
-    if isinstance(event, Case.ReferralSent):
+    if isinstance(event, ReferralSent):
         return [Flow(event.to_agency, Purpose(event.purpose), _sorted(event.categories))]
-    if isinstance(event, Case.CourseAssigned) and event.provider != event.recorded_by:
+    if isinstance(event, CourseAssigned) and event.provider != event.recorded_by:
         identity_and_contact = _sorted([Category.IDENTITY, Category.CONTACT])
         return [Flow(event.provider, Purpose.LANGUAGE_COURSE, identity_and_contact)]
-    if isinstance(event, Case.AgreementConcluded):
+    if isinstance(event, AgreementConcluded):
         owners = sorted({m["responsible_agency"] for m in event.milestones} - {event.recorded_by})
         plan = (Category.INTEGRATION_PLAN,)
         return [Flow(owner, Purpose.CASE_MANAGEMENT, plan) for owner in owners]
-    if isinstance(event, Case.CaseTransferred):
+    if isinstance(event, CaseTransferred):
         return [Flow(event.to_agency, Purpose.CASE_MANAGEMENT, (Category.IDENTITY,))]
     return []
 
@@ -125,14 +134,14 @@ def consent_trail(events: Iterable[CaseEvent]) -> ConsentTrail:
 
 
 def _replay(trail: ConsentTrail, event: CaseEvent) -> None:
-    if isinstance(event, Case.ConsentGranted):
+    if isinstance(event, ConsentGranted):
         consent = event.as_consent()
         trail.ledger.record(consent)
         trail.stories[consent.consent_id] = ConsentStory(
             consent, event.valid_until, event.evidence.get("method"), event.notice_version,
             _recording(event),
         )  # fmt: skip
-    elif isinstance(event, Case.ConsentWithdrawn):
+    elif isinstance(event, ConsentWithdrawn):
         trail.ledger.withdraw(event.consent_id, event.timestamp)
         story = trail.stories[event.consent_id]
         story.consent = trail.ledger.consents[event.consent_id]
@@ -150,7 +159,7 @@ def _replay(trail: ConsentTrail, event: CaseEvent) -> None:
             trail.stories[consent_id].disclosures.append(disclosure)
 
 
-def _recording(event: Case.Event) -> Recording:
+def _recording(event: Event) -> Recording:
     return Recording(
         event.originator_version, event.timestamp, event.recorded_by, event.token_label
     )

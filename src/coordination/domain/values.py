@@ -1,17 +1,19 @@
 """The kinds of value a command takes, each named once.
 
-A command's parameters are annotated with these (`Slug`, `Text`, `Day`, `Level`, …); the
-contract (`coordination.contract`) turns each kind into the check the boundary makes, so
+A command's parameters are annotated with these (`Slug`, `Text`, `Day`, `LevelCode`, …);
+the contract (`coordination.contract`) turns each into the check the boundary makes, so
 the request bodies of the HTTP API and the lines of the bulk import accept exactly what
-the commands take. At run time they are plain strings, dates, lists and dicts.
+the commands take. The annotations say what the values are at run time (strings, dates,
+lists, dicts); the metadata says which strings and which dicts: a `Kind`, an enumeration
+of codes, or the shape (a TypedDict) of a dict.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum, StrEnum
-from typing import Annotated, NotRequired, TypedDict
+from typing import Annotated, Any, NotRequired, TypedDict
 
-from consent import EvidenceMethod
+from consent import Category, EvidenceMethod, Purpose
 
 
 class Kind(Enum):
@@ -25,6 +27,9 @@ class Kind(Enum):
     LANGUAGE = "a language: ISO 639 code of 2 or 3 lower-case letters"
     PHONE = "a phone number of up to 40 characters"
     EMAIL = "an e-mail address of up to 254 characters"
+    # Both stay readable after an erasure and go to the access log: no personal data.
+    ERASURE_REASON = "a reason of 1 to 500 characters"
+    LEGAL_BASIS = "a legal basis of 1 to 200 characters"
 
 
 Slug = Annotated[str, Kind.SLUG]
@@ -35,6 +40,12 @@ CountryCode = Annotated[str, Kind.COUNTRY]
 LanguageCode = Annotated[str, Kind.LANGUAGE]
 Phone = Annotated[str, Kind.PHONE]
 Email = Annotated[str, Kind.EMAIL]
+ErasureReason = Annotated[str, Kind.ERASURE_REASON]
+LegalBasis = Annotated[str, Kind.LEGAL_BASIS]
+
+
+class Supplied:
+    """Marks a parameter the application gives a command, not the caller's request."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,13 @@ class RecognitionOutcome(StrEnum):
     COMPENSATION_REQUIRED = "compensation_required"
 
 
+PurposeCode = Annotated[str, Purpose]
+CategoryCode = Annotated[str, Category]
+LevelCode = Annotated[str, Level]
+CourseTypeCode = Annotated[str, CourseType]
+CourseResultCode = Annotated[str, CourseResult]
+RecognitionOutcomeCode = Annotated[str, RecognitionOutcome]
+
 # Nested parts of a command's input. A key that may be left out reads as None, or as an
 # empty list for a list.
 
@@ -104,7 +122,7 @@ class Person(TypedDict):
 class Evidence(TypedDict):
     """How a consent was given: in writing, electronically or orally before a witness."""
 
-    method: EvidenceMethod
+    method: Annotated[str, EvidenceMethod]
     document_ref: NotRequired[ShortText | None]
     language: NotRequired[LanguageCode | None]
 
@@ -114,3 +132,8 @@ class PlannedMilestone(TypedDict):
     due_on: Day
     responsible_agency: Slug
     milestone_id: NotRequired[Slug | None]
+
+
+PersonDetails = Annotated[dict[str, Any], Person]
+EvidenceDetails = Annotated[dict[str, Any], Evidence]
+MilestonePlan = Annotated[dict[str, Any], PlannedMilestone]

@@ -11,22 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from consent import Category
+from coordination.domain.catalogue import declared
+from coordination.domain.declaration import Reading
 
-ADMINISTRATION: frozenset[str] = frozenset(
-    {"ConsentGranted", "ConsentWithdrawn", "CaseTransferred", "CaseClosed", "CaseErased"}
-)
-REFERRAL_EVENTS = frozenset(
-    {"ReferralSent", "ReferralAccepted", "ReferralDeclined", "ReferralCompleted"}
-)
-EVENT_CATEGORY: Mapping[str, Category] = {
-    "CourseAssigned": Category.LANGUAGE,
-    "CourseCompleted": Category.LANGUAGE,
-    "AgreementConcluded": Category.INTEGRATION_PLAN,
-    "MilestoneMet": Category.INTEGRATION_PLAN,
-    "MilestoneRescheduled": Category.INTEGRATION_PLAN,
-    "QualificationRecorded": Category.EDUCATION,
-    "RecognitionDecided": Category.EDUCATION,
-}
 # The referral itself (who, what purpose, status) is for sender and addressee.
 REFERRAL_METADATA = ("referral_id", "to_agency", "purpose", "categories")
 FREE_TEXT = frozenset({"reason", "note", "outcome"})
@@ -68,16 +55,26 @@ def view_event(
     sight: Sight,
     referral: tuple[str, str, list[str]] | None = None,
 ) -> View:
-    """`referral` is (sender, addressee, categories) for referral events."""
+    """`referral` is (sender, addressee, categories) for referral events. How an event
+    type is read is declared on its class (`declared(event_type).read_under`)."""
     if sight.everything or (recorded_by == sight.agency and not sight.metadata_only):
         return View(data)
-    if event_type in ADMINISTRATION:
+    reading = declared(event_type).read_under
+    if reading is Reading.ADMINISTRATION:
         return View(_without_free_text(data) if sight.metadata_only else data)
-    if event_type == "CaseOpened":
-        return _view_opening(data, sight)
-    if event_type in REFERRAL_EVENTS and referral is not None:
-        return _view_referral(data, sight, *referral)
-    return _view_whole(data, [EVENT_CATEGORY[event_type]], sight)
+    if reading is Reading.PERSON:
+        return view_person(data, sight)
+    if reading is Reading.REFERRAL:
+        assert referral is not None, "a referral event is read with its referral"
+        return view_referral(data, sight, *referral)
+    return view_whole(data, [reading], sight)
+
+
+def view_part(data: dict[str, Any], recorded_by: str, category: Category, sight: Sight) -> View:
+    """A part of the case (a course, an agreement, …), read as the event that made it."""
+    if sight.everything or (recorded_by == sight.agency and not sight.metadata_only):
+        return View(data)
+    return view_whole(data, [category], sight)
 
 
 def _without_free_text(data: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +85,7 @@ def _without_free_text(data: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def _view_whole(data: dict[str, Any], categories: list[Category], sight: Sight) -> View:
+def view_whole(data: dict[str, Any], categories: list[Category], sight: Sight) -> View:
     missing = {c for c in categories if not sight.may_read(c)}
     if missing:
         return View(None, missing)
@@ -99,16 +96,16 @@ def _basis(categories: list[Category], sight: Sight) -> dict[Category, str]:
     return {c: sight.readable[c] for c in categories if c in sight.readable}
 
 
-def _view_referral(
+def view_referral(
     data: dict[str, Any], sight: Sight, sender: str, addressee: str, categories: list[str]
 ) -> View:
-    view = _view_whole(data, [Category(c) for c in categories], sight)
+    view = view_whole(data, [Category(c) for c in categories], sight)
     if view.data is None and sight.agency in (sender, addressee):
         view.data = {k: data[k] for k in REFERRAL_METADATA if k in data}
     return view
 
 
-def _view_opening(data: dict[str, Any], sight: Sight) -> View:
+def view_person(data: dict[str, Any], sight: Sight) -> View:
     person = data.get("person") or {}
     parts = {
         Category.IDENTITY: {k: person.get(k) for k in IDENTITY_FIELDS},

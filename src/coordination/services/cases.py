@@ -15,9 +15,9 @@ from coordination.adapters.store.directory import Directory
 from coordination.adapters.store.idempotency import IdempotencyRequest, IdempotencyStore
 from coordination.application.app import CoordinationApplication, Decision, Recorded
 from coordination.application.errors import CaseNotFound, Forbidden
-from coordination.domain.case import Case, CaseEvent
+from coordination.domain.case import Case, CaseErased, CaseEvent
 from coordination.domain.case_view import view_case
-from coordination.domain.catalogue import COMMANDS, event_data, event_type
+from coordination.domain.catalogue import CATALOGUE, event_data, event_type
 from coordination.domain.errors import ConsentRequired
 from coordination.domain.identity import Caller, Role
 from coordination.domain.visibility import Sight, View, view_event
@@ -92,18 +92,17 @@ class CaseService:
                 return replay
 
     def _decidable_on_loop(self, kind: str, fields: dict[str, Any]) -> bool:
-        # A consent's check looks each recipient up: one this process has not found
-        # before is a read of the store, a thread's work.
-        recipients = fields.get("recipients", ()) if kind == "ConsentGranted" else ()
-        return all(self.directory.known(agency) for agency in recipients)
+        # A command that looks agencies up (a consent's recipients) reads the store for
+        # one this process has not found before: a thread's work.
+        if "is_known_agency" not in CATALOGUE[kind].supplied:
+            return True
+        return all(self.directory.known(agency) for agency in fields.get("recipients", ()))
 
     def _decision(self, caller: Caller, kind: str, fields: dict[str, Any]) -> Decision:
-        command = COMMANDS[kind]
-        if kind == "ConsentGranted":
-            fields = {**fields, "is_known_agency": self.directory.exists}
+        event_type, exists = CATALOGUE[kind], self.directory.exists
 
         def decide(case: Case, at: datetime) -> object:
-            return command(case, caller.actor, at, **fields)
+            return event_type.decide(case, caller.actor, at, fields, is_known_agency=exists)
 
         return decide
 
@@ -185,7 +184,7 @@ class CaseService:
             raise
 
     def _view(self, event: CaseEvent, case: Case, sight: Sight) -> View:
-        if case.erased and not isinstance(event, Case.CaseErased):
+        if case.erased and not isinstance(event, CaseErased):
             return View({"erased": True})
         data = event_data(event)
         referral = case.referrals.get(data.get("referral_id", ""))

@@ -13,7 +13,7 @@ from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.adapters.store.recorders import RowWrite
 from coordination.application.app import CoordinationApplication, Recorded
 from coordination.application.errors import CaseNotFound
-from coordination.domain.case import Case
+from coordination.domain.case import Case, CaseErased
 from coordination.domain.identity import Caller
 
 
@@ -61,7 +61,7 @@ class ErasureService:
         return case
 
     def _earlier(self, case_id: UUID) -> Erasure:
-        event = next(e for e in self.app.history(case_id) if isinstance(e, Case.CaseErased))
+        event = next(e for e in self.app.history(case_id) if isinstance(e, CaseErased))
         position = self.app.position_of(case_id, event.originator_version)
         recorded = Recorded(case_id, event.originator_version, position, event)
         return self._erasure(recorded, new=False)

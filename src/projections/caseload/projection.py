@@ -7,7 +7,23 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from consent import end_of_validity, start_of_day
-from coordination.domain.case import Case
+from coordination.domain.case import (
+    AgreementConcluded,
+    CaseClosed,
+    CaseErased,
+    CaseOpened,
+    CaseTransferred,
+    ConsentGranted,
+    ConsentWithdrawn,
+    CourseAssigned,
+    CourseCompleted,
+    MilestoneMet,
+    MilestoneRescheduled,
+    ReferralAccepted,
+    ReferralCompleted,
+    ReferralDeclined,
+    ReferralSent,
+)
 from projections.caseload.view import CaseloadView
 
 
@@ -17,7 +33,7 @@ class CaseloadProjection(Projection[CaseloadView]):
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         # The batch records the tracking position; every event dates its case.
         self.apply(domain_event)
-        if not isinstance(domain_event, Case.CaseOpened):
+        if not isinstance(domain_event, CaseOpened):
             self.view.touched(str(domain_event.originator_id), domain_event.timestamp)
 
     @singledispatchmethod
@@ -25,48 +41,48 @@ class CaseloadProjection(Projection[CaseloadView]):
         """Events that change no caseload fact (qualifications, recognition)."""
 
     @apply.register
-    def _(self, e: Case.CaseOpened) -> None:
+    def _(self, e: CaseOpened) -> None:
         person = e.person or {}  # None once the case is erased
         name = f"{person.get('given_name', '')} {person.get('family_name', '')}".strip() or None
         self.view.case_opened(str(e.originator_id), e.municipality, e.recorded_by, name,
                               e.timestamp)  # fmt: skip
 
     @apply.register
-    def _(self, e: Case.ConsentGranted) -> None:
+    def _(self, e: ConsentGranted) -> None:
         expires = end_of_validity(e.valid_until) if e.valid_until else None
         self.view.consent_granted(str(e.originator_id), e.consent_id, e.recipients,
                                   e.categories, start_of_day(e.given_on), expires)  # fmt: skip
 
     @apply.register
-    def _(self, e: Case.ConsentWithdrawn) -> None:
+    def _(self, e: ConsentWithdrawn) -> None:
         self.view.consent_withdrawn(str(e.originator_id), e.consent_id, e.timestamp)
 
     @apply.register
-    def _(self, e: Case.ReferralSent) -> None:
+    def _(self, e: ReferralSent) -> None:
         self.view.referral_sent(str(e.originator_id), e.referral_id, e.recorded_by, e.to_agency)
 
     @apply.register
-    def _(self, e: Case.ReferralAccepted) -> None:
+    def _(self, e: ReferralAccepted) -> None:
         self.view.referral_moved(str(e.originator_id), e.referral_id, "accepted")
 
     @apply.register
-    def _(self, e: Case.ReferralDeclined) -> None:
+    def _(self, e: ReferralDeclined) -> None:
         self.view.referral_moved(str(e.originator_id), e.referral_id, "declined")
 
     @apply.register
-    def _(self, e: Case.ReferralCompleted) -> None:
+    def _(self, e: ReferralCompleted) -> None:
         self.view.referral_moved(str(e.originator_id), e.referral_id, "completed")
 
     @apply.register
-    def _(self, e: Case.CourseAssigned) -> None:
+    def _(self, e: CourseAssigned) -> None:
         self.view.course_assigned(str(e.originator_id), e.course_id, e.provider)
 
     @apply.register
-    def _(self, e: Case.CourseCompleted) -> None:
+    def _(self, e: CourseCompleted) -> None:
         self.view.course_completed(str(e.originator_id), e.course_id)
 
     @apply.register
-    def _(self, e: Case.AgreementConcluded) -> None:
+    def _(self, e: AgreementConcluded) -> None:
         for m in e.milestones:
             self.view.milestone_agreed(
                 str(e.originator_id), e.agreement_id, m["milestone_id"],
@@ -74,24 +90,24 @@ class CaseloadProjection(Projection[CaseloadView]):
             )  # fmt: skip
 
     @apply.register
-    def _(self, e: Case.MilestoneMet) -> None:
+    def _(self, e: MilestoneMet) -> None:
         self.view.milestone_changed(str(e.originator_id), e.agreement_id, e.milestone_id, met=True)
 
     @apply.register
-    def _(self, e: Case.MilestoneRescheduled) -> None:
+    def _(self, e: MilestoneRescheduled) -> None:
         self.view.milestone_changed(
             str(e.originator_id), e.agreement_id, e.milestone_id, due_on=e.due_on
         )
 
     @apply.register
-    def _(self, e: Case.CaseTransferred) -> None:
+    def _(self, e: CaseTransferred) -> None:
         self.view.lead_changed(str(e.originator_id), e.to_agency)
 
     @apply.register
-    def _(self, e: Case.CaseClosed) -> None:
+    def _(self, e: CaseClosed) -> None:
         self.view.closed(str(e.originator_id))
 
     @apply.register
-    def _(self, e: Case.CaseErased) -> None:
+    def _(self, e: CaseErased) -> None:
         # Nothing is left to do on an erased case; its sealed texts no longer open.
         self.view.closed(str(e.originator_id))

@@ -13,7 +13,21 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from consent.record import LOCAL_TIME
-from coordination.domain.case import Case
+from coordination.domain.case import (
+    AgreementConcluded,
+    CaseOpened,
+    ConsentGranted,
+    ConsentWithdrawn,
+    CourseAssigned,
+    CourseCompleted,
+    Event,
+    MilestoneMet,
+    MilestoneRescheduled,
+    ReferralAccepted,
+    ReferralCompleted,
+    ReferralDeclined,
+    ReferralSent,
+)
 from projections.statistics.view import StatisticsView
 
 
@@ -32,9 +46,7 @@ class StatisticsProjection(Projection[StatisticsView]):
         # The batch records the tracking position.
         self.apply(domain_event)
 
-    def count(
-        self, e: Case.Event | Case.CaseOpened, measure: str, detail: str | None = None
-    ) -> None:
+    def count(self, e: Event | CaseOpened, measure: str, detail: str | None = None) -> None:
         self.view.counted(str(e.originator_id), e.originator_version, month_of(e.timestamp),
                           measure, detail)  # fmt: skip
 
@@ -43,59 +55,59 @@ class StatisticsProjection(Projection[StatisticsView]):
         """Events the evaluation does not count (qualifications, transfers, closing)."""
 
     @apply.register
-    def _(self, e: Case.CaseOpened) -> None:
+    def _(self, e: CaseOpened) -> None:
         self.view.case_opened(str(e.originator_id), e.municipality)
         self.count(e, "cases_opened")
 
     @apply.register
-    def _(self, e: Case.ConsentGranted) -> None:
+    def _(self, e: ConsentGranted) -> None:
         self.count(e, "consents_granted")
 
     @apply.register
-    def _(self, e: Case.ConsentWithdrawn) -> None:
+    def _(self, e: ConsentWithdrawn) -> None:
         self.count(e, "consents_withdrawn")
 
     @apply.register
-    def _(self, e: Case.ReferralSent) -> None:
+    def _(self, e: ReferralSent) -> None:
         self.view.referral_sent(str(e.originator_id), e.referral_id, day_of(e.timestamp))
         self.count(e, "referrals_sent")
 
     @apply.register
-    def _(self, e: Case.ReferralAccepted) -> None:
+    def _(self, e: ReferralAccepted) -> None:
         self.view.referral_accepted(
             str(e.originator_id), e.originator_version, month_of(e.timestamp), e.referral_id,
             day_of(e.timestamp),
         )  # fmt: skip
 
     @apply.register
-    def _(self, e: Case.ReferralDeclined) -> None:
+    def _(self, e: ReferralDeclined) -> None:
         self.count(e, "referrals_declined")
 
     @apply.register
-    def _(self, e: Case.ReferralCompleted) -> None:
+    def _(self, e: ReferralCompleted) -> None:
         self.count(e, "referrals_completed")
 
     @apply.register
-    def _(self, e: Case.CourseAssigned) -> None:
+    def _(self, e: CourseAssigned) -> None:
         self.count(e, "courses_assigned")
 
     @apply.register
-    def _(self, e: Case.CourseCompleted) -> None:
+    def _(self, e: CourseCompleted) -> None:
         self.count(e, "courses_completed", e.result)
 
     @apply.register
-    def _(self, e: Case.AgreementConcluded) -> None:
+    def _(self, e: AgreementConcluded) -> None:
         for m in e.milestones:
             self.view.milestone_agreed(str(e.originator_id), e.agreement_id, m["milestone_id"],
                                        m["due_on"])  # fmt: skip
         self.count(e, "agreements_concluded")
 
     @apply.register
-    def _(self, e: Case.MilestoneMet) -> None:
+    def _(self, e: MilestoneMet) -> None:
         self.view.milestone_met(str(e.originator_id), e.originator_version, month_of(e.timestamp),
                                 e.agreement_id, e.milestone_id, e.met_on)  # fmt: skip
 
     @apply.register
-    def _(self, e: Case.MilestoneRescheduled) -> None:
+    def _(self, e: MilestoneRescheduled) -> None:
         self.view.milestone_rescheduled(str(e.originator_id), e.agreement_id, e.milestone_id,
                                         e.due_on)  # fmt: skip

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Final
 
 from consent.record import LOCAL_TIME
+from coordination.domain.catalogue import CATALOGUE
 
 
 class Language(StrEnum):
@@ -127,11 +128,6 @@ VOCABULARY: Final[Mapping[Language, Mapping[str, str]]] = {
         "pending": "noch nicht gültig",
         "withdrawn": "widerrufen",
         "expired": "abgelaufen",
-        # how data was sent
-        "ReferralSent": "Weiterleitung",
-        "CourseAssigned": "Kurszuweisung",
-        "AgreementConcluded": "Integrationsvereinbarung",
-        "CaseTransferred": "Fallübergabe",
         # roles
         "auditor": "Prüfung",
     },
@@ -158,12 +154,15 @@ VOCABULARY: Final[Mapping[Language, Mapping[str, str]]] = {
         "pending": "not yet valid",
         "withdrawn": "withdrawn",
         "expired": "expired",
-        "ReferralSent": "referral",
-        "CourseAssigned": "course assignment",
-        "AgreementConcluded": "integration agreement",
-        "CaseTransferred": "case transfer",
         "auditor": "audit",
     },
+}
+
+
+# Event types by their declared labels (how data was sent, in the report).
+EVENT_LABELS: Final[Mapping[Language, Mapping[str, str]]] = {
+    language: {name: getattr(t.declared.label, language.value) for name, t in CATALOGUE.items()}
+    for language in Language
 }
 
 
@@ -172,7 +171,8 @@ class Words:
 
     def __init__(self, language: Language) -> None:
         self.language = language
-        self.text, self.vocabulary = TEXT[language], VOCABULARY[language]
+        self.text = TEXT[language]
+        self.vocabulary = {**VOCABULARY[language], **EVENT_LABELS[language]}
 
     def __getitem__(self, key: str) -> str:
         return self.text[key]

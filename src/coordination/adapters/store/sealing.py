@@ -18,8 +18,9 @@ from eventsourcing.domain import DomainEventProtocol, Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
+from coordination.adapters.store import topics  # noqa: F401 (registers the moved topics)
 from coordination.adapters.store.keys import CaseKeys, KeyDestroyed, seal, unseal
-from coordination.domain.personal import MILESTONE_SEALED, SEALED
+from coordination.domain.catalogue import CATALOGUE
 
 ERASED = "_erased"
 
@@ -94,33 +95,55 @@ class ErasedSnapshot:
         return aggregate
 
 
+@dataclass(frozen=True)
+class Sealed:
+    """Which fields of one event type are sealed: whole fields, and keys of the items of
+    list fields ("milestones.title")."""
+
+    fields: tuple[str, ...]
+    in_items: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, paths: tuple[str, ...]) -> "Sealed":
+        in_items: dict[str, list[str]] = {}
+        for path in paths:
+            if "." in path:
+                field, key = path.split(".", 1)
+                in_items.setdefault(field, []).append(key)
+        fields = tuple(p for p in paths if "." not in p)
+        return cls(fields, tuple((f, tuple(keys)) for f, keys in in_items.items()))
+
+
+# What the declarations seal (domain/declaration.py); a snapshot's whole state is sealed
+# (ADR 0020).
+SEALED: dict[str, Sealed] = {name: Sealed.of(t.declared.sealed) for name, t in CATALOGUE.items()}
+SEALED[Snapshot.__name__] = Sealed(("state",), ())
+NOTHING = Sealed((), ())
+
+
 def split(event_type: str, state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(clear, personal) parts of an event's state."""
-    names = SEALED.get(event_type, ())
-    clear = {k: v for k, v in state.items() if k not in names}
-    personal = {k: state[k] for k in names if k in state}
-    if event_type == "AgreementConcluded":
-        personal["milestones"] = [
-            {k: m.get(k) for k in MILESTONE_SEALED} for m in state["milestones"]
-        ]
-        clear["milestones"] = [{k: v for k, v in m.items() if k not in MILESTONE_SEALED}
-                               for m in state["milestones"]]  # fmt: skip
+    sealed = SEALED.get(event_type, NOTHING)
+    clear = {k: v for k, v in state.items() if k not in sealed.fields}
+    personal = {k: state[k] for k in sealed.fields if k in state}
+    for field, keys in sealed.in_items:
+        personal[field] = [{k: item.get(k) for k in keys} for item in state[field]]
+        clear[field] = [{k: v for k, v in item.items() if k not in keys} for item in state[field]]
     return clear, personal
 
 
 def join(event_type: str, clear: dict[str, Any], personal: dict[str, Any] | None) -> None:
     """Merge the opened personal part back; None (erased) leaves every such field None."""
+    sealed = SEALED.get(event_type, NOTHING)
     if personal is None:
         clear[ERASED] = True
-        personal = dict.fromkeys(SEALED.get(event_type, ()))
-        if event_type == "AgreementConcluded":
-            personal["milestones"] = [dict.fromkeys(MILESTONE_SEALED) for _ in clear["milestones"]]
-    milestones = personal.pop("milestones", None)
+        personal = dict.fromkeys(sealed.fields)
+        for field, keys in sealed.in_items:
+            personal[field] = [dict.fromkeys(keys) for _ in clear[field]]
+    items = {field: personal.pop(field) for field, _ in sealed.in_items if field in personal}
     clear.update(personal)
-    if milestones is not None:
-        clear["milestones"] = [
-            {**c, **p} for c, p in zip(clear["milestones"], milestones, strict=True)
-        ]
+    for field, opened in items.items():
+        clear[field] = [{**c, **p} for c, p in zip(clear[field], opened, strict=True)]
 
 
 def _aad(case_id: UUID, version: int, topic: str) -> bytes:

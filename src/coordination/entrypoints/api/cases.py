@@ -63,13 +63,14 @@ async def record_event(
     if_match: IfMatch = None, idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:  # fmt: skip
     uuid = parse_case_id(case_id)
-    fields = body.model_dump(exclude={"type"})
+    fields = body.model_dump()
+    kind = fields.pop("type")
     idem = idempotency_request(
         idempotency_key, caller.agency_id, f"events:{uuid}", body.model_dump(mode="json")
     )
     # On the event loop: the service hands to a thread only what blocks (ADR 0028).
     recorded = await svc.cases.record_event_async(
-        caller, uuid, body.type, fields, expected_version(if_match), idem
+        caller, uuid, kind, fields, expected_version(if_match), idem
     )
     content = {"case_id": str(recorded.case_id), "version": recorded.version,
                "event": event_out(recorded.event)}  # fmt: skip

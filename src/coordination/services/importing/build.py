@@ -10,7 +10,7 @@ from collections.abc import Set
 from typing import Any
 
 from coordination.domain.case import Case
-from coordination.domain.catalogue import COMMANDS
+from coordination.domain.catalogue import CATALOGUE
 from coordination.domain.errors import ConsentRequired, DomainError
 from coordination.services.importing.lines import ImportedCase, ImportedEvent
 from coordination.services.importing.problems import LineProblem, LineRefused
@@ -32,10 +32,9 @@ def build(case: ImportedCase, agencies: Set[str]) -> Case:
 
 
 def _decide(case: Case, event: ImportedEvent, agencies: Set[str]) -> None:
-    fields = event.fields
-    if event.kind == "ConsentGranted":
-        fields = {**fields, "is_known_agency": agencies.__contains__}
-    COMMANDS[event.kind](case, event.by, event.at, **fields)
+    CATALOGUE[event.kind].decide(
+        case, event.by, event.at, event.fields, is_known_agency=agencies.__contains__
+    )
 
 
 def _check_agency(case: ImportedCase, i: int, event: ImportedEvent, agencies: Set[str]) -> None:

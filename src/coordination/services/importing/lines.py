@@ -8,7 +8,7 @@ validated in one call (the bulk of the import's parsing time).
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import Annotated, Any, Literal, Union
 from uuid import UUID
 
 from pydantic import (
@@ -21,12 +21,13 @@ from pydantic import (
     create_model,
 )
 
-from coordination.contract.requests import FIRST_DAY, EventIn, OpenCase, Slug
+from coordination.contract.requests import EVENT_BODIES, FIRST_DAY, OpenCase, Slug
+from coordination.domain.case import CaseOpened
 from coordination.domain.identity import Actor
 from coordination.services.importing.problems import LineProblem, LineRefused
 
 DEFAULT_LABEL = "import"
-OPENING = "CaseOpened"
+OPENING = CaseOpened.__name__
 
 
 class Strict(BaseModel):
@@ -45,8 +46,7 @@ class RecordedBy(Strict):
 def _data_models() -> dict[str, type[BaseModel]]:
     """Event type -> the model of its data: the request body, its `type` optional."""
     models: dict[str, type[BaseModel]] = {OPENING: OpenCase}
-    for body in get_args(get_args(EventIn)[0]):
-        (name,) = get_args(body.model_fields["type"].annotation)
+    for name, body in EVENT_BODIES.items():
         # In a line the type stands beside the data; inside it may only repeat it.
         models[name] = create_model(f"{name}Data", __base__=body, type=(_literal(name), name))
     return models

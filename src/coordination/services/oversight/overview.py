@@ -14,11 +14,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from consent import ConsentLedger, ConsentStatus, start_of_day
 from coordination.adapters.store.access_log import AccessEntry
-from coordination.domain.case import Case, CaseEvent
+from coordination.domain.case import (
+    CaseErased,
+    CaseEvent,
+    CaseOpened,
+    ConsentGranted,
+    ConsentWithdrawn,
+)
 
 EXPIRY_HORIZON = timedelta(days=30)
-# Recorded by the erasure use case (POST /v1/cases/{case_id}/erasure).
-ERASURE_EVENT = "CaseErased"
 
 
 @dataclass(frozen=True)
@@ -81,21 +85,21 @@ class Municipality:
 
     def _apply(self, event: CaseEvent) -> None:
         case_id = str(event.originator_id)
-        if isinstance(event, Case.CaseOpened):
+        if isinstance(event, CaseOpened):
             if event.municipality == self.name:
                 self.cases.add(case_id)
                 self.ledgers[case_id] = ConsentLedger()
             return
         if case_id not in self.cases:
             return
-        if isinstance(event, Case.ConsentGranted):
+        if isinstance(event, ConsentGranted):
             self.ledgers[case_id].record(event.as_consent())
-        elif isinstance(event, Case.ConsentWithdrawn):
+        elif isinstance(event, ConsentWithdrawn):
             self.ledgers[case_id].withdraw(event.consent_id, event.timestamp)
             self.withdrawals.append(
                 Withdrawal(case_id, event.consent_id, event.timestamp, event.recorded_by)
             )
-        elif type(event).__name__ == ERASURE_EVENT:
+        elif isinstance(event, CaseErased):
             self.erasures.append(Erasure(case_id, event.timestamp, event.recorded_by))
 
 

@@ -12,20 +12,25 @@ from datetime import date, datetime
 from typing import cast
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-
 from consent import Category
 from coordination.adapters.store.access_log import AccessLog
 from coordination.adapters.store.directory import Directory
+from coordination.adapters.store.topics import stored_topics
 from coordination.application.app import CoordinationApplication
 from coordination.application.errors import CaseNotFound
-from coordination.domain.case import Case, CaseEvent
+from coordination.domain.case import (
+    Case,
+    CaseErased,
+    CaseEvent,
+    CaseOpened,
+    ConsentGranted,
+    ConsentWithdrawn,
+)
 from coordination.domain.disclosure import AgencyRef, DisclosureReport
 from coordination.domain.identity import Caller
 from coordination.domain.trail import consent_trail
 from coordination.services.oversight.access import Logbook, Overseer, check_overseer
 from coordination.services.oversight.overview import (
-    ERASURE_EVENT,
     Municipality,
     Overview,
     overview,
@@ -36,11 +41,10 @@ from coordination.services.oversight.report import disclosure_report, person_nam
 from coordination.services.oversight.trail import TrailDocument, trail_document
 
 # The overview reads only the events that open cases, change consents or erase.
-OVERVIEW_TOPICS = (
-    get_topic(Case.CaseOpened),
-    get_topic(Case.ConsentGranted),
-    get_topic(Case.ConsentWithdrawn),
-    f"{get_topic(Case)}.{ERASURE_EVENT}",
+OVERVIEW_TOPICS = tuple(
+    topic
+    for event_class in (CaseOpened, ConsentGranted, ConsentWithdrawn, CaseErased)
+    for topic in stored_topics(event_class)
 )
 PAGE = 500
 

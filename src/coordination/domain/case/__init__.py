@@ -1,0 +1,85 @@
+"""The Case aggregate: one per migrant, every agency's events in one history.
+
+The case is composed of its parts, one module each: opening, consents, referrals,
+courses, agreements, qualifications and administration. Each part declares its events
+(fields, how they are read, what is sealed, their names) and the commands that record
+them. A command checks the case's rules (`rules.py`), then triggers one event; an event
+changes the state only in its own `apply`, so replaying a history runs no rule and
+never reads the clock.
+"""
+
+from datetime import date
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from consent import ConsentLedger
+from coordination.domain.case.administration import (
+    Administration,
+    CaseClosed,
+    CaseErased,
+    CaseTransferred,
+)
+from coordination.domain.case.agreements import (
+    AgreementConcluded,
+    Agreements,
+    MilestoneMet,
+    MilestoneRescheduled,
+)
+from coordination.domain.case.consents import ConsentGranted, Consents, ConsentWithdrawn
+from coordination.domain.case.courses import CourseAssigned, CourseCompleted, Courses
+from coordination.domain.case.event import Event
+from coordination.domain.case.opening import CaseOpened, Opening
+from coordination.domain.case.qualifications import (
+    QualificationRecorded,
+    Qualifications,
+    RecognitionDecided,
+)
+from coordination.domain.case.referrals import (
+    ReferralAccepted,
+    ReferralCompleted,
+    ReferralDeclined,
+    Referrals,
+    ReferralSent,
+)
+from coordination.domain.parts import Agreement, Course, Qualification, Referral
+
+
+class Case(
+    Opening, Consents, Referrals, Courses, Agreements, Qualifications, Administration, Aggregate
+):
+    def __init__(
+        self,
+        recorded_by: str,
+        token_label: str,
+        municipality: str,
+        person: dict[str, Any],
+        arrived_on: date | None,
+        residence_status: str | None,
+    ) -> None:
+        self.municipality = municipality
+        self.opened_by = recorded_by
+        self.lead_agency = recorded_by
+        self.person = person
+        self.arrived_on = arrived_on
+        self.residence_status = residence_status
+        self.closed = False
+        self.erased = False
+        self.ledger = ConsentLedger()
+        self.referrals: dict[str, Referral] = {}
+        self.courses: dict[str, Course] = {}
+        self.agreements: dict[str, Agreement] = {}
+        self.qualifications: dict[str, Qualification] = {}
+        self.involved: set[str] = {recorded_by}
+
+
+# Any event of a case's history.
+CaseEvent = Event | CaseOpened
+
+__all__ = [
+    "AgreementConcluded", "Case", "CaseClosed", "CaseErased", "CaseEvent", "CaseOpened",
+    "CaseTransferred", "ConsentGranted", "ConsentWithdrawn", "CourseAssigned",
+    "CourseCompleted", "Event", "MilestoneMet", "MilestoneRescheduled",
+    "QualificationRecorded", "RecognitionDecided", "ReferralAccepted", "ReferralCompleted",
+    "ReferralDeclined", "ReferralSent",
+]  # fmt: skip

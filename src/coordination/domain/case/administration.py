@@ -1,0 +1,89 @@
+"""Case administration: the lead agency transfers or closes the case; a data-protection
+officer erases it (Art. 17 GDPR: the event is recorded, then the case's key destroyed)."""
+
+from datetime import datetime
+from typing import ClassVar
+
+from consent import Category, Purpose
+from coordination.domain.case.event import CasePart, Event
+from coordination.domain.declaration import Declaration, Label, Reading, Recorder, records
+from coordination.domain.identity import Actor
+from coordination.domain.rules import CaseRules
+from coordination.domain.values import ErasureReason, LegalBasis, Slug, Text
+
+
+class CaseTransferred(Event):
+    declared: ClassVar[Declaration] = Declaration(
+        read_under=Reading.ADMINISTRATION, recorded_by=Recorder.LEAD,
+        label=Label("Fallübergabe", "case transfer"), sealed=("reason",),
+        example={"to_agency": "im-ortenau-offenburg", "reason": "moved"},
+    )  # fmt: skip
+
+    from_agency: str
+    to_agency: str
+    reason: str | None
+
+    def apply(self, case: CaseRules) -> None:
+        case.lead_agency = self.to_agency
+        case.involved.add(self.to_agency)
+
+
+class CaseClosed(Event):
+    declared: ClassVar[Declaration] = Declaration(
+        read_under=Reading.ADMINISTRATION, recorded_by=Recorder.LEAD,
+        label=Label("Fall abgeschlossen", "case closed"), sealed=("reason",),
+        example={"reason": "integration agreement fulfilled"},
+    )  # fmt: skip
+
+    reason: str
+
+    def apply(self, case: CaseRules) -> None:
+        case.closed = True
+
+
+class CaseErased(Event):
+    declared: ClassVar[Declaration] = Declaration(
+        read_under=Reading.ADMINISTRATION, recorded_by=Recorder.DPO,
+        label=Label("Fall gelöscht", "case erased"),
+        example={"reason": "the person asked for erasure", "legal_basis": "Art. 17 GDPR"},
+    )  # fmt: skip
+    # Erasing a case does not relate the erasing agency to it.
+    relates_recorder: ClassVar[bool] = False
+
+    reason: str
+    legal_basis: str
+
+    def apply(self, case: CaseRules) -> None:
+        case.erased = True
+        case.person, case.arrived_on, case.residence_status = {}, None, None
+
+
+class Administration(CasePart):
+    @records(CaseTransferred)
+    def transfer(
+        self, by: Actor, at: datetime, *, to_agency: Slug, reason: Text | None = None
+    ) -> None:
+        self.check_may_record(CaseTransferred)
+        self.check_is_lead(by)
+        self.check_not_to_self(by, to_agency)
+        self.check_consent_covers(to_agency, Purpose.CASE_MANAGEMENT, [Category.IDENTITY], at)
+        self._record(
+            CaseTransferred, by, at,
+            from_agency=by.agency, to_agency=to_agency, reason=reason,
+        )  # fmt: skip
+
+    @records(CaseClosed)
+    def close(self, by: Actor, at: datetime, *, reason: Text) -> None:
+        self.check_is_lead(by)
+        self._record(CaseClosed, by, at, reason=reason)
+
+    @records(CaseErased)
+    def erase(
+        self, by: Actor, at: datetime, *, reason: ErasureReason, legal_basis: LegalBasis
+    ) -> None:
+        """Any agency's data-protection officer may erase; open or closed alike."""
+        self.check_not_erased()
+        self.trigger_event(
+            CaseErased, timestamp=at, recorded_by=by.agency, token_label=by.token_label,
+            reason=reason, legal_basis=legal_basis,
+        )  # fmt: skip

@@ -1,0 +1,132 @@
+"""The integration agreement (Integrationsvereinbarung) and its milestones, each the
+responsibility of one agency."""
+
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar
+
+from consent import Category, Purpose
+from coordination.domain.case.event import CasePart, Event
+from coordination.domain.declaration import Declaration, Label, Recorder, records
+from coordination.domain.identity import Actor
+from coordination.domain.parts import Agreement, Milestone
+from coordination.domain.rules import CaseRules
+from coordination.domain.values import Day, Items, MilestonePlan, Slug, Text
+
+
+class AgreementConcluded(Event):
+    declared: ClassVar[Declaration] = Declaration(
+        read_under=Category.INTEGRATION_PLAN, recorded_by=Recorder.RELATED,
+        label=Label("Integrationsvereinbarung", "integration agreement"),
+        sealed=("milestones.title",),
+        example={"signed_on": "2026-09-15",
+                 "milestones": [{"title": "Integrationskurs begonnen", "due_on": "2026-11-01",
+                                 "responsible_agency": "mbe-caritas-mayen"}]},
+    )  # fmt: skip
+
+    agreement_id: str
+    signed_on: date
+    milestones: list[dict[str, Any]]
+
+    def apply(self, case: CaseRules) -> None:
+        agreement = Agreement(self.agreement_id, self.signed_on, self.recorded_by)
+        for m in self.milestones:
+            agreement.milestones[m["milestone_id"]] = Milestone(
+                m["milestone_id"], m["title"], m["due_on"], m["responsible_agency"]
+            )
+            case.involved.add(m["responsible_agency"])
+        case.agreements[self.agreement_id] = agreement
+
+
+class MilestoneMet(Event):
+    declared: ClassVar[Declaration] = Declaration(
+        read_under=Category.INTEGRATION_PLAN, recorded_by=Recorder.RELATED,
+        label=Label("Meilenstein erreicht", "milestone met"), sealed=("note",),
+        example={"agreement_id": "agreement-1", "milestone_id": "milestone-1",
+                 "met_on": "2026-10-30"},
+    )  # fmt: skip
+
+    agreement_id: str
+    milestone_id: str
+    met_on: date
+    note: str | None
+
+    def apply(self, case: CaseRules) -> None:
+        milestone = case.agreements[self.agreement_id].milestones[self.milestone_id]
+        milestone.met_on = self.met_on
+
+
+class MilestoneRescheduled(Event):
+    declared: ClassVar[Declaration] = Declaration(
+        read_under=Category.INTEGRATION_PLAN, recorded_by=Recorder.RELATED,
+        label=Label("Meilenstein verschoben", "milestone rescheduled"), sealed=("reason",),
+        example={"agreement_id": "agreement-1", "milestone_id": "milestone-1",
+                 "due_on": "2026-12-01", "reason": "course start moved"},
+    )  # fmt: skip
+
+    agreement_id: str
+    milestone_id: str
+    due_on: date
+    reason: str
+
+    def apply(self, case: CaseRules) -> None:
+        milestone = case.agreements[self.agreement_id].milestones[self.milestone_id]
+        milestone.due_on = self.due_on
+
+
+class Agreements(CasePart):
+    @records(AgreementConcluded)
+    def conclude_agreement(
+        self,
+        by: Actor,
+        at: datetime,
+        *,
+        signed_on: Day,
+        milestones: Annotated[list[MilestonePlan], Items(least=1, most=50)],
+        agreement_id: Slug | None = None,
+    ) -> str:
+        self.check_may_record(AgreementConcluded)
+        for owner in {m["responsible_agency"] for m in milestones} - {by.agency}:
+            self.check_consent_covers(
+                owner, Purpose.CASE_MANAGEMENT, [Category.INTEGRATION_PLAN], at
+            )
+        agreement_id = self.new_id("agreement", agreement_id)
+        planned = self.with_milestone_ids(milestones, taken={agreement_id})
+        self._record(
+            AgreementConcluded, by, at,
+            agreement_id=agreement_id, signed_on=signed_on, milestones=planned,
+        )  # fmt: skip
+        return agreement_id
+
+    @records(MilestoneMet)
+    def meet_milestone(
+        self,
+        by: Actor,
+        at: datetime,
+        *,
+        agreement_id: Slug,
+        milestone_id: Slug,
+        met_on: Day,
+        note: Text | None = None,
+    ) -> None:
+        self.check_milestone_open(agreement_id, milestone_id)
+        self._record(
+            MilestoneMet, by, at,
+            agreement_id=agreement_id, milestone_id=milestone_id, met_on=met_on, note=note,
+        )  # fmt: skip
+
+    @records(MilestoneRescheduled)
+    def reschedule_milestone(
+        self,
+        by: Actor,
+        at: datetime,
+        *,
+        agreement_id: Slug,
+        milestone_id: Slug,
+        due_on: Day,
+        reason: Text,
+    ) -> None:
+        self.check_milestone_open(agreement_id, milestone_id)
+        self._record(
+            MilestoneRescheduled, by, at,
+            agreement_id=agreement_id, milestone_id=milestone_id, due_on=due_on, reason=reason,
+        )  # fmt: skip

@@ -1,0 +1,46 @@
+"""What every event of a case carries, and what every part of the case shares."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from coordination.domain.declaration import Declaration
+from coordination.domain.identity import Actor
+from coordination.domain.rules import CaseRules
+
+
+class Event(Aggregate.Event):
+    """An event on a case after its opening: who recorded it, through which token."""
+
+    declared: ClassVar[Declaration]
+    # Recording an event relates the agency to the case for good; an erasure does not.
+    relates_recorder: ClassVar[bool] = True
+
+    recorded_by: str
+    token_label: str
+
+    def mutate(self, aggregate: Any) -> Any:
+        case = super().mutate(aggregate)
+        assert case is not None
+        if self.relates_recorder:
+            case.involved.add(self.recorded_by)
+        return case
+
+
+class CasePart(CaseRules):
+    """A part of the case (consents, referrals, …): its commands check the case's rules,
+    then record one event each."""
+
+    if TYPE_CHECKING:  # given by the aggregate (eventsourcing's Aggregate)
+        id: UUID
+        version: int
+
+        def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None: ...
+
+    def _record(self, event_class: type[Event], by: Actor, at: datetime, **data: Any) -> None:
+        self.check_may_record(event_class)
+        self.trigger_event(
+            event_class, timestamp=at, recorded_by=by.agency, token_label=by.token_label, **data
+        )

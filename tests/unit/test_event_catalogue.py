@@ -1,0 +1,144 @@
+"""The catalogue holds every event class of the domain, each declared once, and what is
+derived from it (request models, sealing, labels, docs/events.md) agrees with it."""
+
+import importlib
+import pkgutil
+from datetime import UTC, date, datetime
+from typing import Any, get_type_hints
+
+import pytest
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import resolve_topic
+
+import coordination.domain
+from coordination.adapters.reports.labels import Language, Words
+from coordination.adapters.store.sealing import join, split
+from coordination.adapters.store.topics import NESTED_IN_CASE, NESTED_TYPES, stored_topics
+from coordination.contract.requests import EVENT_BODIES, ErasureRequest, OpenCase
+from coordination.domain.case import Case, Event
+from coordination.domain.catalogue import CATALOGUE, POSTED_TYPES
+from coordination.domain.declaration import Recorder
+from coordination.domain.errors import NotPermitted
+from coordination.domain.identity import Actor
+from tests.catalogue_table import PAGE, page_with_tables
+
+AT = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+LEAD, OTHER, VHS = Actor("lead", "t"), Actor("other", "t"), Actor("vhs", "t")
+
+
+def domain_event_classes() -> set[type]:
+    """Every event class any module of the domain defines."""
+    found = set()
+    for module in pkgutil.walk_packages(coordination.domain.__path__, "coordination.domain."):
+        for value in vars(importlib.import_module(module.name)).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Aggregate.Event | Aggregate.Created)
+                and value.__module__ == module.name
+                and value is not Event  # the base of the events after the opening
+            ):
+                found.add(value)
+    return found
+
+
+def test_every_event_class_of_the_domain_is_catalogued_with_its_command() -> None:
+    classes = domain_event_classes()
+    assert classes, "the domain defines event classes"
+    assert classes == {t.event for t in CATALOGUE.values()}
+    for t in CATALOGUE.values():
+        assert getattr(Case, t.command.__name__).__records__ is t.event
+
+
+@pytest.mark.parametrize("name", CATALOGUE)
+def test_each_declaration_is_complete_and_names_real_fields(name: str) -> None:
+    event_type = CATALOGUE[name]
+    declared = event_type.declared
+    assert declared.label.de
+    assert declared.label.en
+    fields = get_type_hints(event_type.event)
+    for path in declared.sealed:
+        field = path.split(".")[0]
+        assert field in fields, f"{name} seals '{path}', which it does not have"
+    assert declared.example, f"{name} declares an example request"
+
+
+@pytest.mark.parametrize("name", [t.name for t in POSTED_TYPES])
+def test_each_example_is_a_valid_request(name: str) -> None:
+    EVENT_BODIES[name].model_validate({"type": name, **CATALOGUE[name].declared.example})
+
+
+def test_the_opening_and_the_erasure_take_their_examples_too() -> None:
+    OpenCase.model_validate(CATALOGUE["CaseOpened"].declared.example)
+    ErasureRequest.model_validate(CATALOGUE["CaseErased"].declared.example)
+
+
+def test_the_posted_events_are_those_a_caseworker_records_on_a_case() -> None:
+    assert {t.name for t in POSTED_TYPES} == set(CATALOGUE) - {"CaseOpened", "CaseErased"}
+
+
+@pytest.mark.parametrize("name", CATALOGUE)
+def test_sealed_fields_are_what_leaves_the_clear_part(name: str) -> None:
+    sealed = CATALOGUE[name].declared.sealed
+    state = {field: f"value of {field}" for field in get_type_hints(CATALOGUE[name].event)}
+    if "milestones" in state:
+        state["milestones"] = [{"title": "t", "due_on": "d", "milestone_id": "m"}]
+    clear, personal = split(name, dict(state))
+    assert set(personal) == {path.split(".")[0] for path in sealed}
+    for path in sealed:
+        field, _, key = path.partition(".")
+        assert field not in clear or all(key not in item for item in clear[field])
+    join(name, clear, personal)
+    assert clear == state
+
+
+@pytest.mark.parametrize("name", NESTED_TYPES)
+def test_the_topics_of_events_nested_in_case_still_resolve(name: str) -> None:
+    old = NESTED_IN_CASE.format(name)
+    assert resolve_topic(old) is CATALOGUE[name].event
+    assert old in stored_topics(CATALOGUE[name].event)
+
+
+def test_each_event_type_reads_in_german_and_english() -> None:
+    for t in CATALOGUE.values():
+        assert Words(Language.DE).term(t.name) == t.declared.label.de
+        assert Words(Language.EN).term(t.name) == t.declared.label.en
+
+
+def test_docs_events_holds_the_catalogue_as_it_is() -> None:
+    page = PAGE.read_text()
+    assert page == page_with_tables(page), "run `python -m tests.catalogue_table`"
+
+
+# Who may record: the declaration matches the guards the commands run.
+
+
+def case_with_a_sent_referral() -> Case:
+    case = Case.open(LEAD, AT, person={"given_name": "A", "family_name": "B"}, municipality="m")
+    case.grant_consent(LEAD, AT, recipients=["other"], purposes=["counselling"],
+                       categories=["identity"], given_on=date(2026, 9, 1),
+                       evidence={"method": "written"})  # fmt: skip
+    case.send_referral(LEAD, AT, to_agency="other", purpose="counselling",
+                       categories=["identity"], referral_id="r-1")  # fmt: skip
+    return case
+
+
+COMMANDS_BY_ANOTHER: dict[str, Any] = {
+    "ReferralAccepted": lambda c: c.accept_referral(LEAD, AT, referral_id="r-1"),
+    "ReferralDeclined": lambda c: c.decline_referral(LEAD, AT, referral_id="r-1"),
+    "ReferralCompleted": lambda c: c.complete_referral(LEAD, AT, referral_id="r-1", outcome="o"),
+    "CaseTransferred": lambda c: c.transfer(OTHER, AT, to_agency="vhs"),
+    "CaseClosed": lambda c: c.close(OTHER, AT, reason="done"),
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [t.name for t in CATALOGUE.values()
+     if t.declared.recorded_by in (Recorder.ADDRESSEE, Recorder.LEAD)],
+)  # fmt: skip
+def test_what_only_the_addressee_or_the_lead_may_record_refuses_another_agency(name: str) -> None:
+    case = case_with_a_sent_referral()
+    if name == "ReferralCompleted":
+        case.accept_referral(OTHER, AT, referral_id="r-1")
+    with pytest.raises(NotPermitted):
+        COMMANDS_BY_ANOTHER[name](case)
