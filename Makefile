@@ -24,6 +24,7 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 setup: $(VENV)/.synced
 
 run: setup
+	$(BIN)/coordination migrate
 	@# The demo loads only into an empty database; on a used one it says so and we serve on.
 	-@$(BIN)/coordination demo
 	$(BIN)/coordination serve

@@ -43,8 +43,8 @@ def latency_figures(seconds: float, latencies: list[float]) -> dict[str, float]:
 class Served:
     """A server in its own process (a real `coordination serve`, or the naive uvicorn)."""
 
-    def __init__(self, command: list[str], env: dict[str, str]) -> None:
-        self.port = _free_port()
+    def __init__(self, command: list[str], env: dict[str, str], ready: str = "/healthz") -> None:
+        self.port, self.ready = _free_port(), ready
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
             [*command, "--port", str(self.port)], env={**os.environ, **env}, cwd=ROOT,
@@ -58,10 +58,11 @@ class Served:
             if self.proc.poll() is not None:
                 break
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}{self.ready}", timeout=1).status_code == 200:
                     return
             except httpx.TransportError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"{self.proc.args!r} did not come up")
 
@@ -108,6 +109,12 @@ def _free_port() -> int:
 def coordination_server(env: dict[str, str], workers: int = 1) -> Served:
     command = [str(BIN / "coordination"), "serve", "--no-projections", "--workers", str(workers)]
     return Served(command, env)
+
+
+def default_server(env: dict[str, str]) -> Served:
+    """`coordination serve` as a user starts it: the projections in a process of their
+    own, which it supervises. Up once `/readyz` says the projections are kept."""
+    return Served([str(BIN / "coordination"), "serve"], env, ready="/readyz")
 
 
 def naive_server(env: dict[str, str]) -> Served:

@@ -40,6 +40,8 @@ def ingest_rows(f: dict[str, Any]) -> list[Row]:
     h32 = http["32"]["events_per_s"]
     out.append(_versus_naive("HTTP ingest, 1 API worker", f, "one_worker"))
     out.append(_versus_naive("HTTP ingest, 2 API workers", f, "two_workers"))
+    if "with_projections" in f["rounds_32"][0]:  # results of older runs have no such rounds
+        out.append(_with_projections(f))
     out.append(_row("HTTP ingest vs in-process, 32 clients", f"{h32:,.0f} ev/s",
                     f"in-process {inproc:,.0f} ev/s", f"{h32 / inproc:.2f}x",
                     "≥ 0.60x in-process", _verdict(h32 / inproc, 0.6, True)))  # fmt: skip
@@ -69,6 +71,20 @@ def _versus_naive(label: str, f: dict[str, Any], name: str) -> Row:
     return _row(f"{label} vs naive, 32 clients, round by round", f"{rates} ev/s",
                 f"naive in the same round {naives} ev/s", " / ".join(f"{r:.2f}x" for r in ratios),
                 "≥ 2.5x naive", verdict)  # fmt: skip
+
+
+def _with_projections(f: dict[str, Any]) -> Row:
+    """`coordination serve` as started by default (its projections running in a process
+    of their own) against `--no-projections`, round by round; the lowest ratio decides."""
+    mine = [r["with_projections"]["events_per_s"] for r in f["rounds_32"]]
+    bare = [r["one_worker"]["events_per_s"] for r in f["rounds_32"]]
+    ratios = [m / b for m, b in zip(mine, bare, strict=True)]
+    rates, bares = " / ".join(f"{m:,.0f}" for m in mine), " / ".join(f"{b:,.0f}" for b in bare)
+    verdict = _verdict(min(ratios), 0.9, True) + f" (lowest of {len(ratios)} rounds)"
+    return _row("HTTP ingest, `coordination serve` with its projections running, 32 clients,"
+                " round by round", f"{rates} ev/s", f"--no-projections in the same round"
+                f" {bares} ev/s", " / ".join(f"{r:.2f}x" for r in ratios),
+                "≥ 0.90x --no-projections", verdict)  # fmt: skip
 
 
 def read_rows(f: dict[str, Any]) -> list[Row]:

@@ -29,9 +29,10 @@ from bench.data import generate_cases, long_case, register_agencies, workload
 from bench.importing import bulk_import
 from bench.report import rows, table
 from coordination.adapters.runtime.heap import freeze_startup_heap
-from coordination.bootstrap import Services, bootstrap
+from coordination.bootstrap import Services, bootstrap, migrate
 from coordination.domain.identity import Role
 from coordination.settings import Settings
+from projections.runner import Follower
 
 PG_DSN = os.environ.get("COORDINATION_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -155,6 +156,7 @@ def measure_ingest(svc: Services, size: Size, url: str, now: datetime) -> dict[s
     first = results["rounds_32"][0]
     results["http"]["32"], results["naive"]["32"] = first["one_worker"], first["naive"]
     results["http_2_workers"]["32"] = first["two_workers"]
+    results["with_projections"] = {"32": first["with_projections"]}
     return results
 
 
@@ -165,7 +167,7 @@ class Servers:
     of an hour apart measured the machine as much as the service."""
 
     def __init__(self, svc: Services, size: Size, now: datetime, env: dict[str, str]) -> None:
-        self.svc, self.size, self.now, self.seed = svc, size, now, 100
+        self.svc, self.size, self.now, self.seed, self.env = svc, size, now, 100, env
         self.served: dict[str, measure.Served] = {}
         try:
             self.served["naive"] = measure.naive_server(env)
@@ -189,7 +191,21 @@ class Servers:
 
     def round_32(self, n: int) -> dict[str, dict[str, float]]:
         step(f"32 clients, round {n + 1} of {ROUNDS_32}")
-        return {name: self.ingest(name, 32) for name in ("naive", "one_worker", "two_workers")}
+        rates = {name: self.ingest(name, 32) for name in ("naive", "one_worker", "two_workers")}
+        return rates | {"with_projections": self.with_projections(32)}
+
+    def with_projections(self, clients: int) -> dict[str, float]:
+        """`coordination serve` as a user starts it, its projections running. Up only for
+        its own measurement: its projection process follows the shared store, and would
+        otherwise keep up with the other servers' writes while they are measured. The
+        views are caught up first, so it starts with nothing to project but its own."""
+        for projection in self.svc.projections:
+            Follower(self.svc.app, projection, self.svc.settings.projection_batch_size).catch_up()
+        self.served["with_projections"] = measure.default_server(self.env)
+        try:
+            return self.ingest("with_projections", clients)
+        finally:
+            self.served.pop("with_projections").stop()
 
     def stop(self) -> None:
         for server in self.served.values():
@@ -202,6 +218,7 @@ def run(size_name: str, store_kind: str, results_path: Path = RESULTS) -> dict[s
     now = datetime.now(UTC)
     reference = [reference_seconds()]
     with store(store_kind) as url:
+        migrate(Settings(database_url=url))
         svc = bootstrap(Settings(database_url=url))
         # As `coordination serve` does: the in-process figures stand for a server's.
         freeze_startup_heap()

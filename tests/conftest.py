@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from coordination.bootstrap import Services, bootstrap
+from coordination.bootstrap import Services, bootstrap, migrate
 from coordination.entrypoints.api.app import create_app
 from coordination.settings import Settings
 from tests.support import FakeClock, ServedApp, postgres_schema
@@ -39,10 +39,14 @@ def generous_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh store, made as `coordination migrate` makes it."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'coordination.db'}"
+        url = f"sqlite:///{tmp_path / 'coordination.db'}"
+        migrate(Settings(database_url=url))
+        yield url
         return
     with postgres_schema() as url:
+        migrate(Settings(database_url=url))
         yield url
 
 

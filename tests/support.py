@@ -14,8 +14,9 @@ import pytest
 import uvicorn
 from psycopg import sql
 
-from coordination.bootstrap import Services
+from coordination.bootstrap import Services, migrate
 from coordination.domain.identity import Agency, AgencyKind, Role
+from coordination.settings import Settings
 
 PG_DSN = os.environ.get("COORDINATION_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -61,6 +62,12 @@ def postgres_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_DSN, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+def migrated(url: str) -> str:
+    """The store at `url`, made as `coordination migrate` makes it."""
+    migrate(Settings(database_url=url))
+    return url
 
 
 def add_agency(

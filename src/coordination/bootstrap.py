@@ -1,8 +1,14 @@
-"""The composition root: builds every adapter from settings, for API and CLI alike."""
+"""The composition root: builds every store, view and service from settings, for the HTTP
+API, the command line, the import workers and the tests alike, and owns what runs in
+the background: the group committer, the event loop's pool, the projection runner.
+
+The schema is made in a step of its own, `migrate`, which `coordination migrate` and
+`coordination serve` run; building the services creates nothing in the database.
+"""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -17,10 +23,11 @@ from coordination.adapters.store.access_log import AccessLog
 from coordination.adapters.store.append_only import protect_access_log
 from coordination.adapters.store.database import Database
 from coordination.adapters.store.directory import Directory
-from coordination.adapters.store.idempotency import IdempotencyStore
+from coordination.adapters.store.idempotency import IdempotencyStore, IdempotencyTimes
 from coordination.adapters.store.keys import TextSealer, load_master_key
 from coordination.adapters.store.recorders import PostgresCaseRecorder, SQLiteCaseRecorder
 from coordination.adapters.store.schema import create_tables
+from coordination.adapters.store.tokens import TokenLookup
 from coordination.adapters.store.url import StoreConfig, parse_database_url
 from coordination.application.app import CoordinationApplication, utc_now
 from coordination.services.caseload import CaseloadService
@@ -32,93 +39,134 @@ from coordination.services.integrity import IntegrityService
 from coordination.services.oversight.service import OversightService
 from coordination.services.statistics import StatisticsService
 from coordination.settings import Settings
+from projections.beats import Beats
 from projections.caseload.projection import CaseloadProjection
 from projections.caseload.view import CaseloadView
-from projections.runner import ProjectionRunner
+from projections.runner import ProjectionRunner, Saves
 from projections.statistics.projection import StatisticsProjection
 from projections.statistics.view import StatisticsView
+from projections.view import View
 
 RECORDERS = {"sqlite": SQLiteCaseRecorder, "postgres": PostgresCaseRecorder}
+Clock = Callable[[], datetime]
 
 
 @dataclass
 class Services:
     settings: Settings
+    config: StoreConfig
     app: CoordinationApplication
     db: Database
     directory: Directory
+    tokens: TokenLookup
     access_log: AccessLog
     idempotency: IdempotencyStore
     cases: CaseService
-    config: StoreConfig
-    caseload: CaseloadView
-    projections: list[Projection[Any]]
     caseloads: CaseloadService
     statistics: StatisticsService
+    oversight: OversightService
+    erasure: ErasureService
     integrity: IntegrityService
     importing: ImportService
     # Opens the import service of each process `coordination import --workers N` spawns.
     import_worker: Opener
-    oversight: OversightService = field(init=False)
-    erasure: ErasureService = field(init=False)
-
-    def __post_init__(self) -> None:
-        # Data-protection oversight reads the same history, directory and access log.
-        self.oversight = OversightService(self.app, self.directory, self.access_log)
-        self.erasure = ErasureService(self.app, self.access_log)
-
-    def runner(self) -> ProjectionRunner:
-        runner = ProjectionRunner(
-            self.app, self.projections, self.settings.projection_poll_seconds, self.config.dsn,
-            self.settings.projection_batch_size,
-        )  # fmt: skip
-        self.app.on_saved.append(runner.wake)
-        return runner
+    caseload: CaseloadView
+    projections: list[Projection[Any]]
+    runner: ProjectionRunner
 
     def projection(self, name: str) -> Projection[Any]:
         return next(p for p in self.projections if p.view.name == name)
 
+    def run_projections(self) -> None:
+        """Keep the views in threads of this process, until `close`."""
+        self.runner.start()
+
+    async def open_loop(self) -> None:
+        """The pool of the serving event loop (PostgreSQL): token look-ups and case loads
+        run on the loop from here on (ADR 0028, ADR 0030)."""
+        await self.app.loop_pool.start()
+
+    async def close_loop(self) -> None:
+        await self.app.loop_pool.stop()
+
     def close(self) -> None:
+        if self.runner.running:
+            self.runner.stop()
         self.app.close()
 
 
-def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Services:
+def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
+    """Every service, on a store that `migrate` made; the group committer started."""
+    config = parse_database_url(settings.database_url)
+    saves = Saves()
+    app = _application(settings, config, clock, saves.saved, create=False)
+    db = app.db
+    directory, access_log = Directory(db), AccessLog(db)
+    caseload = CaseloadView(db, TextSealer(app.keys))
+    statistics_view = StatisticsView(db)
+    projections: list[Projection[Any]] = [
+        CaseloadProjection(caseload), StatisticsProjection(statistics_view),
+    ]  # fmt: skip
+    runner = ProjectionRunner(
+        app, projections, saves, Beats(db), settings.projection_poll_seconds, config.dsn,
+        settings.projection_batch_size,
+    )  # fmt: skip
+    wait = settings.read_your_writes_seconds
+    services = Services(
+        settings=settings, config=config, app=app, db=db, directory=directory,
+        tokens=TokenLookup(directory, app.loop_pool), access_log=access_log,
+        idempotency=app.idempotency,
+        cases=CaseService(app, directory, access_log),
+        caseloads=CaseloadService(app, caseload, directory, access_log, wait),
+        statistics=StatisticsService(app, statistics_view, access_log, wait),
+        oversight=OversightService(app, directory, access_log),
+        erasure=ErasureService(app, access_log),
+        integrity=IntegrityService(app, signing_keys(settings)),
+        importing=ImportService(app, directory, access_log),
+        import_worker=partial(import_worker, settings),
+        caseload=caseload, projections=projections, runner=runner,
+    )  # fmt: skip
+    app.start()
+    return services
+
+
+def migrate(settings: Settings) -> None:
+    """Create what the store lacks: the schema, the event store's tables, the service's
+    tables and triggers, the views' tables. Safe to run again, and by processes starting
+    together."""
     config = parse_database_url(settings.database_url)
     with creating(config):
-        return _build(settings, config, clock)
+        app = _application(settings, config, utc_now, lambda: None, create=True)
+        try:
+            app.keys.create_table()
+            create_tables(app.db)
+            protect_access_log(app.db)
+            views: list[View] = [CaseloadView(app.db, TextSealer(app.keys)), StatisticsView(app.db)]
+            for view in views:
+                view.create_tables()
+            Beats(app.db).create_table()
+        finally:
+            app.close()
 
 
-def _build(settings: Settings, config: StoreConfig, clock: Callable[[], datetime]) -> Services:
-    env = {**config.env, "APPLICATION_RECORDER_TOPIC": get_topic(RECORDERS[config.dialect])}
-    master_key = load_master_key(settings.master_key, settings.master_key_file)
-    app = CoordinationApplication(env, config, master_key, clock=clock)
-    db = app.db
-    create_tables(db)
-    protect_access_log(db)
-    idempotency = IdempotencyStore(
-        db, clock, in_flight=timedelta(seconds=settings.idempotency_in_flight_seconds),
+def _application(
+    settings: Settings, config: StoreConfig, clock: Clock, on_saved: Callable[[], None],
+    create: bool,
+) -> CoordinationApplication:  # fmt: skip
+    env = {
+        **config.env,
+        "APPLICATION_RECORDER_TOPIC": get_topic(RECORDERS[config.dialect]),
+        # The event store's tables are made by `migrate`, not by every process starting.
+        "CREATE_TABLE": "y" if create else "n",
+    }
+    times = IdempotencyTimes(
+        in_flight=timedelta(seconds=settings.idempotency_in_flight_seconds),
         keep=timedelta(hours=settings.idempotency_hours),
-    )  # fmt: skip
-    app.idempotency = idempotency
-    directory, access_log = Directory(db), AccessLog(db)
-    cases = CaseService(app, directory, access_log, idempotency)
-    caseload = CaseloadView(db, TextSealer(app.keys))
-    caseload.create_tables()
-    projections: list[Projection[Any]] = [CaseloadProjection(caseload)]
-    caseloads = CaseloadService(
-        app, caseload, directory, access_log, settings.read_your_writes_seconds
     )
-    statistics_view = StatisticsView(db)
-    statistics_view.create_tables()
-    projections.append(StatisticsProjection(statistics_view))
-    statistics = StatisticsService(
-        app, statistics_view, access_log, settings.read_your_writes_seconds
+    master_key = load_master_key(settings.master_key, settings.master_key_file)
+    return CoordinationApplication(
+        env, config, master_key, clock=clock, idempotency=times, on_saved=on_saved
     )
-    integrity = IntegrityService(app, signing_keys(settings))
-    importing = ImportService(app, directory, access_log)
-    return Services(settings, app, db, directory, access_log, idempotency, cases, config,
-                    caseload, projections, caseloads, statistics, integrity, importing,
-                    partial(import_worker, settings))  # fmt: skip
 
 
 def signing_keys(settings: Settings) -> SigningKeys:

@@ -16,7 +16,12 @@ class Settings(BaseSettings):
     idempotency_hours: int = 24
     # A claim older than this belongs to a request that died; its key is free again.
     idempotency_in_flight_seconds: float = 30.0
-    run_projections: bool = True  # False when `coordination projections run` does it
+    # The projections run in threads of the API's process. `coordination serve` runs them
+    # in a process of their own instead, which it supervises.
+    run_projections: bool = True
+    # /readyz answers 503 while a projection is not kept (no runner beating, or one
+    # failing). Off with `serve --no-projections`: the views are kept elsewhere.
+    projections_required: bool = True
     # `serve` sets it: the started process's objects are frozen (adapters/runtime/heap.py).
     freeze_heap: bool = False
     projection_poll_seconds: float = 0.2

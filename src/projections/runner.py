@@ -2,15 +2,17 @@
 
 One code path for both stores: read `select_notifications` after the view's
 position, process a batch in one transaction, repeat; when caught up, wait for
-a wake-up. Saves in this process wake the runner at once; PostgreSQL's NOTIFY
-wakes it for saves of other processes; SQLite, which has no notifications, is
-polled at a short interval.
+a wake-up. Saves in this process wake the runner at once (`Saves`, raised by the
+application after each commit); PostgreSQL's NOTIFY wakes it for saves of other
+processes; SQLite, which has no notifications, is polled at a short interval. Each
+follower writes a heartbeat (beats.py), so any process can tell it is running.
 """
 
 import contextlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -21,21 +23,30 @@ from eventsourcing.projection import Projection
 from psycopg import sql
 
 from coordination.adapters.store.sealing import SealingMapper
+from projections.beats import EVERY, Beats
 from projections.view import View
 
 log = structlog.get_logger()
 
 
-class Wakeup:
+class Saves:
+    """Commits seen in this process: the application raises it after each, and every
+    follower waiting wakes at once."""
+
     def __init__(self) -> None:
-        self._event = threading.Event()
+        self._changed = threading.Condition()
+        self._count = 0
 
-    def set(self) -> None:
-        self._event.set()
+    def saved(self) -> None:
+        with self._changed:
+            self._count += 1
+            self._changed.notify_all()
 
-    def wait(self, timeout: float) -> None:
-        self._event.wait(timeout)
-        self._event.clear()
+    def wait(self, seen: int, timeout: float) -> int:
+        """The count of saves, once it is not `seen` any more, or after `timeout`."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._count != seen, timeout)
+            return self._count
 
 
 @dataclass(frozen=True)
@@ -55,12 +66,14 @@ class Follower:
     """Feeds one projection from one application, batch by batch."""
 
     def __init__(
-        self, app: Application[Any], projection: Projection[View], batch_size: int = 500
-    ) -> None:
+        self, app: Application[Any], projection: Projection[View], batch_size: int = 500,
+        beats: Beats | None = None,
+    ) -> None:  # fmt: skip
         self.app, self.projection, self.batch_size = app, projection, batch_size
-        self.view = projection.view
+        self.view, self.beats = projection.view, beats
         self.error: str | None = None
         self.failures = 0  # batches that failed and were retried, since start
+        self._beaten: datetime | None = None
 
     def catch_up(self) -> int:
         """Process everything recorded so far; return how many events that was."""
@@ -83,47 +96,64 @@ class Follower:
             done += len(batch)
         return done
 
-    def run(self, stop: threading.Event, wakeup: Wakeup, poll: float) -> None:
-        pause = 0.5
+    def run(self, stop: threading.Event, saves: Saves, poll: float) -> None:
+        pause, seen = 0.5, 0
         while not stop.is_set():
             try:
                 self.catch_up()
                 self.error, pause = None, 0.5
-                wakeup.wait(poll)
+                self._beat()
+                seen = saves.wait(seen, poll)
             except Exception as error:
                 # The batch rolled back; retry from the last committed position.
                 self.error = type(error).__name__
                 self.failures += 1
                 log.warning("projection failed", projection=self.view.name, error=self.error)
+                self._beat()
                 stop.wait(pause)
                 pause = min(pause * 2, 30.0)
 
-    def status(self, running: bool) -> ProjectionStatus:
+    def _beat(self) -> None:
+        now = datetime.now(UTC)
+        if self.beats is None or (self._beaten is not None and now - self._beaten < EVERY):
+            return
+        with contextlib.suppress(Exception):  # a beat that fails is only a late beat
+            self.beats.beat(self.view.name, self.error, now)
+            self._beaten = now
+
+    def status(self, running: bool | None = None) -> ProjectionStatus:
+        """Where the view stands; `running` as told, or else by the runner's heartbeat."""
         head = self.app.recorder.max_notification_id() or 0
         position = self.view.position(self.app.name)
-        return ProjectionStatus(self.view.name, position, head, running, self.error)
+        error = self.error
+        if running is None:
+            beat = self.beats.last().get(self.view.name) if self.beats else None
+            running = beat is not None and beat.alive(datetime.now(UTC))
+            error = beat.error if beat else None
+        return ProjectionStatus(self.view.name, position, head, running, error)
 
 
 class ProjectionRunner:
-    """Runs followers in threads until stopped; woken by saves and NOTIFY."""
+    """Runs followers in threads until stopped; woken by this process's saves and NOTIFY."""
 
     def __init__(
-        self, app: Application[Any], projections: Sequence[Projection[View]],
-        poll_interval: float = 0.2, listen_dsn: str | None = None, batch_size: int = 500,
+        self, app: Application[Any], projections: Sequence[Projection[View]], saves: Saves,
+        beats: Beats, poll_interval: float = 0.2, listen_dsn: str | None = None,
+        batch_size: int = 500,
     ) -> None:  # fmt: skip
-        self.followers = [Follower(app, p, batch_size) for p in projections]
-        self.poll_interval, self.listen_dsn = poll_interval, listen_dsn
-        self.wakeups = [Wakeup() for _ in self.followers]
+        self.followers = [Follower(app, p, batch_size, beats) for p in projections]
+        self.saves, self.poll_interval, self.listen_dsn = saves, poll_interval, listen_dsn
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []  # one per follower, in order
 
-    def wake(self) -> None:
-        for wakeup in self.wakeups:
-            wakeup.set()
+    @property
+    def running(self) -> bool:
+        """Whether the followers run in this process."""
+        return bool(self.threads) and not self.stopping.is_set()
 
     def start(self) -> None:
-        for follower, wakeup in zip(self.followers, self.wakeups, strict=True):
-            args = (self.stopping, wakeup, self.poll_interval)
+        for follower in self.followers:
+            args = (self.stopping, self.saves, self.poll_interval)
             name = f"projection-{follower.view.name}"
             self.threads.append(threading.Thread(target=follower.run, args=args, name=name))
         for thread in self.threads:
@@ -135,15 +165,15 @@ class ProjectionRunner:
 
     def stop(self) -> None:
         self.stopping.set()
-        self.wake()
+        self.saves.saved()
         for thread in self.threads:
             thread.join(timeout=10)
 
     def statuses(self) -> list[ProjectionStatus]:
-        running = bool(self.threads) and not self.stopping.is_set()
-        return [
-            f.status(running and self.threads[i].is_alive()) for i, f in enumerate(self.followers)
-        ]
+        """Here, by the threads; for a runner elsewhere, by its heartbeats."""
+        if not self.running:
+            return [f.status() for f in self.followers]
+        return [f.status(self.threads[i].is_alive()) for i, f in enumerate(self.followers)]
 
     def _listen(self) -> None:
         assert self.listen_dsn is not None
@@ -156,5 +186,5 @@ class ProjectionRunner:
                 conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                 while not self.stopping.is_set():
                     for _ in conn.notifies(timeout=1.0, stop_after=1):
-                        self.wake()
+                        self.saves.saved()
             self.stopping.wait(1.0)  # the server went away: try again shortly

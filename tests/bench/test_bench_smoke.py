@@ -11,7 +11,8 @@ from tests.support import require_postgres
 pytestmark = pytest.mark.postgres
 
 FIGURES = {"generated", "catch_up", "caseload_page", "load_case", "in_process", "http",
-           "server_peak_rss_mb", "naive", "http_2_workers", "rounds_32"}  # fmt: skip
+           "server_peak_rss_mb", "naive", "http_2_workers", "rounds_32",
+           "with_projections"}  # fmt: skip
 
 
 def positive_numbers(value: object) -> list[float]:
@@ -39,9 +40,13 @@ def test_smoke_run_measures_everything(
     assert set(figures["http"]) == {"1", "8", "32"}
     assert set(figures["naive"]) == {"1", "32"}
     assert set(figures["http_2_workers"]) == {"8", "32"}
-    # The 32-client runs go in rounds, each with all three servers, one after another.
-    assert [set(r) for r in figures["rounds_32"]] == [{"naive", "one_worker", "two_workers"}] * 2
+    # The 32-client runs go in rounds, each with every server, one after another: the
+    # default `serve`, its projections running, among them.
+    servers = {"naive", "one_worker", "two_workers", "with_projections"}
+    assert [set(r) for r in figures["rounds_32"]] == [servers] * 2
     assert figures["http"]["32"] == figures["rounds_32"][0]["one_worker"]
+    (row,) = [r for r in results["table"] if "with its projections running" in r["measurement"]]
+    assert row["target"] == "≥ 0.90x --no-projections"
     numbers = positive_numbers(figures)
     assert numbers
     assert all(n > 0 for n in numbers), figures

@@ -9,7 +9,7 @@ import pytest
 
 from coordination.entrypoints.api.app import create_app
 from coordination.settings import Settings
-from tests.support import ServedApp
+from tests.support import ServedApp, migrated
 
 
 @pytest.fixture
@@ -21,8 +21,9 @@ def unfrozen() -> Iterator[None]:
 
 def served(tmp_path: Path, freeze: bool) -> int:
     """How many objects are frozen while the app serves."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'heap.db'}", log_level="WARNING",
-                        run_projections=False, freeze_heap=freeze)  # fmt: skip
+    url = migrated(f"sqlite:///{tmp_path / 'heap.db'}")
+    settings = Settings(database_url=url, log_level="WARNING", run_projections=False,
+                        freeze_heap=freeze)  # fmt: skip
     with ServedApp(create_app(settings)) as base_url:
         assert httpx.get(f"{base_url}/healthz").status_code == 200
         return gc.get_freeze_count()

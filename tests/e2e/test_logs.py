@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coordination.bootstrap import bootstrap
+from coordination.bootstrap import bootstrap, migrate
 from coordination.entrypoints.api.app import create_app
 from coordination.settings import Settings
 from tests.e2e.conftest import Api
@@ -20,6 +20,7 @@ CANARY = {"given_name": "Quorralind", "family_name": "Vexbrannet", "date_of_birt
 @pytest.fixture
 def api(tmp_path: Path, clock: FakeClock) -> Iterator[Api]:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", log_level="INFO")
+    migrate(settings)
     services = bootstrap(settings, clock)
     with ServedApp(create_app(settings, clock)) as url, httpx.Client(base_url=url) as client:
         yield Api(client, services)

@@ -1,4 +1,5 @@
-"""`serve --no-projections` with the projections run elsewhere (`projections run`)."""
+"""An API that runs no projections, and a runner elsewhere (`projections run`) that keeps
+the views: read-your-writes waits for it, and `/readyz` tells by its heartbeat."""
 
 from collections.abc import Iterator
 
@@ -32,14 +33,25 @@ def test_the_api_serves_caseloads_kept_by_a_separate_runner(api: Api) -> None:
     behind = api.as_(lead, "GET", url, params=params)
     assert behind.status_code == 503
     assert behind.headers["Retry-After"]
-    assert api.client.get("/readyz").json()["projections"]["caseload"]["in_process"] is False
+    ready = api.client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["projections"]["caseload"] == {
+        "position": 0,
+        "lag": 1,
+        "running": False,
+        "in_process": False,
+        "error": None,
+    }
 
     # 2. A runner of its own (as `coordination projections run` starts) catches up.
-    runner = api.services.runner()
-    runner.start()
+    api.services.run_projections()  # as `coordination projections run` starts them
     try:
         caught_up = api.as_(lead, "GET", url, params=params)
         assert caught_up.status_code == 200
         assert [i["case_id"] for i in caught_up.json()["items"]] == [case_id]
+        # 3. The API, which runs none, tells by the runner's heartbeat that they are kept.
+        ready = api.client.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["projections"]["caseload"]["running"] is True
     finally:
-        runner.stop()
+        api.services.runner.stop()

@@ -20,7 +20,7 @@ from psycopg import sql
 
 from coordination.domain.identity import Role
 from tests.e2e.conftest import Api
-from tests.support import PG_DSN, FakeClock, postgres_schema
+from tests.support import PG_DSN, FakeClock, migrated, postgres_schema
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "store_before_layers"
 DUMPED_SCHEMA = "store_before_layers"
@@ -29,10 +29,11 @@ EXPECTED: dict[str, Any] = json.loads((DATA / "expected.json").read_text())
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The suite's store, but holding what the code before the layers wrote."""
+    """The suite's store, but holding what the code before the layers wrote, then
+    migrated as `coordination serve` migrates it at start."""
     if request.param == "sqlite":
         shutil.copy(DATA / "store.sqlite", tmp_path / "coordination.db")
-        yield f"sqlite:///{tmp_path / 'coordination.db'}"
+        yield migrated(f"sqlite:///{tmp_path / 'coordination.db'}")
         return
     with postgres_schema() as url:
         schema = url.rsplit("schema=", 1)[1]
@@ -42,7 +43,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with psycopg.connect(PG_DSN, autocommit=True) as conn:
             conn.execute(sql.SQL(dump))  # type: ignore[arg-type]
             conn.execute("SELECT pg_catalog.set_config('search_path', '', false)")
-        yield url
+        yield migrated(url)
 
 
 @pytest.fixture

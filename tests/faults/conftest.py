@@ -10,7 +10,7 @@ import pytest
 from coordination.bootstrap import Services, bootstrap
 from coordination.domain.identity import AgencyKind, Role
 from coordination.settings import Settings
-from tests.support import add_agency, postgres_schema
+from tests.support import add_agency, migrated, postgres_schema
 
 SCALE = int(os.environ.get("FAULTS_SCALE", "1"))
 
@@ -18,7 +18,7 @@ SCALE = int(os.environ.get("FAULTS_SCALE", "1"))
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     with postgres_schema() as url:
-        yield url
+        yield migrated(url)
 
 
 @pytest.fixture

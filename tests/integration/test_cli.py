@@ -1,6 +1,8 @@
 """The `coordination` command against the same database as the server."""
 
 import json
+from contextlib import ExitStack
+from pathlib import Path
 
 import httpx
 import pytest
@@ -8,6 +10,7 @@ from typer.testing import CliRunner
 
 from coordination.bootstrap import Services
 from coordination.entrypoints.cli.main import cli
+from tests.support import postgres_schema
 
 
 @pytest.fixture
@@ -80,3 +83,28 @@ def test_projections_report_their_lag_and_rebuild_from_zero(run: CliRunner) -> N
     after = run.invoke(cli, ["projections", "status"]).output
     assert after.startswith("caseload\tposition 7\thead 7\tlag 0"), after
     assert run.invoke(cli, ["projections", "rebuild", "nothing"]).exit_code == 1
+
+
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_migrate_makes_the_schema_once_and_other_commands_wait_for_it(
+    store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ExitStack() as stack:
+        url = (f"sqlite:///{tmp_path / 'fresh.db'}" if store == "sqlite"
+               else stack.enter_context(postgres_schema()))  # fmt: skip
+        monkeypatch.setenv("COORDINATION_DATABASE_URL", url)
+        run = CliRunner()
+        # 1. Before the schema exists, a command says what to do and changes nothing.
+        refused = run.invoke(cli, ["agencies", "list"])
+        assert refused.exit_code == 1
+        assert "run `coordination migrate`" in refused.output
+        # 2. `migrate` makes it, and says so again when run again.
+        for _ in range(2):
+            migrated = run.invoke(cli, ["migrate"])
+            assert migrated.exit_code == 0, migrated.output
+            assert "up to date" in migrated.output
+        # 3. Now the other commands work on it.
+        add = ["agencies", "add", "abh-leipzig", "--name", "ABH", "--kind", "other",
+               "--municipality", "leipzig"]  # fmt: skip
+        assert run.invoke(cli, add).exit_code == 0
+        assert "abh-leipzig" in run.invoke(cli, ["agencies", "list"]).output

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from coordination.bootstrap import Services, bootstrap
+from coordination.bootstrap import Services, bootstrap, migrate
 from coordination.settings import Settings
 from tests.support import postgres_schema
 
@@ -18,7 +18,9 @@ ROUNDS = 3
 
 
 def start(settings: Settings, together: threading.Barrier) -> Services:
+    """A process starting as `coordination serve` does: migrate, then build."""
     together.wait()
+    migrate(settings)
     return bootstrap(settings)
 
 
@@ -26,7 +28,8 @@ def start(settings: Settings, together: threading.Barrier) -> Services:
 def test_processes_starting_together_all_start() -> None:
     with postgres_schema() as url:
         settings = Settings(database_url=url, log_level="WARNING")
-        bootstrap(settings).close()  # 1. a store that exists, as for workers restarting
+        migrate(settings)  # 1. a store that exists, as for workers restarting
+        bootstrap(settings).close()
         for _ in range(ROUNDS):
             # 2. Several bootstraps at once, each on its own connections.
             together = threading.Barrier(STARTING)

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from coordination.adapters.hashing.bundle import verify_bundle
+from coordination.application.pipeline import Write
 from coordination.bootstrap import Services
 from coordination.domain.identity import Actor
 from coordination.entrypoints.cli.main import cli
@@ -184,7 +185,7 @@ def test_a_checkpoint_older_than_the_case_gives_no_bundle(
     kept = tmp_path / "checkpoint.json"
     assert run.invoke(cli, ["checkpoint", "--out", str(kept)]).exit_code == 0
     lead = Actor(services.app.get_case(UUID(case_id)).lead_agency, "test")
-    services.app.record(UUID(case_id), lead, lambda c, at: c.close(lead, at, reason="moved"))
+    services.app.record(Write(UUID(case_id), lead, lambda c, at: c.close(lead, at, reason="moved")))
 
     refused = run.invoke(cli, ["export", case_id, "--against", str(kept), "--out", "b.json"])
     assert refused.exit_code == 1

@@ -13,14 +13,13 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from coordination.adapters.store.loop_pool import LoopPool
 from coordination.application.errors import CaseNotFound
 from coordination.bootstrap import Services
 from coordination.domain.errors import CaseIsErased
 from coordination.domain.identity import Actor
 from tests.integration.test_idempotent_retries import ABH, REFER, case_with_referral
 from tests.integration.test_snapshots import dpo
-from tests.integration.test_write_path_on_the_loop import held_writes, refer
+from tests.integration.test_write_path_on_the_loop import refer, ways
 from tests.same_state import same_case
 
 T = TypeVar("T")
@@ -30,14 +29,11 @@ def on_loop(svc: Services, write: Callable[[], Awaitable[T]]) -> T:
     """Run `write` on a loop with the worker's loop pool open, as the API's lifespan does."""
 
     async def body() -> T:
-        pool = LoopPool(svc.directory.db.datastore)
-        await pool.open()
-        svc.app.read_on_loop(pool)
+        await svc.open_loop()
         try:
             return await write()
         finally:
-            svc.app.loop_reads = None
-            await pool.close()
+            await svc.close_loop()
 
     return asyncio.run(body())
 
@@ -61,12 +57,12 @@ def test_a_case_another_worker_wrote_is_loaded_and_written_on_the_loop(
 ) -> None:
     # 1. The other worker opened the case: this one holds neither the case nor its key.
     case_id, _ = case_with_referral(other)
-    answers = held_writes(services, monkeypatch)
-    # 2. A referral here: on PostgreSQL loaded and written on the loop, on SQLite in a thread.
+    taken = ways(services, monkeypatch)
+    # 2. A referral here, written on the loop: on PostgreSQL the case is loaded there too,
+    # on SQLite in a thread.
     recorded = on_loop(services, lambda: refer(services, case_id))
-    assert recorded.version == 4
+    assert (recorded.version, taken) == (4, ["loop"])
     on_postgres = services.config.dialect == "postgres"
-    assert answers == ([recorded] if on_postgres else [None])
     assert loads == ([] if on_postgres else [case_id])
     # 3. Stored once; the next write finds the case held.
     assert on_loop(services, lambda: refer(services, case_id)).version == 5
@@ -91,26 +87,25 @@ def test_a_long_case_loads_on_the_loop_from_its_snapshot_as_from_its_events(
 
 
 def test_a_case_that_is_not_there_is_left_to_the_thread_which_refuses_it(
-    services: Services, monkeypatch: pytest.MonkeyPatch
+    services: Services, loads: list[UUID]
 ) -> None:
     case_with_referral(services)  # both agencies registered
-    answers = held_writes(services, monkeypatch)
+    missing = uuid4()
     with pytest.raises(CaseNotFound):
-        on_loop(services, lambda: refer(services, uuid4()))
-    assert answers == [None]
+        on_loop(services, lambda: refer(services, missing))
+    assert loads == [missing]
 
 
 def test_an_erased_case_is_left_to_the_thread_which_refuses_it(
-    services: Services, other: Services, monkeypatch: pytest.MonkeyPatch
+    services: Services, other: Services, loads: list[UUID]
 ) -> None:
     # 1. The other worker erases a case: its key is destroyed.
     case_id, _ = case_with_referral(other)
     other.erasure.erase(dpo(other), case_id, "person asked", "Art. 17 GDPR")
     # 2. A referral here: no key to read with on the loop; the thread's load refuses it,
     # as it refuses it on the worker that erased the case.
-    answers = held_writes(services, monkeypatch)
     with pytest.raises(CaseIsErased):
         on_loop(services, lambda: refer(services, case_id))
-    assert answers == [None]
+    assert loads == [case_id]
     with pytest.raises(CaseIsErased):
         asyncio.run(refer(other, case_id))

@@ -155,8 +155,8 @@ def test_the_runner_recovers_from_a_failure_by_itself(
         original(self, *args)
 
     monkeypatch.setattr(CaseloadView, "course_assigned", fails_once)
-    runner = services.runner()
-    runner.start()
+    runner = services.runner
+    services.run_projections()
     try:
         head = services.app.recorder.max_notification_id()
         assert wait_until(lambda: services.caseload.position(services.app.name) == head)
@@ -181,14 +181,13 @@ def test_projections_catching_up_together_never_stall_each_other(services: Servi
     story(services, cases=4)
     # A process that did not write the events has no case key cached, as at start-up.
     fresh = bootstrap(services.settings, services.app.clock)
-    runner = fresh.runner()
-    runner.start()
+    runner = fresh.runner
+    fresh.run_projections()
     try:
         head = fresh.app.recorder.max_notification_id()
         assert wait_until(lambda: all(s.position == head for s in runner.statuses()))
         assert [f.failures for f in runner.followers] == [0] * len(runner.followers)
     finally:
-        runner.stop()
         fresh.close()
 
 

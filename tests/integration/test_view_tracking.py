@@ -9,14 +9,14 @@ from eventsourcing.tests.persistence import TrackingRecorderTestCase
 from coordination.bootstrap import bootstrap
 from coordination.settings import Settings
 from projections.tracking import ViewTracking
-from tests.support import postgres_schema
+from tests.support import migrated, postgres_schema
 
 
 class ViewTrackingOnSQLite(TrackingRecorderTestCase):
     def setUp(self) -> None:
         self.stack = ExitStack()
         folder = self.stack.enter_context(tempfile.TemporaryDirectory())
-        self.services = bootstrap(Settings(database_url=f"sqlite:///{folder}/t.db"))
+        self.services = bootstrap(Settings(database_url=migrated(f"sqlite:///{folder}/t.db")))
         self.stack.callback(self.services.close)
 
     def tearDown(self) -> None:
@@ -32,7 +32,7 @@ class ViewTrackingOnSQLite(TrackingRecorderTestCase):
 class ViewTrackingOnPostgres(ViewTrackingOnSQLite):
     def setUp(self) -> None:
         self.stack = ExitStack()
-        url = self.stack.enter_context(postgres_schema())
+        url = migrated(self.stack.enter_context(postgres_schema()))
         self.services = bootstrap(Settings(database_url=url))
         self.stack.callback(self.services.close)
 

@@ -14,6 +14,7 @@ import pytest
 from eventsourcing.persistence import OperationalError
 
 from coordination.application.errors import VersionMismatch
+from coordination.application.pipeline import Write
 from coordination.bootstrap import Services
 from coordination.domain.case import Case
 from coordination.domain.errors import ConsentRequired
@@ -23,7 +24,9 @@ ABH, JOBCENTER = Actor("abh", "t"), "jobcenter"
 
 
 def open_case(svc: Services) -> UUID:
-    return svc.app.open_case(ABH, municipality="leipzig", person={"given_name": "A"}).case_id
+    return svc.app.open_case(
+        ABH, {"municipality": "leipzig", "person": {"given_name": "A"}}
+    ).case_id
 
 
 def grant(case: Case, at: datetime) -> object:
@@ -46,13 +49,13 @@ def test_a_consent_withdrawn_by_another_worker_stops_the_next_referral(
 ) -> None:
     # 1. This worker opens the case, records a consent and a referral: the case is cached.
     case_id = open_case(services)
-    services.app.record(case_id, ABH, grant)
-    services.app.record(case_id, ABH, refer)
+    services.app.record(Write(case_id, ABH, grant))
+    services.app.record(Write(case_id, ABH, refer))
     # 2. The other worker records the withdrawal: this worker's cached copy is stale.
-    other.app.record(case_id, ABH, withdraw)
+    other.app.record(Write(case_id, ABH, withdraw))
     # 3. A referral on this worker is decided on the newest state, and refused.
     with pytest.raises(ConsentRequired):
-        services.app.record(case_id, ABH, refer)
+        services.app.record(Write(case_id, ABH, refer))
     assert services.app.get_case(case_id).version == 4
 
 
@@ -62,22 +65,22 @@ def test_a_consent_granted_by_another_worker_allows_the_referral(
     # 1. This worker opens the case (cached without any consent).
     case_id = open_case(services)
     # 2. The other worker records the consent.
-    other.app.record(case_id, ABH, grant)
+    other.app.record(Write(case_id, ABH, grant))
     # 3. The stale copy would refuse; the stored case allows it.
-    recorded = services.app.record(case_id, ABH, refer)
+    recorded = services.app.record(Write(case_id, ABH, refer))
     assert recorded.version == 3
 
 
 def test_if_match_holds_against_the_newest_version(services: Services, other: Services) -> None:
     # 1. Cached here at version 1; the other worker takes it to version 2.
     case_id = open_case(services)
-    other.app.record(case_id, ABH, grant)
+    other.app.record(Write(case_id, ABH, grant))
     # 2. If-Match 2 is right, though the cached copy says 1.
-    assert services.app.record(case_id, ABH, refer, expected_version=2).version == 3
+    assert services.app.record(Write(case_id, ABH, refer, expected_version=2)).version == 3
     # 3. If-Match 2 is now stale on either worker.
     for svc in (services, other):
         with pytest.raises(VersionMismatch):
-            svc.app.record(case_id, ABH, refer, expected_version=2)
+            svc.app.record(Write(case_id, ABH, refer, expected_version=2))
 
 
 def test_concurrent_writes_from_two_workers_each_land_once(
@@ -86,13 +89,13 @@ def test_concurrent_writes_from_two_workers_each_land_once(
     # 1. Eight cases; sixteen threads, half on each worker, each writing to all of them.
     cases = [open_case(services) for _ in range(8)]
     for case_id in cases:
-        services.app.record(case_id, ABH, grant)
+        services.app.record(Write(case_id, ABH, grant))
     positions: list[int] = []
     lock = threading.Lock()
 
     def write(svc: Services) -> None:
         for case_id in cases:
-            recorded = svc.app.record(case_id, ABH, refer)
+            recorded = svc.app.record(Write(case_id, ABH, refer))
             with lock:
                 positions.append(recorded.position)
 
@@ -116,7 +119,7 @@ def test_a_snapshot_that_fails_does_not_fail_the_committed_save(
 ) -> None:
     # 1. A case one event short of its first snapshot.
     case_id = open_case(services)
-    services.app.record(case_id, ABH, grant)
+    services.app.record(Write(case_id, ABH, grant))
     case = services.app.get_case(case_id)
     while case.version < 99:
         refer(case, services.app.clock())
@@ -129,5 +132,5 @@ def test_a_snapshot_that_fails_does_not_fail_the_committed_save(
 
     monkeypatch.setattr(services.app.snapshots, "put", broken)
     # 3. The write is answered, and its event is stored.
-    assert services.app.record(case_id, ABH, refer).version == 100
+    assert services.app.record(Write(case_id, ABH, refer)).version == 100
     assert services.app.get_case(case_id).version == 100

@@ -1,8 +1,9 @@
 """Writes on the event loop keep the write path's guarantees (ADR 0028).
 
-`CaseService.record_event_async` decides and saves a case this process holds on the
-loop, and hands everything else to `record_event`'s way in a thread: these tests drive
-it where the held copy is stale, refuses, clashes or is due a snapshot.
+`CaseService.record_event_async` runs the write's steps on the loop (the same steps a
+write in a thread runs, application/pipeline.py), and hands a write to a thread only when
+its decision reads the store (a consent naming an agency not found here yet). These
+tests drive it where the held copy is stale, refuses, clashes or is due a snapshot.
 """
 
 import asyncio
@@ -16,6 +17,7 @@ import pytest
 from coordination.adapters.store.idempotency import IdempotencyRequest
 from coordination.application.app import Recorded
 from coordination.application.errors import VersionMismatch
+from coordination.application.pipeline import Write
 from coordination.bootstrap import Services
 from coordination.domain.case import ConsentGranted
 from coordination.domain.errors import ConsentRequired, InvalidEvent
@@ -41,17 +43,36 @@ def consent_id(svc: Services, case_id: UUID) -> str:
     return str(granted[0].consent_id)
 
 
-def held_writes(svc: Services, monkeypatch: pytest.MonkeyPatch) -> list[Recorded | None]:
-    """What each `record_held` answered: a Recorded when written on the loop, else None."""
-    answers: list[Recorded | None] = []
-    held = svc.app.record_held
+def ways(svc: Services, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which way each write went: "loop" (its steps awaited on the event loop) or
+    "thread" (run in a worker thread)."""
+    taken: list[str] = []
+    on_loop, in_thread = svc.app.record_on_loop, svc.app.record
 
-    async def counted(*args: Any, **kwargs: Any) -> Recorded | None:
-        answers.append(await held(*args, **kwargs))
-        return answers[-1]
+    async def loop(write: Write) -> Recorded:
+        taken.append("loop")
+        return await on_loop(write)
 
-    monkeypatch.setattr(svc.app, "record_held", counted)
-    return answers
+    def thread(write: Write) -> Recorded:
+        taken.append("thread")
+        return in_thread(write)
+
+    monkeypatch.setattr(svc.app, "record_on_loop", loop)
+    monkeypatch.setattr(svc.app, "record", thread)
+    return taken
+
+
+def loads_in_a_thread(svc: Services, monkeypatch: pytest.MonkeyPatch) -> list[UUID]:
+    """The cases loaded from the store by the repository, in a thread."""
+    loaded: list[UUID] = []
+    get_case = svc.app.get_case
+
+    def spied(case_id: UUID, version: int | None = None) -> Any:
+        loaded.append(case_id)
+        return get_case(case_id, version)
+
+    monkeypatch.setattr(svc.app, "get_case", spied)
+    return loaded
 
 
 def test_a_held_case_is_written_on_the_loop(
@@ -59,11 +80,12 @@ def test_a_held_case_is_written_on_the_loop(
 ) -> None:
     # 1. A case this worker wrote last, so it holds it.
     case_id, _ = case_with_referral(services)
-    answers = held_writes(services, monkeypatch)
-    # 2. Ten referrals, one after another: each is decided and saved on the loop.
+    taken, loads = ways(services, monkeypatch), loads_in_a_thread(services, monkeypatch)
+    # 2. Ten referrals, one after another: each is decided and saved on the loop, on
+    # the case held since the last, never loaded.
     recorded = [run(refer(services, case_id)) for _ in range(10)]
     assert [r.version for r in recorded] == list(range(4, 14))
-    assert answers == recorded
+    assert (taken, loads) == (["loop"] * 10, [])
     # 3. Each landed once, at its own position.
     assert len({r.position for r in recorded}) == 10
     assert services.app.get_case(case_id).version == 13
@@ -74,10 +96,12 @@ def test_writes_at_once_to_one_case_all_land_though_only_one_holds_it(
 ) -> None:
     # 1. Ten referrals to one held case at once.
     case_id, _ = case_with_referral(services)
-    answers = held_writes(services, monkeypatch)
+    taken, loads = ways(services, monkeypatch), loads_in_a_thread(services, monkeypatch)
     recorded = run(_together(*(refer(services, case_id) for _ in range(10))))
-    # 2. One borrowed the held case; the others went the thread's way: all landed once.
-    assert sum(a is not None for a in answers) == 1
+    # 2. One borrowed the held case; the others loaded it, and decided again after each
+    # clash: all landed once.
+    assert taken == ["loop"] * 10
+    assert len(loads) >= 9
     assert sorted(r.version for r in recorded) == list(range(4, 14))
     assert services.app.get_case(case_id).version == 13
 
@@ -89,11 +113,12 @@ def test_a_consent_withdrawn_by_another_worker_stops_the_next_referral(
     case_id, _ = case_with_referral(services)
     fields = {"consent_id": consent_id(services, case_id)}
     other.cases.record_event(caller(other, ABH), case_id, "ConsentWithdrawn", fields, None, None)
-    answers = held_writes(services, monkeypatch)
-    # 2. The held copy allows the referral, but its save clashes: decided again, refused.
+    taken, loads = ways(services, monkeypatch), loads_in_a_thread(services, monkeypatch)
+    # 2. The held copy allows the referral, but its save clashes: the stored case is
+    # loaded and decides again, and refuses.
     with pytest.raises(ConsentRequired):
         run(refer(services, case_id))
-    assert answers == [None]
+    assert (taken, loads) == (["loop"], [case_id])
     assert services.app.get_case(case_id).version == 4
     # 3. The refusal is on the access log, as a refusal in a thread would be.
     refused = services.access_log.for_case(str(case_id))
@@ -166,10 +191,10 @@ def test_a_consent_naming_agencies_this_worker_knows_is_written_on_the_loop(
 ) -> None:
     # 1. A held case; the recipient was looked up here before, so it is known in memory.
     case_id, _ = case_with_referral(services)
-    answers = held_writes(services, monkeypatch)
+    taken = ways(services, monkeypatch)
     # 2. Its check needs no read of the store: decided and saved on the loop.
     recorded = grant(services, case_id, MBE)
-    assert answers == [recorded]
+    assert taken == ["loop"]
     assert recorded.version == 4
 
 
@@ -179,18 +204,16 @@ def test_a_consent_naming_an_agency_not_yet_found_here_is_checked_in_a_thread(
     # 1. An agency registered by another worker: this one has never looked it up.
     case_id, _ = case_with_referral(services)
     other.directory.add_agency(Agency("kommune-leipzig", "Stadt", AgencyKind.OTHER, "leipzig"))
-    answers = held_writes(services, monkeypatch)
+    taken = ways(services, monkeypatch)
     # 2. A consent naming it is checked in a thread, which reads the store: granted.
     assert grant(services, case_id, "kommune-leipzig").version == 4
     # 3. One naming an agency nobody registered: also in a thread, and refused there.
     with pytest.raises(InvalidEvent, match="unknown recipient agencies: nowhere-leipzig"):
         grant(services, case_id, "nowhere-leipzig")
-    assert answers == []
-    # 4. Found here now, the agency's next consent goes the loop's way (held or loaded
-    # there on PostgreSQL; the refusal in 3 took the held copy, so on SQLite a thread
-    # loads it).
+    assert taken == ["thread", "thread"]
+    # 4. Found here now, the agency's next consent goes the loop's way.
     recorded = grant(services, case_id, "kommune-leipzig")
-    assert (recorded.version, len(answers)) == (5, 1)
+    assert (recorded.version, taken[-1]) == (5, "loop")
 
 
 async def _together(*writes: Coroutine[Any, Any, Recorded]) -> list[Recorded]:

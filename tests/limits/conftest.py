@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coordination.bootstrap import Services, bootstrap
+from coordination.bootstrap import Services, bootstrap, migrate
 from coordination.entrypoints.api.app import create_app
 from coordination.entrypoints.server.serving import uvicorn_limits
 from coordination.settings import Settings
@@ -34,6 +34,7 @@ def limited(tmp_path: Path) -> Iterator[Limited]:
     """The app on SQLite, served with `coordination serve`'s uvicorn limits."""
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'limits.db'}", log_level="WARNING")
     clock = FakeClock()
+    migrate(settings)
     services = bootstrap(settings, clock)
     app = create_app(settings, clock)
     try:

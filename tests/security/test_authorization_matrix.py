@@ -46,7 +46,7 @@ import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from coordination.bootstrap import bootstrap
+from coordination.bootstrap import bootstrap, migrate
 from coordination.domain.identity import AgencyKind, Role
 from coordination.entrypoints.api.app import create_app
 from coordination.settings import Settings
@@ -225,6 +225,7 @@ def world(
             url = stack.enter_context(postgres_schema())
         settings = Settings(database_url=url, log_level="WARNING", **KEYS_AND_LIMITS)
         clock = FakeClock()
+        migrate(settings)
         services = bootstrap(settings, clock)
         stack.callback(services.close)
         base_url = stack.enter_context(ServedApp(create_app(settings, clock)))

@@ -31,7 +31,7 @@ from coordination.entrypoints.api.app import create_app
 from coordination.settings import Settings
 from tests.e2e.conftest import Api
 from tests.security.canary import CANARY, NOTE, found_in, leaks
-from tests.support import FakeClock, ServedApp, add_agency
+from tests.support import FakeClock, ServedApp, add_agency, migrated
 
 HOME = "mayen-koblenz"
 LEAD, MBE, UNRELATED = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz", "kommune-mendig"
@@ -207,7 +207,7 @@ def test_the_served_process_logs_no_path_body_or_token(tmp_path: Path) -> None:
     JSON line per request and nothing of the paths, bodies or tokens it was sent.
     The logging set-up does not depend on the store, so SQLite is enough here."""
     url = f"sqlite:///{tmp_path / 'coordination.db'}"
-    services = bootstrap(Settings(database_url=url), FakeClock())
+    services = bootstrap(Settings(database_url=migrated(url)), FakeClock())
     try:
         token = add_agency(services, LEAD, municipality=HOME)
     finally:

@@ -37,6 +37,12 @@ class FakeStore:
         return list(range(self.position - len(events) + 1, self.position + 1))
 
 
+def started(store: "FakeStore") -> GroupCommit:
+    committer = GroupCommit(store.insert)
+    committer.start()
+    return committer
+
+
 def submit_all(committer: GroupCommit, store: FakeStore, batches: list[list[StoredEvent]]
                ) -> list[Sequence[int] | BaseException]:  # fmt: skip
     """The first batch starts alone; the rest queue behind it, then all are let go."""
@@ -64,7 +70,7 @@ def submit_all(committer: GroupCommit, store: FakeStore, batches: list[list[Stor
 def test_saves_waiting_together_share_one_transaction() -> None:
     # 1. One save is being written while five more arrive.
     store = FakeStore()
-    committer = GroupCommit(store.insert)
+    committer = started(store)
     results = submit_all(committer, store, [[event(uuid4())] for _ in range(6)])
     committer.close()
     # 2. The five waiting ones go in one transaction, each with its own position.
@@ -75,7 +81,7 @@ def test_saves_waiting_together_share_one_transaction() -> None:
 def test_two_saves_of_one_case_never_share_a_transaction() -> None:
     case = uuid4()
     store = FakeStore()
-    committer = GroupCommit(store.insert)
+    committer = started(store)
     batches = [[event(uuid4())], [event(case, 2)], [event(uuid4())], [event(case, 2)]]
     submit_all(committer, store, batches)
     committer.close()
@@ -86,7 +92,7 @@ def test_a_clash_fails_only_the_save_that_clashed() -> None:
     # 1. The third save clashes (another writer took its version).
     bad = uuid4()
     store = FakeStore(clash=bad)
-    committer = GroupCommit(store.insert)
+    committer = started(store)
     results = submit_all(committer, store, [[event(uuid4())], [event(uuid4())], [event(bad)],
                                             [event(uuid4())]])  # fmt: skip
     committer.close()
@@ -98,11 +104,11 @@ def test_a_clash_fails_only_the_save_that_clashed() -> None:
 
 def test_a_lost_connection_fails_every_save_in_the_transaction() -> None:
     store = FakeStore(broken=True)
-    committer = GroupCommit(store.insert)
+    committer = started(store)
     results = submit_all(committer, store, [[event(uuid4())] for _ in range(3)])
     committer.close()
     assert all(isinstance(r, OperationalError) for r in results)
-    alone = GroupCommit(store.insert)
+    alone = started(store)
     with pytest.raises(OperationalError):
         alone.submit([event(uuid4())], [])
     alone.close()
@@ -112,7 +118,7 @@ def test_coroutines_waiting_on_the_loop_share_transactions_and_see_their_errors(
     # 1. One save is being written while a coroutine's save and a clashing one arrive.
     bad = uuid4()
     store = FakeStore(clash=bad)
-    committer = GroupCommit(store.insert)
+    committer = started(store)
     first = threading.Thread(target=committer.submit, args=([event(uuid4())], []))
     first.start()
     assert store.first_started.wait(5)
@@ -137,7 +143,7 @@ def test_coroutines_waiting_on_the_loop_share_transactions_and_see_their_errors(
 def test_a_waiter_gone_before_its_commit_leaves_the_committer_working() -> None:
     # 1. A coroutine waits for its commit and is cancelled; its loop closes.
     store = FakeStore()
-    committer = GroupCommit(store.insert)
+    committer = started(store)
 
     async def gone() -> None:
         waiting = asyncio.ensure_future(committer.submit_async([event(uuid4())], []))

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 import structlog
+from anyio import to_thread
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import (
     InfrastructureFactory,
@@ -25,7 +26,11 @@ from eventsourcing.utils import Environment
 from coordination.adapters.store.case_rows import LoopCaseReads
 from coordination.adapters.store.database import Database
 from coordination.adapters.store.group_commit import GroupCommit
-from coordination.adapters.store.idempotency import IdempotencyRequest, IdempotencyStore
+from coordination.adapters.store.idempotency import (
+    IdempotencyRequest,
+    IdempotencyStore,
+    IdempotencyTimes,
+)
 from coordination.adapters.store.keys import CaseKeys
 from coordination.adapters.store.loop_pool import LoopPool
 from coordination.adapters.store.recorders import PositionLookup, RowWrite
@@ -35,6 +40,18 @@ from coordination.adapters.store.url import StoreConfig
 from coordination.application import snapshots
 from coordination.application.case_cache import CaseCache
 from coordination.application.errors import CaseNotFound, Contended, VersionMismatch
+from coordination.application.pipeline import (
+    Commit,
+    Load,
+    Pause,
+    Replay,
+    Snapshots,
+    Step,
+    Steps,
+    Write,
+    run,
+    run_on_loop,
+)
 from coordination.domain.case import Case, CaseEvent
 from coordination.domain.identity import Actor
 
@@ -64,93 +81,67 @@ def project_case(case: Case | None, events: Iterable[Any]) -> Case | None:
     return case
 
 
-def _recordings(
-    events: Sequence[Any], stored: Sequence[StoredEvent], positions: Sequence[int]
-) -> list[Recording[UUID]]:
-    return [
-        Recording(d, Notification(id=p, originator_id=s.originator_id,
-            originator_version=s.originator_version, topic=s.topic, state=s.state))
-        for d, s, p in zip(events, stored, positions, strict=True)
-    ]  # fmt: skip
-
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-Decision = Callable[[Case, datetime], object]
-
-
 class CoordinationApplication(Application[UUID]):
+    """Cases, stored with the group committer, sealed with their keys. Every write runs
+    `write` (or `open`): claim, load, decide, seal, save, answer."""
+
     name = "Coordination"
     # A snapshot every 100 events: a load reads one snapshot and at most 99 events
     # (ADR 0020).
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Case: 100}
 
-    # Set by the composition root: the store lives on this application's datastore.
-    idempotency: IdempotencyStore
-    # Set by the API's lifespan on PostgreSQL, where an async pool exists (ADR 0030).
-    loop_reads: LoopCaseReads | None = None
-
     def __init__(
-        self, env: dict[str, str], store: StoreConfig, master_key: bytes,
-        clock: Callable[[], datetime] = utc_now, cached_cases: int = 2_000,
+        self, env: dict[str, str], store: StoreConfig, master_key: bytes, *,
+        clock: Callable[[], datetime] = utc_now, idempotency: IdempotencyTimes,
+        on_saved: Callable[[], None] = lambda: None, cached_cases: int = 2_000,
     ) -> None:  # fmt: skip
-        self.store, self.master_key = store, master_key
+        self.store, self.master_key, self.clock = store, master_key, clock
+        self.idempotency_times = idempotency
         super().__init__(env)
-        self.clock = clock
-        self.on_saved: list[Callable[[], None]] = []
+        # Wakes this process's projection runner, if it has one, after each commit.
+        self.on_saved = on_saved
         self.latest = CaseCache(cached_cases)
-        self.committer = GroupCommit(lambda events, also: self.recorder.insert_events(
-            events, also=list(also)))  # fmt: skip
-
-    def close(self) -> None:
-        self.committer.close()
-        super().close()
+        self.committer = GroupCommit(
+            lambda events, rows: self.recorder.insert_events(events, also=list(rows))
+        )
+        self.loop_reads = self._loop_reads()
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
-        # The service's own tables and the case keys share the event store's pool.
+        # The service's own tables, the case keys and the loop's pool share the event
+        # store's datastore.
         factory = super().construct_factory(env)
         datastore = factory.datastore  # type: ignore[attr-defined]
         self.db = Database(datastore, self.store.dialect, self.store.schema)
         self.keys = CaseKeys(self.db, self.master_key)
-        self.keys.create_table()
+        self.idempotency = IdempotencyStore(self.db, self.clock, *self.idempotency_times)
+        self.loop_pool = LoopPool(datastore)
         return factory
 
     def construct_mapper(self) -> Mapper[UUID]:
         return SealingMapper(self.construct_transcoder(), self.keys)
 
-    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        # The library's own step, with the insert handed to the group committer.
-        events = processing_event.events
-        stored = [self.mapper.to_stored_event(e) for e in events]
-        positions = self.committer.submit(stored, processing_event.saved_kwargs.get("also", ()))
-        return _recordings(events, stored, positions)
-
-    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
-        # The events are committed: a snapshot that fails must not fail the save.
-        for case, version in snapshots.due(processing_event, self.snapshotting_intervals):
-            try:
-                self._take_snapshot(case, version)
-            except Exception as error:  # logged; the next interval tries again
-                log.warning("snapshot not taken", case_id=str(case.id), error=type(error).__name__)
-
-    def _take_snapshot(self, case: Any, version: int) -> None:
-        if case.version != version:  # a save of several events: rebuild that version
-            self.take_snapshot(case.id, version, projector_func=project_case)
-            return
-        assert self.snapshots is not None
-        self.snapshots.put([snapshots.take(case)])
-
-    def _notify(self, recordings: list[Any]) -> None:
-        # Wakes this process's projection runner at once after each commit.
-        for listener in self.on_saved:
-            listener()
-
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
         register_state_transcodings(transcoder)
+
+    def _loop_reads(self) -> LoopCaseReads | None:
+        """Loads on the event loop over the loop pool (PostgreSQL, ADR 0030)."""
+        if not self.loop_pool.postgres or self.snapshots is None:
+            return None
+        recorders = {"events": self.recorder, "snapshots": self.snapshots.recorder}
+        return LoopCaseReads(self.loop_pool, self.keys, self.mapper, recorders)
+
+    def start(self) -> None:
+        self.committer.start()
+
+    def close(self) -> None:
+        self.committer.close()
+        super().close()
 
     # Reading
 
@@ -176,143 +167,6 @@ class CoordinationApplication(Application[UUID]):
             raise CaseNotFound
         return position
 
-    # Writing
-
-    def open_case(
-        self, by: Actor, idem: IdempotencyRequest | None = None, **fields: Any
-    ) -> Recorded:
-        case = Case.open(by, self.clock(), **fields)
-        try:
-            recorded = self._save(case, idem, status_code=201)
-        except IntegrityError:
-            # Only an idempotency result can clash on a new case: replay it.
-            if idem and (replay := self.replay(idem)):
-                return replay
-            raise
-        self.latest.keep(case)
-        return recorded
-
-    def record(
-        self,
-        case_id: UUID,
-        by: Actor,
-        decide: Decision,
-        expected_version: int | None = None,
-        idem: IdempotencyRequest | None = None,
-        *,
-        related_only: bool = True,
-        also: list[RowWrite] | None = None,
-    ) -> Recorded:
-        """Record one event, deciding again on the newest state after a lost race.
-
-        `related_only=False` is for data-protection officers, who act on any case of
-        their municipality; `also` rows commit in the event's transaction."""
-        decided = self._decider(by, decide, expected_version, related_only)
-        for attempt in range(MAX_ATTEMPTS):
-            case = self._decide(case_id, decided, fresh=attempt > 0)
-            try:
-                recorded = self._save(case, idem, status_code=201, also=also)
-            except IntegrityError:
-                # The clash may be our own key, committed by an earlier request.
-                if idem and (replay := self.replay(idem)):
-                    return replay
-                self._back_off(attempt)
-                continue
-            self.latest.keep(case)
-            return recorded
-        raise Contended
-
-    async def record_held(
-        self, case_id: UUID, by: Actor, decide: Decision, expected_version: int | None = None,
-        idem: IdempotencyRequest | None = None,
-    ) -> Recorded | None:  # fmt: skip
-        """`record` on the event loop, for a case this process holds (ADR 0028) or, on
-        PostgreSQL, loads there (ADR 0030). None when the write must take `record`'s way
-        instead: the case is not found so (no such case, or erased), the case refuses
-        (a held copy may be stale: only the stored case may refuse), or the save clashed
-        (another process wrote first, or the idempotency key is taken)."""
-        case = self.latest.take(case_id)
-        if case is None:
-            case = await self._load_on_loop(case_id)
-        if case is None:
-            return None
-        try:
-            self._decider(by, decide, expected_version, related_only=True)(case)
-        except Exception:
-            return None
-        event, processing = case.pending_events[-1], ProcessingEvent[UUID]()
-        processing.collect_events(case, also=self._also(case, idem, 201, None))
-        stored = [self.mapper.to_stored_event(e) for e in processing.events]
-        try:
-            positions = await self.committer.submit_async(stored, processing.saved_kwargs["also"])
-        except IntegrityError:
-            return None
-        if any(snapshots.due(processing, self.snapshotting_intervals)):
-            await asyncio.to_thread(self._take_snapshots, processing)
-        self._notify(_recordings(processing.events, stored, positions))
-        self.latest.keep(case)
-        return Recorded(case.id, case.version, positions[-1], event)  # type: ignore[arg-type]
-
-    def read_on_loop(self, pool: LoopPool) -> None:
-        """Load cases for `record_held` over `pool` (ADR 0030); none on SQLite."""
-        self.loop_reads = None
-        if pool.available and self.snapshots is not None:
-            recorders = {"events": self.recorder, "snapshots": self.snapshots.recorder}
-            self.loop_reads = LoopCaseReads(pool, self.keys, self.mapper, recorders)
-
-    async def _load_on_loop(self, case_id: UUID) -> Case | None:
-        if self.loop_reads is None or (events := await self.loop_reads.events(case_id)) is None:
-            return None
-        return project_case(None, events)
-
-    def _decider(
-        self, by: Actor, decide: Decision, expected_version: int | None, related_only: bool
-    ) -> Callable[[Case], Case]:
-        def decided(case: Case) -> Case:
-            if related_only:
-                self.check_related(case, by.agency)
-            if expected_version is not None and case.version != expected_version:
-                raise VersionMismatch(case.version)
-            decide(case, self.clock())
-            return case
-
-        return decided
-
-    def _decide(self, case_id: UUID, decided: Callable[[Case], Case], fresh: bool) -> Case:
-        """Decide on the cached case if there is one; a refusal there may come from
-        a stale copy, so only a decision on the stored case may refuse."""
-        cached = None if fresh else self.latest.take(case_id)
-        if cached is not None:
-            try:
-                return decided(cached)
-            except Exception:  # noqa: S110 (decided again below, on the stored case)
-                pass
-        return decided(self.get_case(case_id))
-
-    @staticmethod
-    def check_related(case: Case, agency: str) -> None:
-        if agency not in case.involved:
-            raise CaseNotFound
-
-    def _save(
-        self, case: Case, idem: IdempotencyRequest | None, status_code: int,
-        also: list[RowWrite] | None = None,
-    ) -> Recorded:  # fmt: skip
-        event = case.pending_events[-1]
-        recordings = self.save(case, also=self._also(case, idem, status_code, also))
-        position = recordings[-1].notification.id
-        return Recorded(case.id, case.version, position, event)  # type: ignore[arg-type]
-
-    def _also(
-        self, case: Case, idem: IdempotencyRequest | None, status_code: int,
-        also: list[RowWrite] | None,
-    ) -> list[RowWrite]:  # fmt: skip
-        """Rows that commit with the case's events: the caller's, and the key's result."""
-        rows = list(also or [])
-        if idem:
-            rows.append(self.idempotency.result_row(idem, str(case.id), case.version, status_code))
-        return rows
-
     def replay(self, idem: IdempotencyRequest) -> Recorded | None:
         """The first response to this key, rebuilt from its stored event, if any."""
         stored = self.idempotency.find(idem)
@@ -323,7 +177,170 @@ class CoordinationApplication(Application[UUID]):
         position = self.position_of(case_id, stored.version)
         return Recorded(case_id, stored.version, position, event, replayed=True)  # type: ignore[arg-type]
 
-    @staticmethod
-    def _back_off(attempt: int) -> None:
-        # Jitter spreads writers that collided so they do not collide again.
-        time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))  # noqa: S311
+    # Writing: the sequence every write runs (pipeline.py runs it in a thread or on the loop)
+
+    def record(self, w: Write) -> Recorded:
+        """`write`, in this thread."""
+        return run(self.write(w), self.perform)
+
+    async def record_on_loop(self, w: Write) -> Recorded:
+        """`write`, on the event loop (ADR 0028)."""
+        return await run_on_loop(self.write(w), self.perform_on_loop)
+
+    def open_case(
+        self, by: Actor, fields: dict[str, Any], idem: IdempotencyRequest | None = None
+    ) -> Recorded:
+        return run(self.open(by, fields, idem), self.perform)
+
+    def write(self, w: Write) -> Steps[Recorded]:
+        """Claim the key, then load, decide, seal, save and answer, deciding again on the
+        newest state after a lost race; a failure answers the key's first answer if any."""
+        with self.idempotency.claimed(w.idem):
+            try:
+                return (yield from self._attempts(w))
+            except Exception as failed:
+                replay = (yield Replay(w.idem)) if w.idem else None
+                if replay is None:
+                    raise failed from None
+                return replay  # type: ignore[no-any-return]
+
+    def open(
+        self, by: Actor, fields: dict[str, Any], idem: IdempotencyRequest | None
+    ) -> Steps[Recorded]:
+        """A new case, saved as any write is. Only its key's result can clash: replay it."""
+        with self.idempotency.claimed(idem):
+            try:
+                return (yield from self._saved(Case.open(by, self.clock(), **fields), idem, ()))
+            except Exception as failed:
+                replay = (yield Replay(idem)) if idem else None
+                if replay is None:
+                    raise failed from None
+                return replay  # type: ignore[no-any-return]
+
+    def _attempts(self, w: Write) -> Steps[Recorded]:
+        for attempt in range(MAX_ATTEMPTS):
+            case = yield from self._decided(w, fresh=attempt > 0)
+            try:
+                return (yield from self._saved(case, w.idem, w.also))
+            except IntegrityError:
+                # Another writer took the version, or our own key committed meanwhile.
+                if w.idem and (replay := (yield Replay(w.idem))) is not None:
+                    return replay  # type: ignore[no-any-return]
+                # Jitter spreads writers that collided so they do not collide again.
+                yield Pause(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))  # noqa: S311
+        raise Contended
+
+    def _decided(self, w: Write, fresh: bool) -> Steps[Case]:
+        """Decide on the case this process holds if any; a refusal there may come from a
+        stale copy, so only a decision on the stored case may refuse."""
+        held = None if fresh else self.latest.take(w.case_id)
+        if held is not None:
+            try:
+                return self._decide(held, w)
+            except Exception:  # noqa: S110 (decided again below, on the stored case)
+                pass
+        stored: Case = yield Load(w.case_id)
+        return self._decide(stored, w)
+
+    def _decide(self, case: Case, w: Write) -> Case:
+        if w.related_only and w.by.agency not in case.involved:
+            raise CaseNotFound
+        if w.expected_version is not None and case.version != w.expected_version:
+            raise VersionMismatch(case.version)
+        w.decide(case, self.clock())
+        return case
+
+    def _saved(
+        self, case: Case, idem: IdempotencyRequest | None, also: Sequence[RowWrite]
+    ) -> Steps[Recorded]:
+        """Seal the case's new events, commit them with their rows, answer."""
+        processing, _, positions = yield from self._committed(
+            case, [*also, *self._result_row(case, idem)]
+        )
+        event = processing.events[-1]
+        return Recorded(case.id, case.version, positions[-1], event)  # type: ignore[arg-type]
+
+    def _committed(
+        self, case: Case, rows: Sequence[RowWrite]
+    ) -> Steps[tuple[ProcessingEvent[UUID], list[StoredEvent], Sequence[int]]]:
+        processing = ProcessingEvent[UUID]()
+        processing.collect_events(case)
+        stored = [self.mapper.to_stored_event(e) for e in processing.events]
+        positions: Sequence[int] = yield Commit(stored, rows)
+        if any(snapshots.due(processing, self.snapshotting_intervals)):
+            yield Snapshots(processing)
+        self.on_saved()
+        self.latest.keep(case)
+        return processing, stored, positions
+
+    def _result_row(self, case: Case, idem: IdempotencyRequest | None) -> list[RowWrite]:
+        """The key's result commits with the event (ADR 0003)."""
+        if idem is None:
+            return []
+        return [self.idempotency.result_row(idem, str(case.id), case.version, 201)]
+
+    # Performing the steps
+
+    def perform(self, step: Step) -> Any:
+        """A step, in the calling thread."""
+        match step:
+            case Load(case_id=case_id):
+                return self.get_case(case_id)
+            case Commit(events=events, rows=rows):
+                return self.committer.submit(events, rows)
+            case Replay(idem=idem):
+                return self.replay(idem)
+            case Pause(seconds=seconds):
+                time.sleep(seconds)
+            case Snapshots(processing=processing):
+                self.take_due_snapshots(processing)
+        return None
+
+    async def perform_on_loop(self, step: Step) -> Any:
+        """A step, on the event loop: a load over the loop's pool where it can (ADR 0030),
+        a commit awaited; what blocks goes to a worker thread."""
+        match step:
+            case Load(case_id=case_id) if case := await self._load_on_loop(case_id):
+                return case
+            case Commit(events=events, rows=rows):
+                return await self.committer.submit_async(events, rows)
+            case Pause(seconds=seconds):
+                await asyncio.sleep(seconds)
+                return None
+        return await to_thread.run_sync(self.perform, step)
+
+    async def _load_on_loop(self, case_id: UUID) -> Case | None:
+        # None: no case key (no such case) or a destroyed one (erased): a thread decides.
+        if self.loop_reads is None or not self.loop_pool.open:
+            return None
+        events = await self.loop_reads.events(case_id)
+        return None if events is None else project_case(None, events)
+
+    def take_due_snapshots(self, processing: ProcessingEvent[UUID]) -> None:
+        # The events are committed: a snapshot that fails must not fail the save.
+        for case, version in snapshots.due(processing, self.snapshotting_intervals):
+            try:
+                self._snapshot(case, version)
+            except Exception as error:  # logged; the next interval tries again
+                log.warning("snapshot not taken", case_id=str(case.id), error=type(error).__name__)
+
+    def _snapshot(self, case: Any, version: int) -> None:
+        if case.version != version:  # a save of several events: rebuild that version
+            self.take_snapshot(case.id, version, projector_func=project_case)
+            return
+        assert self.snapshots is not None
+        self.snapshots.put([snapshots.take(case)])
+
+    # The library's save, for cases decided by hand (tests, demo data): sealed, committed
+    # and answered as every write is.
+
+    def save(self, *cases: Any, **_: Any) -> list[Recording[UUID]]:
+        recordings = []
+        for case in (c for c in cases if c is not None):
+            processing, stored, positions = run(self._committed(case, ()), self.perform)
+            recordings += [
+                Recording(e, Notification(id=p, originator_id=s.originator_id,
+                    originator_version=s.originator_version, topic=s.topic, state=s.state))
+                for e, s, p in zip(processing.events, stored, positions, strict=True)
+            ]  # fmt: skip
+        return recordings

@@ -1,8 +1,6 @@
 """Use cases as callers see them: writes with idempotency and refusal logging,
 reads filtered by consent with every read of another agency's data logged."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,9 +10,10 @@ from anyio import to_thread
 
 from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.adapters.store.directory import Directory
-from coordination.adapters.store.idempotency import IdempotencyRequest, IdempotencyStore
-from coordination.application.app import CoordinationApplication, Decision, Recorded
+from coordination.adapters.store.idempotency import IdempotencyRequest
+from coordination.application.app import CoordinationApplication, Recorded
 from coordination.application.errors import CaseNotFound, Forbidden
+from coordination.application.pipeline import Write
 from coordination.domain.case import Case, CaseErased, CaseEvent
 from coordination.domain.case_view import view_case
 from coordination.domain.catalogue import CATALOGUE, event_data, event_type
@@ -31,65 +30,53 @@ class SeenEvent:
 
 class CaseService:
     def __init__(
-        self,
-        app: CoordinationApplication,
-        directory: Directory,
-        access_log: AccessLog,
-        idempotency: IdempotencyStore,
+        self, app: CoordinationApplication, directory: Directory, access_log: AccessLog
     ) -> None:
-        self.app, self.directory = app, directory
-        self.access_log, self.idempotency = access_log, idempotency
+        self.app, self.directory, self.access_log = app, directory, access_log
 
     # Writing
 
     def open_case(
         self, caller: Caller, fields: dict[str, Any], idem: IdempotencyRequest | None
     ) -> Recorded:
-        return self._once(idem, lambda: self.app.open_case(caller.actor, idem, **fields))
+        return self.app.open_case(caller.actor, fields, idem)
 
     def record_event(
-        self,
-        caller: Caller,
-        case_id: UUID,
-        kind: str,
-        fields: dict[str, Any],
-        expected_version: int | None,
-        idem: IdempotencyRequest | None,
-    ) -> Recorded:
-        decide = self._decision(caller, kind, fields)
-        return self._once(
-            idem, lambda: self._record(caller, case_id, decide, expected_version, idem)
-        )
+        self, caller: Caller, case_id: UUID, kind: str, fields: dict[str, Any],
+        expected_version: int | None, idem: IdempotencyRequest | None,
+    ) -> Recorded:  # fmt: skip
+        write = self._write(caller, case_id, kind, fields, expected_version, idem)
+        try:
+            return self.app.record(write)
+        except (ConsentRequired, CaseNotFound) as refusal:
+            self._log_refusal(caller, case_id, refusal)
+            raise
 
     async def record_event_async(
-        self,
-        caller: Caller,
-        case_id: UUID,
-        kind: str,
-        fields: dict[str, Any],
-        expected_version: int | None,
-        idem: IdempotencyRequest | None,
-    ) -> Recorded:
-        """`record_event` on the event loop (ADR 0028): a case this process holds is decided
-        and saved there, no thread waiting; a load, a refusal or a clash goes
-        `record_event`'s way in a worker thread, under the same idempotency claim."""
-        decide = self._decision(caller, kind, fields)
-        with self._claimed(idem):
-            try:
-                recorded = None
-                if self._decidable_on_loop(kind, fields):
-                    recorded = await self.app.record_held(
-                        case_id, caller.actor, decide, expected_version, idem
-                    )
-                if recorded is None:
-                    recorded = await to_thread.run_sync(
-                        self._record, caller, case_id, decide, expected_version, idem
-                    )
-                return recorded
-            except Exception:
-                if (replay := await to_thread.run_sync(self._replay, idem)) is None:
-                    raise
-                return replay
+        self, caller: Caller, case_id: UUID, kind: str, fields: dict[str, Any],
+        expected_version: int | None, idem: IdempotencyRequest | None,
+    ) -> Recorded:  # fmt: skip
+        """`record_event` on the event loop (ADR 0028): the same write, its steps awaited
+        there; what blocks (a load on SQLite, a replay, a snapshot) goes to a thread."""
+        write = self._write(caller, case_id, kind, fields, expected_version, idem)
+        try:
+            if self._decidable_on_loop(kind, fields):
+                return await self.app.record_on_loop(write)
+            return await to_thread.run_sync(self.app.record, write)
+        except (ConsentRequired, CaseNotFound) as refusal:
+            await to_thread.run_sync(self._log_refusal, caller, case_id, refusal)
+            raise
+
+    def _write(
+        self, caller: Caller, case_id: UUID, kind: str, fields: dict[str, Any],
+        expected_version: int | None, idem: IdempotencyRequest | None,
+    ) -> Write:  # fmt: skip
+        event_type, exists = CATALOGUE[kind], self.directory.exists
+
+        def decide(case: Case, at: datetime) -> object:
+            return event_type.decide(case, caller.actor, at, fields, is_known_agency=exists)
+
+        return Write(case_id, caller.actor, decide, expected_version, idem)
 
     def _decidable_on_loop(self, kind: str, fields: dict[str, Any]) -> bool:
         # A command that looks agencies up (a consent's recipients) reads the store for
@@ -98,52 +85,11 @@ class CaseService:
             return True
         return all(self.directory.known(agency) for agency in fields.get("recipients", ()))
 
-    def _decision(self, caller: Caller, kind: str, fields: dict[str, Any]) -> Decision:
-        event_type, exists = CATALOGUE[kind], self.directory.exists
-
-        def decide(case: Case, at: datetime) -> object:
-            return event_type.decide(case, caller.actor, at, fields, is_known_agency=exists)
-
-        return decide
-
-    def _record(
-        self, caller: Caller, case_id: UUID, decide: Decision, expected_version: int | None,
-        idem: IdempotencyRequest | None,
-    ) -> Recorded:  # fmt: skip
-        try:
-            return self.app.record(case_id, caller.actor, decide, expected_version, idem)
-        except ConsentRequired as refusal:
+    def _log_refusal(self, caller: Caller, case_id: UUID, refusal: Exception) -> None:
+        if isinstance(refusal, ConsentRequired):
             self._log(caller, case_id, "refused", refusal.categories, reason=_why(refusal))
-            raise
-        except CaseNotFound:
+        else:
             self._log(caller, case_id, "refused", [], reason="no-relation")
-            raise
-
-    def _once(self, idem: IdempotencyRequest | None, write: Callable[[], Recorded]) -> Recorded:
-        """Write at most once per key. The stored result is looked up only when the write
-        fails: a repeated request either clashes on its result row, committed with the
-        first event, or is refused by the state that event made (ADR 0024)."""
-        with self._claimed(idem):
-            try:
-                return write()
-            except Exception:
-                if (replay := self._replay(idem)) is None:
-                    raise
-                return replay
-
-    @contextmanager
-    def _claimed(self, idem: IdempotencyRequest | None) -> Iterator[None]:
-        if idem is None:
-            yield
-            return
-        self.idempotency.claim(idem)
-        try:
-            yield
-        finally:
-            self.idempotency.release(idem)
-
-    def _replay(self, idem: IdempotencyRequest | None) -> Recorded | None:
-        return None if idem is None else self.app.replay(idem)
 
     # Reading
 

@@ -13,6 +13,7 @@ from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.adapters.store.recorders import RowWrite
 from coordination.application.app import CoordinationApplication, Recorded
 from coordination.application.errors import CaseNotFound
+from coordination.application.pipeline import Write
 from coordination.domain.case import Case, CaseErased
 from coordination.domain.identity import Caller
 
@@ -41,11 +42,11 @@ class ErasureService:
         )
         # The log entry commits with the event: an erasure is never done but unlogged.
         logged = self.access_log.row(self._entry(caller, case_id, "erased", legal_basis))
-        recorded = self.app.record(
+        recorded = self.app.record(Write(
             case_id, caller.actor,
             lambda c, at: c.erase(caller.actor, at, reason=reason, legal_basis=legal_basis),
-            related_only=False, also=[purge, logged],
-        )  # fmt: skip
+            related_only=False, also=(purge, logged),
+        ))  # fmt: skip
         self.app.keys.destroy(case_id)
         return self._erasure(recorded, new=True)
 

@@ -53,6 +53,8 @@ class GroupCommit:
         self._insert, self._max_events = insert, max_events
         self._queue: SimpleQueue[Pending | None] = SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
+
+    def start(self) -> None:
         self._thread.start()
 
     def submit(self, events: Sequence[StoredEvent], also: Sequence[RowWrite]) -> Sequence[int]:
@@ -75,8 +77,9 @@ class GroupCommit:
         return pending.outcome()
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(timeout=10)
 
     def _run(self) -> None:
         while (first := self._queue.get()) is not None:

@@ -1,9 +1,11 @@
 """Idempotency keys: a claim while in flight, a result committed with the event."""
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from coordination.adapters.store.database import Database
 from coordination.adapters.store.recorders import RowWrite
@@ -32,6 +34,13 @@ class StoredResult:
     case_id: str
     version: int
     status_code: int
+
+
+class IdempotencyTimes(NamedTuple):
+    # A claim older than this belongs to a request that died; its key is free again.
+    in_flight: timedelta = timedelta(seconds=30)
+    # How long a result is kept for replays.
+    keep: timedelta = timedelta(hours=24)
 
 
 class IdempotencyStore:
@@ -80,6 +89,18 @@ class IdempotencyStore:
     def release(self, req: IdempotencyRequest) -> None:
         with self._claims_lock:
             self._claims.pop((req.agency_id, req.key), None)
+
+    @contextmanager
+    def claimed(self, req: IdempotencyRequest | None) -> Iterator[None]:
+        """The key claimed while the block runs (no key: nothing to claim)."""
+        if req is None:
+            yield
+            return
+        self.claim(req)
+        try:
+            yield
+        finally:
+            self.release(req)
 
     def result_row(
         self, req: IdempotencyRequest, case_id: str, version: int, status_code: int

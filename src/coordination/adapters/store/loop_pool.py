@@ -18,31 +18,44 @@ from psycopg_pool import AsyncConnectionPool
 
 
 class LoopPool:
+    """Made with the event store's datastore; a pool is opened on the serving event loop
+    by the composition root, and closed with it. Until then, and on SQLite, reads go to
+    a thread."""
+
     def __init__(self, datastore: object) -> None:
+        self._settings: dict[str, Any] | None = None
         self._pool: AsyncConnectionPool[Any] | None = None
         if isinstance(datastore, PostgresDatastore):
             settings = datastore.pool.kwargs
             assert isinstance(settings, dict)  # eventsourcing passes a dict, not a callable
-            self._pool = AsyncConnectionPool(
-                kwargs={**settings, "autocommit": True}, min_size=1, max_size=4, open=False,
-                timeout=datastore.pool.timeout, name="loop-reads",
-            )  # fmt: skip
+            self._settings = {**settings, "autocommit": True}
+            self._timeout = datastore.pool.timeout
 
     @property
-    def available(self) -> bool:
+    def postgres(self) -> bool:
+        return self._settings is not None
+
+    @property
+    def open(self) -> bool:
         return self._pool is not None
 
-    async def open(self) -> None:
-        if self._pool is not None:
+    async def start(self) -> None:
+        """A pool for the running loop (a pool belongs to the loop it was opened on)."""
+        if self._settings is not None and self._pool is None:
+            self._pool = AsyncConnectionPool(
+                kwargs=self._settings, min_size=1, max_size=4, open=False,
+                timeout=self._timeout, name="loop-reads",
+            )  # fmt: skip
             await self._pool.open(wait=False)
 
-    async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
+    async def stop(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-        assert self._pool is not None, "no pool on SQLite: read in a thread instead"
+        assert self._pool is not None, "no pool open: read in a thread instead"
         try:
             async with self._pool.connection() as conn:
                 yield conn

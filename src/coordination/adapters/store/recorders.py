@@ -9,6 +9,9 @@ same transaction before the events, on PostgreSQL before the events table's lock
 taken, so that a bulk import's key rows and entries do not lengthen it. Both also
 look up an event's store-wide position, which replayed responses need.
 
+This is the one module that overrides eventsourcing's private methods (the append's
+hooks); tests/unit/test_library_pins.py pins what it relies on in the library.
+
 In the same place both write each event's row of `event_hashes` (its case hash
 and the store-wide chain hash, coordination.adapters.hashing.chain), so an event and its
 proof commit together or not at all. They create that table with their own.

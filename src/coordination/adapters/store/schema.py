@@ -34,3 +34,12 @@ def create_tables(db: Database) -> None:
     with db.transaction() as cursor:
         for statement in _TABLES:
             db.run(cursor, statement.replace("{serial}", _SERIAL[db.dialect]))
+
+
+def created(db: Database) -> bool:
+    """Whether `migrate` made the service's tables in this store."""
+    if db.dialect == "sqlite":
+        found = db.fetch_one("SELECT name FROM sqlite_master WHERE name = 'agencies'")
+        return found is not None
+    row = db.fetch_one("SELECT to_regclass(%s) AS found", (f"{db.prefix}agencies",))
+    return row is not None and row["found"] is not None

@@ -20,7 +20,7 @@ class TokenLookup:
         self._query = directory.db.sql(TOKEN_QUERY)
 
     async def authenticate(self, token: str) -> Principal | None:
-        if not self.pool.available:
+        if not self.pool.open:
             return await to_thread.run_sync(self.directory.authenticate, token)
         if (offered := parse_token(token)) is None:
             return None

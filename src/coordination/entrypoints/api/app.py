@@ -8,8 +8,6 @@ from fastapi import FastAPI
 
 from coordination.adapters.runtime.heap import freeze_startup_heap
 from coordination.adapters.runtime.logs import configure_logging
-from coordination.adapters.store.loop_pool import LoopPool
-from coordination.adapters.store.tokens import TokenLookup
 from coordination.application.app import utc_now
 from coordination.bootstrap import bootstrap
 from coordination.entrypoints.api import (
@@ -43,23 +41,16 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = bootstrap(settings, clock)
         services.idempotency.purge_expired()
-        runner = services.runner() if settings.run_projections else None
-        if runner:
-            runner.start()
-        app.state.services, app.state.runner = services, runner
-        pool = LoopPool(services.directory.db.datastore)
-        await pool.open()
-        app.state.tokens = TokenLookup(services.directory, pool)
-        services.app.read_on_loop(pool)
+        if settings.run_projections:
+            services.run_projections()
+        await services.open_loop()
+        app.state.services = services
         if settings.freeze_heap:
             freeze_startup_heap()
         try:
             yield
         finally:
-            services.app.loop_reads = None
-            await pool.close()
-            if runner:
-                runner.stop()
+            await services.close_loop()
             services.close()
 
     app = FastAPI(title="Migrant integration coordination", version="1",

@@ -8,7 +8,6 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from coordination.adapters.store.tokens import TokenLookup
 from coordination.bootstrap import Services
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.rate_limit import throttle
@@ -61,8 +60,8 @@ async def authenticated(
 ) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
-    tokens: TokenLookup = request.app.state.tokens
-    principal = await tokens.authenticate(credentials.credentials)
+    svc: Services = request.app.state.services
+    principal = await svc.tokens.authenticate(credentials.credentials)
     if principal is None:
         raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
     # Read back by the request log line.

@@ -1,20 +1,11 @@
 """Operations endpoints: no token, no personal data."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from coordination.entrypoints.api.deps import ServicesDep
-from projections.runner import Follower, ProjectionRunner, ProjectionStatus
 
 router = APIRouter(tags=["operations"])
-
-
-def projection_statuses(request: Request, svc: ServicesDep) -> list[ProjectionStatus]:
-    runner: ProjectionRunner | None = request.app.state.runner
-    if runner is not None:
-        return runner.statuses()
-    # Projections run in another process: report where their views stand.
-    return [Follower(svc.app, p).status(running=False) for p in svc.projections]
 
 
 @router.get("/healthz")
@@ -25,13 +16,16 @@ def healthz() -> dict[str, str]:
 @router.get(
     "/readyz", responses={503: {"description": "the database or a projection is not ready"}}
 )
-def readyz(request: Request, svc: ServicesDep) -> JSONResponse:
+def readyz(svc: ServicesDep) -> JSONResponse:
+    """Ready when the database answers and every projection is kept, in this process or
+    by a runner that beats (unless the views are kept elsewhere: `projections_required`)."""
     try:
-        statuses = projection_statuses(request, svc)
+        statuses = svc.runner.statuses()
     except Exception:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
-    in_process = request.app.state.runner is not None
-    ready = not in_process or all(s.running and s.error is None for s in statuses)
+    in_process = svc.runner.running
+    kept = all(s.running and s.error is None for s in statuses)
+    ready = kept or not svc.settings.projections_required
     body = {
         "status": "ready" if ready else "unavailable",
         "database": "reachable",
@@ -45,8 +39,8 @@ def readyz(request: Request, svc: ServicesDep) -> JSONResponse:
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
-def metrics(request: Request, svc: ServicesDep) -> str:
-    statuses = projection_statuses(request, svc)
+def metrics(svc: ServicesDep) -> str:
+    statuses = svc.runner.statuses()
     head = svc.app.recorder.max_notification_id() or 0
     lines = [
         "# HELP coordination_event_store_position Highest notification id in the store.",
