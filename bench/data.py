@@ -15,7 +15,7 @@ MUNICIPALITIES = [
     "leipzig", "dresden", "chemnitz", "mayen-koblenz", "koeln",
     "duisburg", "nuernberg", "kassel", "rostock", "freiburg",
 ]  # fmt: skip
-# Five agencies per municipality: 10 x 5 = the 50 agencies.
+# Five agencies per municipality: 10 x 5 = the 50 agencies of the caseload target.
 KINDS = {
     "abh": AgencyKind.AUSLAENDERBEHOERDE, "mbe": AgencyKind.MIGRATIONSBERATUNG,
     "jobcenter": AgencyKind.JOBCENTER, "vhs": AgencyKind.SPRACHKURSTRAEGER,

@@ -1,7 +1,7 @@
 """The load generator: HTTP/1.1 clients in a process of their own, requests encoded first.
 
 httpx in threads of the benchmark's own process cost about 1.2 ms of CPU per request
-on this machine, a third of what the server spent: on two cores shared by client,
+on a 2-CPU machine, a third of what the server spent: on two cores shared by client,
 server and PostgreSQL, the figures measured the client as much as the server. Here
 every request is encoded before the clock starts, and each client is a coroutine on
 one keep-alive connection that writes its request and reads the response.

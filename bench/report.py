@@ -1,5 +1,5 @@
 """The table: each figure, what it is compared with in the same run, the ratio, the
-issue's target and whether it is met."""
+target and whether it is met."""
 
 from typing import Any
 

@@ -103,8 +103,8 @@ def settle(url: str) -> None:
 
 def reference_seconds() -> float:
     """The machine's speed at this moment: a fixed pure-Python workload (hashing and JSON,
-    as the service does), best of three. The targets are absolute and this machine's
-    speed varied by half between days; this lets runs of different days be compared."""
+    as the service does), best of three. The targets are absolute and a machine's speed
+    can vary by half between days; this lets runs of different days be compared."""
     payload = {"case": "c" * 32, "version": 7, "data": list(range(50))}
 
     def once() -> float:
@@ -225,7 +225,7 @@ def run(size_name: str, store_kind: str, results_path: Path = RESULTS) -> dict[s
         try:
             register_agencies(svc.directory)
             figures = measure_reads(svc, size, url, now) | measure_ingest(svc, size, url, now)
-            # The import comes last, when this machine was slowest: its own sample.
+            # The import comes last, when the machine may have slowed: its own sample.
             reference.append(reference_seconds())
             step(f"bulk import of {IMPORT_CASES[size_name]} cases")
             imported = bulk_import(svc, IMPORT_CASES[size_name], now)

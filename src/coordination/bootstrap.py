@@ -109,7 +109,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
     ]  # fmt: skip
     runner = ProjectionRunner(
         app, projections, saves, Beats(db), settings.projection_poll_seconds, config.dsn,
-        settings.projection_batch_size,
+        settings.projection_batch_size, settings.projection_gather_seconds,
     )  # fmt: skip
     wait = settings.read_your_writes_seconds
     services = Services(

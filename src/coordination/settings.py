@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # `serve` sets it: the started process's objects are frozen (adapters/runtime/heap.py).
     freeze_heap: bool = False
     projection_poll_seconds: float = 0.2
+    # Under load a projection takes at most one batch in this time, so that the writes
+    # of the moment share it; after a quiet spell it reads a write at once.
+    projection_gather_seconds: float = 0.2
     projection_batch_size: int = 500  # events per transaction when catching up
     read_your_writes_seconds: float = 5.0
     # Per bearer token, per worker process (ADR 0016): requests a minute on average,

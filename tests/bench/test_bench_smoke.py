@@ -31,7 +31,7 @@ def test_smoke_run_measures_everything(
     monkeypatch.setenv("COORDINATION_RATE_LIMIT_PER_MINUTE", "0")
     monkeypatch.setenv("COORDINATION_LOG_LEVEL", "WARNING")
     output = tmp_path / "results.json"
-    # Not timed: this machine's speed varies by half between days (the table's first row).
+    # Not timed: a machine's speed can vary by half between days (the table's first row).
     main(["--size", "smoke", "--store", "postgres", "--output", str(output)])
 
     results = json.loads(output.read_text())

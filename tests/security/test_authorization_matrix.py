@@ -1,4 +1,4 @@
-"""The authorization matrix (issue 7, item 2; OWASP API1, API3, API5).
+"""The authorization matrix (OWASP API1, API3, API5).
 
 Every endpoint that names a case, asked by every kind of caller that must not get
 the case's personal data: the answer has the status the contract gives, and no

@@ -1,4 +1,4 @@
-"""Tokens and personal data never reach the logs (issue 7, hygiene).
+"""Tokens and personal data never reach the logs (hygiene).
 
 A whole working day of one case runs through the served app at log level INFO:
 opening with the canary person, consent, a referral with the person's name in its

@@ -1,4 +1,4 @@
-"""SQL only through parameters, constant fragments or psycopg.sql (issue 7, hygiene).
+"""SQL only through parameters, constant fragments or psycopg.sql (hygiene).
 
 `sql_audit` walks every module under src/ and reports SQL text built from a value.
 The allowlist below names, per function, the few names that are interpolated into

@@ -1,4 +1,4 @@
-"""Routes for data-protection oversight (contract: consent-trail; issue 3 for the rest).
+"""Routes for data-protection oversight (the contract's consent trail, and beyond it).
 
 The consent trail, the disclosure report and consent receipts are for the DPO of
 the case's municipality and the current lead agency; the overview is for DPOs.
