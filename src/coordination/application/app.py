@@ -257,6 +257,7 @@ class CoordinationApplication(Application[UUID]):
         processing, _, positions = yield from self._committed(
             case, [*also, *self._result_row(case, idem)]
         )
+        self.latest.keep(case)  # the next write to it starts from here
         event = processing.events[-1]
         return Recorded(case.id, case.version, positions[-1], event)  # type: ignore[arg-type]
 
@@ -270,7 +271,6 @@ class CoordinationApplication(Application[UUID]):
         if any(snapshots.due(processing, self.snapshotting_intervals)):
             yield Snapshots(processing)
         self.on_saved()
-        self.latest.keep(case)
         return processing, stored, positions
 
     def _result_row(self, case: Case, idem: IdempotencyRequest | None) -> list[RowWrite]:
