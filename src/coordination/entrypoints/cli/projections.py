@@ -18,9 +18,13 @@ def projections_run(
     supervised: Annotated[bool, typer.Option(
         help="stop when the process that started this one is gone (`serve` starts it so)",
     )] = False,
+    nice: Annotated[int, typer.Option(
+        min=0, max=19, help="run at this lower CPU priority (`serve` gives 10)",
+    )] = 0,
 ) -> None:  # fmt: skip
     """Follow the event store and keep every view up to date until interrupted."""
     configure_logging(Settings().log_level)
+    os.nice(nice)
     parent = os.getppid()
     with services() as svc:
         # A stop (SIGTERM, as `serve` sends) ends the batch under way, then the runner.

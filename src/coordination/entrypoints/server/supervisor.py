@@ -2,10 +2,10 @@
 
 The views are kept by `coordination projections run --supervised`, started with the
 server, started again whenever it stops (after a pause, so a process that cannot start
-does not spin), and stopped with the server. It runs in a session of its own, so a
-Ctrl-C in the terminal reaches the server, which then stops it; and it stops by itself
-if the server dies without stopping it. Requests never wait for a projection: the API's
-process only writes, and reads what the views hold.
+does not spin), and stopped with the server. It runs at a lower CPU priority, and in a
+session of its own, so a Ctrl-C in the terminal reaches the server, which then stops
+it; and it stops by itself if the server dies without stopping it. Requests never wait
+for a projection: the API's process only writes, and reads what the views hold.
 """
 
 import subprocess
@@ -17,8 +17,11 @@ import structlog
 
 log = structlog.get_logger()
 
+# At a lower CPU priority: when the cores are busy, writes (which callers wait for) come
+# first, and the views catch up in the lulls; even so a tenth of a core keeps them
+# within a batch of a write rate far above the office-hours mean (docs/performance.md).
 COMMAND = [sys.executable, "-m", "coordination.entrypoints.cli", "projections", "run",
-           "--supervised"]  # fmt: skip
+           "--supervised", "--nice", "10"]  # fmt: skip
 RESTART_PAUSE = 1.0
 STOP_SECONDS = 10.0
 
@@ -74,10 +77,8 @@ class ProjectionProcess:
         while not self._stopping.is_set():
             process = self._process
             assert process is not None
-            try:
-                code = process.wait(timeout=0.5)
-            except subprocess.TimeoutExpired:
-                continue
+            # Blocks in waitpid without waking: the server's process serves meanwhile.
+            code = process.wait()
             if self._stopping.wait(RESTART_PAUSE):
                 return
             log.warning("projection process stopped; starting it again", exit_code=code)
