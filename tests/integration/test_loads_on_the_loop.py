@@ -8,7 +8,7 @@ and a case that is not there or erased is left to the thread's load, which decid
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID, uuid4
 
 import pytest
@@ -19,7 +19,7 @@ from coordination.domain.errors import CaseIsErased
 from coordination.domain.identity import Actor
 from tests.integration.test_idempotent_retries import ABH, REFER, case_with_referral
 from tests.integration.test_snapshots import dpo
-from tests.integration.test_write_path_on_the_loop import refer, ways
+from tests.integration.test_write_path_on_the_loop import loads_in_a_thread, refer, ways
 from tests.same_state import same_case
 
 T = TypeVar("T")
@@ -41,15 +41,7 @@ def on_loop(svc: Services, write: Callable[[], Awaitable[T]]) -> T:
 @pytest.fixture
 def loads(services: Services, monkeypatch: pytest.MonkeyPatch) -> list[UUID]:
     """The cases loaded in a thread (by the repository) while the test runs."""
-    loaded: list[UUID] = []
-    get_case = services.app.get_case
-
-    def spied(case_id: UUID, version: int | None = None) -> Any:
-        loaded.append(case_id)
-        return get_case(case_id, version)
-
-    monkeypatch.setattr(services.app, "get_case", spied)
-    return loaded
+    return loads_in_a_thread(services, monkeypatch)
 
 
 def test_a_case_another_worker_wrote_is_loaded_and_written_on_the_loop(
