@@ -129,15 +129,13 @@ class Follower:
             self.beats.beat(self.view.name, self.error, now)
             self._beaten = now
 
-    def status(self, running: bool | None = None) -> ProjectionStatus:
-        """Where the view stands; `running` as told, or else by the runner's heartbeat."""
+    def status(self, running: bool) -> ProjectionStatus:
+        """Where the view stands, kept here (`running`) or not."""
+        return self.reported(running, self.error)
+
+    def reported(self, running: bool, error: str | None) -> ProjectionStatus:
         head = self.app.recorder.max_notification_id() or 0
         position = self.view.position(self.app.name)
-        error = self.error
-        if running is None:
-            beat = self.beats.last().get(self.view.name) if self.beats else None
-            running = beat is not None and beat.alive(datetime.now(UTC))
-            error = beat.error if beat else None
         return ProjectionStatus(self.view.name, position, head, running, error)
 
 
@@ -150,6 +148,7 @@ class ProjectionRunner:
         batch_size: int = 500, gather: float = 0.0,
     ) -> None:  # fmt: skip
         self.followers = [Follower(app, p, batch_size, beats) for p in projections]
+        self.beats = beats
         self.saves, self.poll_interval, self.listen_dsn = saves, poll_interval, listen_dsn
         self.gather = gather
         self.stopping = threading.Event()
@@ -181,7 +180,12 @@ class ProjectionRunner:
     def statuses(self) -> list[ProjectionStatus]:
         """Here, by the threads; for a runner elsewhere, by its heartbeats."""
         if not self.running:
-            return [f.status() for f in self.followers]
+            beats, now, statuses = self.beats.last(), datetime.now(UTC), []
+            for follower in self.followers:
+                beat = beats.get(follower.view.name)
+                alive, error = (beat.alive(now), beat.error) if beat else (False, None)
+                statuses.append(follower.reported(alive, error))
+            return statuses
         return [f.status(self.threads[i].is_alive()) for i, f in enumerate(self.followers)]
 
     def _listen(self) -> None:

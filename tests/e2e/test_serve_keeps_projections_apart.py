@@ -68,7 +68,9 @@ class Served:
     def __init__(self, url: str, tmp_path: Path) -> None:
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "COORDINATION_DATABASE_URL": url, "COORDINATION_LOG_LEVEL": "WARNING"}
+        # A read waits for a restarted projection process, which takes a few seconds.
+        env = {**os.environ, "COORDINATION_DATABASE_URL": url, "COORDINATION_LOG_LEVEL": "WARNING",
+               "COORDINATION_READ_YOUR_WRITES_SECONDS": "20"}  # fmt: skip
         self.proc = subprocess.Popen(
             [COMMAND, "serve", "--port", str(port)], env=env, cwd=tmp_path,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -194,28 +194,31 @@ class CoordinationApplication(Application[UUID]):
 
     def write(self, w: Write) -> Steps[Recorded]:
         """Claim the key, then load, decide, seal, save and answer, deciding again on the
-        newest state after a lost race; a failure answers the key's first answer if any."""
-        with self.idempotency.claimed(w.idem):
-            try:
-                return (yield from self._attempts(w))
-            except Exception as failed:
-                replay = (yield Replay(w.idem)) if w.idem else None
-                if replay is None:
-                    raise failed from None
-                return replay  # type: ignore[no-any-return]
+        newest state after a lost race."""
+        return (yield from self._once(w.idem, self._attempts(w)))
 
     def open(
         self, by: Actor, fields: dict[str, Any], idem: IdempotencyRequest | None
     ) -> Steps[Recorded]:
-        """A new case, saved as any write is. Only its key's result can clash: replay it."""
+        """A new case, saved as any write is. Only its key's result can clash."""
+        return (yield from self._once(idem, self._opened(by, fields, idem)))
+
+    def _once(self, idem: IdempotencyRequest | None, steps: Steps[Recorded]) -> Steps[Recorded]:
+        """At most one write per key: the key claimed while `steps` run; a failure answers
+        the key's first answer if one is stored (ADR 0024)."""
         with self.idempotency.claimed(idem):
             try:
-                return (yield from self._saved(Case.open(by, self.clock(), **fields), idem, ()))
+                return (yield from steps)
             except Exception as failed:
                 replay = (yield Replay(idem)) if idem else None
                 if replay is None:
                     raise failed from None
                 return replay  # type: ignore[no-any-return]
+
+    def _opened(
+        self, by: Actor, fields: dict[str, Any], idem: IdempotencyRequest | None
+    ) -> Steps[Recorded]:
+        return (yield from self._saved(Case.open(by, self.clock(), **fields), idem, ()))
 
     def _attempts(self, w: Write) -> Steps[Recorded]:
         for attempt in range(MAX_ATTEMPTS):
