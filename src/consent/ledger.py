@@ -46,18 +46,33 @@ class ConsentLedger:
         return any(c.names(agency) for c in self.consents.values())
 
     def check_disclosure(
-        self, recipient: str, purpose: Purpose, categories: Iterable[Category], at: datetime
-    ) -> DisclosureDecision:
-        """Each category needs an active consent naming the recipient for the purpose."""
+        self, recipient: str, purpose: Purpose, categories: Iterable[Category], at: datetime,
+        sender: str | None = None,
+    ) -> DisclosureDecision:  # fmt: skip
+        """Each category needs an active consent naming the recipient for the purpose,
+        and, where the consent names who may disclose, naming the sender too."""
         wanted = frozenset(categories)
-        covering = [c for c in self.active(at) if c.names(recipient) and purpose in c.purposes]
+        covering = [
+            c for c in self.active(at)
+            if c.names(recipient) and purpose in c.purposes
+            and (sender is None or c.lets_disclose(sender))
+        ]  # fmt: skip
         basis = _first_basis(covering, wanted)
         missing = wanted - basis.keys()
         return DisclosureDecision(recipient, purpose, basis, missing)
 
-    def readable_categories(self, agency: str, at: datetime) -> dict[Category, str]:
-        """Categories `agency` may read now, each with a consent that allows it."""
-        covering = [c for c in self.active(at) if c.names(agency)]
+    def readable_categories(
+        self, agency: str, at: datetime, recorded_by: str | None = None,
+        purpose: Purpose | None = None,
+    ) -> dict[Category, str]:  # fmt: skip
+        """Categories `agency` may read now, each with a consent that allows it: of data
+        `recorded_by` recorded (a consent may name who discloses), for `purpose` if given."""
+        covering = [
+            c for c in self.active(at)
+            if c.names(agency)
+            and (recorded_by is None or c.lets_disclose(recorded_by))
+            and (purpose is None or purpose in c.purposes)
+        ]  # fmt: skip
         return _first_basis(covering, list(Category))
 
 

@@ -39,6 +39,8 @@ class Consent:
     given_on: date
     expires_at: datetime | None = None
     withdrawn_at: datetime | None = None
+    # The agencies that may disclose under it; None: any agency holding the data.
+    disclosers: frozenset[str] | None = None
 
     def status(self, at: datetime) -> ConsentStatus:
         if self.withdrawn_at is not None and self.withdrawn_at <= at:
@@ -54,6 +56,9 @@ class Consent:
 
     def names(self, agency: str) -> bool:
         return agency in self.recipients
+
+    def lets_disclose(self, sender: str) -> bool:
+        return self.disclosers is None or sender in self.disclosers
 
     def withdrawn(self, at: datetime) -> "Consent":
         return replace(self, withdrawn_at=at)

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/coordination.db"
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     projection_gather_seconds: float = 0.2
     projection_batch_size: int = 500  # events per transaction when catching up
     read_your_writes_seconds: float = 5.0
+    # Below this age a person's consent is given by a parent or guardian (ADR 0039).
+    consent_age: int = Field(default=16, ge=1, le=18)
     # Per bearer token, per worker process (ADR 0016): requests a minute on average,
     # and how many may come at once. 0 requests a minute: no limit.
     rate_limit_per_minute: int = 600

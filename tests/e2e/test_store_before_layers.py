@@ -75,6 +75,17 @@ def history_then(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def upcast(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The history then, as its events read now: a consent of that time was obtained by
+    the agency that recorded it, let any agency disclose and was given by the person."""
+    return [
+        {**e, "data": {**e["data"], "obtained_by": e["recorded_by"], "disclosers": None,
+                       "legal_representative": None}}
+        if e["type"] == "ConsentGranted" else e
+        for e in events
+    ]  # fmt: skip
+
+
 def test_every_case_reads_as_an_auditor_read_it_then(api: Api, auditor: str, store: str) -> None:
     for name, then in EXPECTED[store]["cases"].items():
         state = api.as_(auditor, "GET", f"/v1/cases/{then['case_id']}")
@@ -82,7 +93,7 @@ def test_every_case_reads_as_an_auditor_read_it_then(api: Api, auditor: str, sto
         assert state.json()["version"] == then["version"], name
         assert as_then(state.json()) == then["state"], name
         history = api.as_(auditor, "GET", f"/v1/cases/{then['case_id']}/history")
-        assert history_then(history.json()["events"]) == then["history"], name
+        assert history_then(history.json()["events"]) == upcast(then["history"]), name
 
 
 def test_the_long_case_loads_from_its_stored_snapshot(api: Api, auditor: str, store: str) -> None:
@@ -104,7 +115,7 @@ def test_an_old_case_takes_a_new_event_and_the_chains_stay_intact(
                        country="SY")  # fmt: skip
     assert written.status_code == 201, written.text
     history = api.as_(auditor, "GET", f"/v1/cases/{then['case_id']}/history").json()["events"]
-    assert history_then(history)[:-1] == then["history"]
+    assert history_then(history)[:-1] == upcast(then["history"])
     assert history[-1]["type"] == "QualificationRecorded"
     caseload = api.as_(lead, "GET", "/v1/caseload", params={
         "min_position": written.headers["X-Event-Position"]})  # fmt: skip

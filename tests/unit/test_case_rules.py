@@ -15,6 +15,8 @@ from consent import Category, ConsentStatus, Purpose
 from coordination.domain.case import Case, CaseOpened, ConsentGranted, ConsentWithdrawn
 from coordination.domain.errors import (
     CaseIsClosed,
+    ConsentNotObtained,
+    ConsentOwnAccess,
     ConsentRequired,
     DomainError,
     DuplicateId,
@@ -58,10 +60,11 @@ def grant(
     categories: list[str],
     *,
     at: datetime = T0,
+    by: Actor = LEAD,
     **kwargs: Any,
 ) -> str:
     return case.grant_consent(
-        LEAD,
+        by,
         at,
         recipients=[recipient.agency],
         purposes=purposes,
@@ -242,6 +245,66 @@ def test_consent_valid_until_before_given_on_is_refused(case: Case) -> None:
 # ConsentWithdrawn
 
 
+def test_consent_naming_its_recorder_as_recipient_is_refused(case: Case) -> None:
+    with refused(case, ConsentOwnAccess):
+        grant(case, MBE, ["counselling"], ["identity", "family"], by=MBE)
+    with refused(case, ConsentOwnAccess):
+        grant(case, LEAD, ["counselling"], ["identity"])  # the lead, too
+
+
+def test_consent_is_recorded_by_the_agency_that_obtained_it_or_the_lead(case: Case) -> None:
+    with refused(case, ConsentNotObtained):
+        grant(case, VHS, ["language_course"], ["identity"], by=MBE, obtained_by=ABH.agency)
+
+    grant(case, VHS, ["language_course"], ["identity"], by=LEAD, obtained_by=ABH.agency)
+    grant(case, VHS, ["language_course"], ["contact"], by=MBE)
+
+    obtained = [e.obtained_by for e in case.collect_events() if isinstance(e, ConsentGranted)]
+    assert obtained == [ABH.agency, MBE.agency]
+
+
+def test_consent_naming_disclosers_covers_only_their_disclosures(case: Case) -> None:
+    grant(case, MBE, ["counselling"], ["identity"], by=ABH, disclosers=[ABH.agency])
+
+    with refused(case, ConsentRequired):
+        send(case, to=MBE, categories=["identity"])  # sent by the lead, not a discloser
+    case.send_referral(ABH, minutes(10), to_agency=MBE.agency, purpose="counselling",
+                       categories=["identity"])  # fmt: skip
+
+
+PARENT = {"name": "Samir Haddad", "representation": "parent"}
+
+
+@pytest.mark.parametrize(
+    ("born", "representative", "accepted"),
+    [
+        (date(2010, 9, 2), None, False),  # 15 on 2026-09-01: one day short of 16
+        (date(2010, 9, 2), PARENT, True),
+        (date(2010, 9, 1), None, True),  # 16 that day
+        (date(2010, 9, 1), PARENT, False),
+        (date(1990, 1, 1), {"name": "B. Braun", "representation": "legal_carer"}, True),
+    ],
+)
+def test_consent_age_decides_who_gives_the_consent(
+    born: date, representative: dict[str, str] | None, accepted: bool
+) -> None:
+    case = open_case()
+    case.person["date_of_birth"] = born
+    given_by = {"legal_representative": representative} if representative else {}
+
+    if accepted:
+        grant(case, MBE, ["counselling"], ["identity"], **given_by)
+    else:
+        with refused(case, InvalidEvent):
+            grant(case, MBE, ["counselling"], ["identity"], **given_by)
+
+
+def test_consent_age_is_the_applications_to_set(case: Case) -> None:
+    case.person["date_of_birth"] = date(2011, 3, 2)  # 15 on 2026-09-01
+
+    grant(case, MBE, ["counselling"], ["identity"], consent_age=15)
+
+
 def test_consent_withdrawn_takes_effect_at_the_recording_instant(case: Case) -> None:
     consent_id = grant(case, MBE, ["counselling"], ["identity"])
 
@@ -387,7 +450,7 @@ def test_referral_under_an_expired_consent_is_refused(case: Case) -> None:
 
 
 def test_referral_to_oneself_is_refused(case: Case) -> None:
-    grant(case, LEAD, ["counselling"], ["identity"])
+    grant(case, LEAD, ["counselling"], ["identity"], by=MBE)
 
     with refused(case, InvalidEvent):
         send(case, to=LEAD, categories=["identity"])
@@ -831,7 +894,7 @@ def test_case_transferred_without_consent_for_the_new_lead_is_refused(case: Case
 
 
 def test_case_transferred_to_the_lead_itself_is_refused(case: Case) -> None:
-    grant(case, LEAD, ["case_management"], ["identity"])
+    grant(case, LEAD, ["case_management"], ["identity"], by=MBE)
 
     with refused(case, InvalidEvent):
         case.transfer(LEAD, minutes(5), to_agency=LEAD.agency)

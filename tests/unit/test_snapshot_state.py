@@ -112,7 +112,18 @@ def test_parts_and_consents_are_written_as_rows() -> None:
     consent = Consent("c-1", frozenset({"b", "a"}), frozenset({Purpose.HOUSING}),
                       frozenset({Category.HEALTH}), date(2026, 9, 1))  # fmt: skip
     assert json.loads(TRANSCODER.encode(consent))["_data_"] == [
-        "c-1", ["a", "b"], ["housing"], ["health"], "2026-09-01", None, None]  # fmt: skip
+        "c-1", ["a", "b"], ["housing"], ["health"], "2026-09-01", None, None, None]  # fmt: skip
+
+
+def test_a_consent_row_stored_before_disclosers_reads_as_open_to_every_discloser() -> None:
+    stored = (
+        b'{"_type_":"consent_row","_data_":["c-1",["a"],["housing"],["health"],"2026-09-01",'
+        b"null,null]}"
+    )
+    consent = TRANSCODER.decode(stored)
+    assert consent.recipients == {"a"}
+    assert consent.disclosers is None
+    assert consent.lets_disclose("anyone")
 
 
 def test_a_row_of_another_length_is_refused_not_misread() -> None:
@@ -157,7 +168,7 @@ def test_the_stored_shape_of_the_state_is_pinned() -> None:
         "Qualification": ["qualification_id", "title", "country", "recorded_by", "level",
                           "obtained_on", "recognition", "decided_on"],
         "Consent": ["consent_id", "recipients", "purposes", "categories", "given_on",
-                    "expires_at", "withdrawn_at"],
+                    "expires_at", "withdrawn_at", "disclosers"],
         "ConsentLedger": ["consents"],
     }  # fmt: skip
     case = Case.open(LEAD, START, municipality="leipzig", person=dict(PERSON))

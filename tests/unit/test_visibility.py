@@ -95,7 +95,8 @@ ROUTE = (LEAD, MBE, ["identity", "family"])
 
 def sight(agency: str, *categories: Category, at: datetime = AT, **kwargs: bool) -> Sight:
     """What `agency` may see when one consent 'c1' gives it `categories`."""
-    return Sight(agency, at, dict.fromkeys(categories, "c1"), **kwargs)
+    readable = dict.fromkeys(categories, "c1")
+    return Sight(agency, at, lambda _recorder: readable, **kwargs)
 
 
 def view(event_type: str, recorded_by: str, reader: Sight) -> Any:
@@ -311,7 +312,7 @@ def test_dpo_sees_no_payload_even_where_a_consent_would_cover_it() -> None:
 
 
 def sight_on(case: Case, agency: str, at: datetime) -> Sight:
-    return Sight(agency, at, case.ledger.readable_categories(agency, at))
+    return Sight(agency, at, lambda by: case.ledger.readable_categories(agency, at, by))
 
 
 @pytest.fixture
@@ -447,7 +448,7 @@ def test_unrelated_agency_sees_only_the_case_administration(case: Case) -> None:
 
 
 def test_auditor_sees_the_whole_case(case: Case) -> None:
-    seen = view_case(case, Sight(AUDITOR, AT, {}, everything=True))
+    seen = view_case(case, Sight(AUDITOR, AT, everything=True))
 
     assert seen.data is not None
     assert seen.data["person"] == PERSON
@@ -458,7 +459,7 @@ def test_auditor_sees_the_whole_case(case: Case) -> None:
 
 
 def test_dpo_sees_the_consents_of_the_case_but_no_personal_data(case: Case) -> None:
-    seen = view_case(case, Sight(DPO, AT, {}, metadata_only=True))
+    seen = view_case(case, Sight(DPO, AT, metadata_only=True))
 
     assert seen.data is not None
     [consent] = seen.data["consents"]

@@ -21,7 +21,7 @@ from coordination.domain.identity import Actor
 from coordination.domain.values import Supplied
 
 # Recorded through POST /v1/cases/{case_id}/events (the others have endpoints of their own).
-POSTED = frozenset({Recorder.RELATED, Recorder.ADDRESSEE, Recorder.LEAD})
+POSTED = frozenset({Recorder.RELATED, Recorder.OBTAINER, Recorder.ADDRESSEE, Recorder.LEAD})
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ class Recorder(Enum):
 
     ANY_CASEWORKER = "any caseworker"
     RELATED = "a related agency"
+    OBTAINER = "the agency that obtained it or the lead agency, never a recipient"
     ADDRESSEE = "the addressed agency"
     LEAD = "the lead agency"
     DPO = "a data-protection officer of the municipality"

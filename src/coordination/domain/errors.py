@@ -51,3 +51,24 @@ class ConsentRequired(DomainError):
             f"no active consent names '{recipient}' for '{purpose}' "
             f"with {', '.join(self.categories)}"
         )
+
+
+class ConsentRecorderRefused(DomainError):
+    """The agency may not record this consent: it did not obtain it and does not lead
+    the case, or the consent names it as a recipient (it would widen its own access)."""
+
+
+class ConsentOwnAccess(ConsentRecorderRefused):
+    def __init__(self, agency: str) -> None:
+        super().__init__(
+            f"'{agency}' is a recipient of this consent: an agency never records a consent "
+            "that widens its own access; the agency that obtained it or the lead agency does",
+        )
+
+
+class ConsentNotObtained(ConsentRecorderRefused):
+    def __init__(self, agency: str, obtained_by: str, lead: str) -> None:
+        super().__init__(
+            f"'{agency}' did not obtain this consent ('{obtained_by}' did) and does not lead "
+            f"the case ('{lead}' does): only they may record it",
+        )

@@ -5,11 +5,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from consent import SPECIAL_CATEGORIES, Category, ConsentStatus, EvidenceMethod, Purpose
+from consent import SPECIAL_CATEGORIES, Category, ConsentStatus, EvidenceMethod
 from coordination.domain.declaration import Declaration
 from coordination.domain.errors import (
     CaseIsClosed,
     CaseIsErased,
+    ConsentNotObtained,
+    ConsentOwnAccess,
     ConsentRequired,
     DuplicateId,
     InvalidEvent,
@@ -19,11 +21,13 @@ from coordination.domain.errors import (
 )
 from coordination.domain.identity import Actor
 from coordination.domain.parts import ReferralStatus
+from coordination.domain.values import FOR_MINORS, Representation
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from consent import ConsentLedger
+    from coordination.domain.flows import Flow
     from coordination.domain.parts import Agreement, Course, Qualification, Referral
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
@@ -71,13 +75,12 @@ class CaseRules:
             msg = "an agency cannot refer or transfer a case to itself"
             raise InvalidEvent(msg)
 
-    def check_consent_covers(
-        self, recipient: str, purpose: str, categories: Sequence[str], at: datetime
-    ) -> None:
-        wanted = [Category(c) for c in categories]
-        decision = self.ledger.check_disclosure(recipient, Purpose(purpose), wanted, at)
+    def check_consent_covers(self, by: Actor, flow: "Flow", at: datetime) -> None:
+        decision = self.ledger.check_disclosure(
+            flow.recipient, flow.purpose, flow.categories, at, sender=by.agency
+        )
         if not decision.allowed:
-            raise ConsentRequired(recipient, purpose, decision.missing)
+            raise ConsentRequired(flow.recipient, flow.purpose, decision.missing)
 
     def check_recipients_known(
         self, recipients: Sequence[str], is_known_agency: "Callable[[str], bool]"
@@ -85,6 +88,14 @@ class CaseRules:
         unknown = [r for r in recipients if not is_known_agency(r)]
         if unknown:
             msg = f"unknown recipient agencies: {', '.join(sorted(unknown))}"
+            raise InvalidEvent(msg)
+
+    def check_agencies_known(
+        self, agencies: Sequence[str], is_known_agency: "Callable[[str], bool]"
+    ) -> None:
+        unknown = sorted({a for a in agencies if not is_known_agency(a)})
+        if unknown:
+            msg = f"unknown agencies: {', '.join(unknown)}"
             raise InvalidEvent(msg)
 
     def check_consent_is_valid(
@@ -106,6 +117,40 @@ class CaseRules:
         if valid_until is not None and valid_until < given_on:
             msg = "valid_until lies before given_on"
             raise InvalidEvent(msg)
+
+    def check_may_record_consent(
+        self, by: Actor, obtained_by: str, recipients: Sequence[str]
+    ) -> None:
+        if by.agency in recipients:
+            raise ConsentOwnAccess(by.agency)
+        if by.agency not in (obtained_by, self.lead_agency):
+            raise ConsentNotObtained(by.agency, obtained_by, self.lead_agency)
+
+    def check_given_by(
+        self, representative: Mapping[str, Any] | None, given_on: date, consent_age: int
+    ) -> None:
+        """A minor consents through parents or a guardian; an adult through a legal carer
+        at most. Without a date of birth on the case, the age cannot be checked."""
+        age = self.age_on(given_on)
+        if age is None:
+            return
+        given_by = Representation(representative["representation"]) if representative else None
+        if age < consent_age and given_by not in FOR_MINORS:
+            msg = (
+                f"the person was {age} on {given_on.isoformat()}, under {consent_age}: a "
+                "parent or guardian gives the consent (legal_representative)"
+            )
+            raise InvalidEvent(msg)
+        if age >= consent_age and given_by in FOR_MINORS:
+            msg = f"a {given_by} consents only for a person under {consent_age}"
+            raise InvalidEvent(msg)
+
+    def age_on(self, day: date) -> int | None:
+        born = (self.person or {}).get("date_of_birth")
+        if not born:
+            return None
+        born = born if isinstance(born, date) else date.fromisoformat(str(born))
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
     def check_consent_withdrawable(self, consent_id: str, at: datetime) -> None:
         consent = self.ledger.get(consent_id)

@@ -12,44 +12,19 @@ from datetime import date, datetime
 
 from consent import Category, Consent, ConsentLedger, ConsentStatus, Purpose, start_of_day
 from coordination.domain.case import (
-    AgreementConcluded,
     CaseEvent,
-    CaseTransferred,
     ConsentGranted,
     ConsentWithdrawn,
-    CourseAssigned,
     Event,
-    ReferralSent,
 )
-
-
-@dataclass(frozen=True)
-class Flow:
-    """Data an event sends to another agency: to whom, for what, which categories."""
-
-    recipient: str
-    purpose: Purpose
-    categories: tuple[Category, ...]
+from coordination.domain.flows import Flow
 
 
 def flows_of(event: CaseEvent) -> list[Flow]:
-    """The disclosures an event makes: the ones its command checks consent for (case.py)."""
-    if isinstance(event, ReferralSent):
-        return [Flow(event.to_agency, Purpose(event.purpose), _sorted(event.categories))]
-    if isinstance(event, CourseAssigned) and event.provider != event.recorded_by:
-        identity_and_contact = _sorted([Category.IDENTITY, Category.CONTACT])
-        return [Flow(event.provider, Purpose.LANGUAGE_COURSE, identity_and_contact)]
-    if isinstance(event, AgreementConcluded):
-        owners = sorted({m["responsible_agency"] for m in event.milestones} - {event.recorded_by})
-        plan = (Category.INTEGRATION_PLAN,)
-        return [Flow(owner, Purpose.CASE_MANAGEMENT, plan) for owner in owners]
-    if isinstance(event, CaseTransferred):
-        return [Flow(event.to_agency, Purpose.CASE_MANAGEMENT, (Category.IDENTITY,))]
+    """The disclosures an event made: the ones its command checked (declared on its class)."""
+    if isinstance(event, Event):
+        return type(event).flows(event.recorded_by, vars(event))
     return []
-
-
-def _sorted(categories: Iterable[str]) -> tuple[Category, ...]:
-    return tuple(sorted(Category(c) for c in categories))
 
 
 @dataclass(frozen=True)
@@ -92,6 +67,8 @@ class ConsentStory:
     valid_until: date | None
     evidence_method: str | None
     notice_version: str | None
+    obtained_by: str
+    given_by: str  # "person", or how a representative acts for them ("parent", …)
     granted: Recording
     withdrawn: Recording | None = None
     withdrawn_on: date | None = None
@@ -137,8 +114,10 @@ def _replay(trail: ConsentTrail, event: CaseEvent) -> None:
     if isinstance(event, ConsentGranted):
         consent = event.as_consent()
         trail.ledger.record(consent)
+        representative = event.legal_representative or {}
         trail.stories[consent.consent_id] = ConsentStory(
             consent, event.valid_until, event.evidence.get("method"), event.notice_version,
+            event.obtained_by, representative.get("representation", "person"),
             _recording(event),
         )  # fmt: skip
     elif isinstance(event, ConsentWithdrawn):
@@ -148,8 +127,9 @@ def _replay(trail: ConsentTrail, event: CaseEvent) -> None:
         story.withdrawn, story.withdrawn_on = _recording(event), event.withdrawn_on
     for flow in flows_of(event):
         decision = trail.ledger.check_disclosure(
-            flow.recipient, flow.purpose, flow.categories, event.timestamp
-        )
+            flow.recipient, flow.purpose, flow.categories, event.timestamp,
+            sender=event.recorded_by,
+        )  # fmt: skip
         disclosure = Disclosure(
             event.originator_version, event.timestamp, type(event).__name__, event.recorded_by,
             flow.recipient, flow.purpose, flow.categories, dict(decision.basis),

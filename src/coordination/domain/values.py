@@ -89,6 +89,21 @@ class CourseResult(StrEnum):
     FAILED = "failed"
 
 
+class Representation(StrEnum):
+    """Who consents for the person: parents or a guardian (Vormund) for a minor, a
+    court-appointed legal carer (rechtliche Betreuung, § 1814 BGB) for an adult."""
+
+    PARENT = "parent"
+    GUARDIAN = "guardian"
+    LEGAL_CARER = "legal_carer"
+
+
+# For a minor: who may act for them.
+FOR_MINORS = frozenset({Representation.PARENT, Representation.GUARDIAN})
+# Below this age a consent is given by a legal representative (a setting; ADR 0039).
+CONSENT_AGE = 16
+
+
 class RecognitionOutcome(StrEnum):
     """A recognition decision on a foreign qualification (BQFG)."""
 
@@ -127,6 +142,13 @@ class Evidence(TypedDict):
     language: NotRequired[LanguageCode | None]
 
 
+class Representative(TypedDict):
+    """Who gave a consent on the person's behalf, and as what."""
+
+    name: ShortText
+    representation: Annotated[str, Representation]
+
+
 class PlannedMilestone(TypedDict):
     title: ShortText
     due_on: Day
@@ -136,4 +158,5 @@ class PlannedMilestone(TypedDict):
 
 PersonDetails = Annotated[dict[str, Any], Person]
 EvidenceDetails = Annotated[dict[str, Any], Evidence]
+RepresentativeDetails = Annotated[dict[str, Any], Representative]
 MilestonePlan = Annotated[dict[str, Any], PlannedMilestone]

@@ -1,11 +1,12 @@
 """Who sees what: the contract's read rule, as pure functions over events.
 
 An agency reads an event's data when it recorded the event, or when an active
-consent names it and covers the event's category. Case administration
+consent names it, covers the event's category and, if it names who may disclose,
+names the agency that recorded the event. Case administration
 (consents, transfer, closing) is visible to every agency related to the case.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,18 +22,30 @@ IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "nationality", 
 CONTACT_FIELDS = ("phone", "email")
 
 
+def nothing(recorded_by: str) -> Mapping[Category, str]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Sight:
     """What one reader may see of one case at the moment of reading."""
 
     agency: str
     at: datetime
-    readable: Mapping[Category, str]  # category -> the consent that allows it
+    # Of data an agency recorded: category -> the consent that lets the reader see it
+    # (a consent may name the agencies that may disclose under it).
+    readable: Callable[[str], Mapping[Category, str]] = nothing
     everything: bool = False  # auditors read every event whole
     metadata_only: bool = False  # data-protection officers see no payloads
 
-    def may_read(self, category: Category) -> bool:
-        return self.everything or (not self.metadata_only and category in self.readable)
+    def may_read(self, category: Category, recorded_by: str) -> bool:
+        if self.everything:
+            return True
+        return not self.metadata_only and category in self.readable(recorded_by)
+
+    def basis(self, categories: Iterable[Category], recorded_by: str) -> dict[Category, str]:
+        readable = self.readable(recorded_by)
+        return {c: readable[c] for c in categories if c in readable}
 
 
 @dataclass
@@ -63,18 +76,18 @@ def view_event(
     if reading is Reading.ADMINISTRATION:
         return View(_without_free_text(data) if sight.metadata_only else data)
     if reading is Reading.PERSON:
-        return view_person(data, sight)
+        return view_person(data, recorded_by, sight)
     if reading is Reading.REFERRAL:
         assert referral is not None, "a referral event is read with its referral"
-        return view_referral(data, sight, *referral)
-    return view_whole(data, [reading], sight)
+        return view_referral(data, recorded_by, sight, *referral)
+    return view_whole(data, recorded_by, [reading], sight)
 
 
 def view_part(data: dict[str, Any], recorded_by: str, category: Category, sight: Sight) -> View:
     """A part of the case (a course, an agreement, …), read as the event that made it."""
     if sight.everything or (recorded_by == sight.agency and not sight.metadata_only):
         return View(data)
-    return view_whole(data, [category], sight)
+    return view_whole(data, recorded_by, [category], sight)
 
 
 def _without_free_text(data: dict[str, Any]) -> dict[str, Any]:
@@ -82,30 +95,32 @@ def _without_free_text(data: dict[str, Any]) -> dict[str, Any]:
     shown = {k: v for k, v in data.items() if k not in FREE_TEXT}
     if isinstance(shown.get("evidence"), dict):
         shown["evidence"] = {"method": shown["evidence"].get("method")}
+    if isinstance(shown.get("legal_representative"), dict):
+        representative = shown["legal_representative"]
+        shown["legal_representative"] = {"representation": representative["representation"]}
     return shown
 
 
-def view_whole(data: dict[str, Any], categories: list[Category], sight: Sight) -> View:
-    missing = {c for c in categories if not sight.may_read(c)}
+def view_whole(
+    data: dict[str, Any], recorded_by: str, categories: list[Category], sight: Sight
+) -> View:
+    missing = {c for c in categories if not sight.may_read(c, recorded_by)}
     if missing:
         return View(None, missing)
-    return View(data, read=_basis(categories, sight))
-
-
-def _basis(categories: list[Category], sight: Sight) -> dict[Category, str]:
-    return {c: sight.readable[c] for c in categories if c in sight.readable}
+    return View(data, read=sight.basis(categories, recorded_by))
 
 
 def view_referral(
-    data: dict[str, Any], sight: Sight, sender: str, addressee: str, categories: list[str]
-) -> View:
-    view = view_whole(data, [Category(c) for c in categories], sight)
+    data: dict[str, Any], recorded_by: str, sight: Sight, sender: str, addressee: str,
+    categories: list[str],
+) -> View:  # fmt: skip
+    view = view_whole(data, recorded_by, [Category(c) for c in categories], sight)
     if view.data is None and sight.agency in (sender, addressee):
         view.data = {k: data[k] for k in REFERRAL_METADATA if k in data}
     return view
 
 
-def view_person(data: dict[str, Any], sight: Sight) -> View:
+def view_person(data: dict[str, Any], recorded_by: str, sight: Sight) -> View:
     person = data.get("person") or {}
     parts = {
         Category.IDENTITY: {k: person.get(k) for k in IDENTITY_FIELDS},
@@ -114,19 +129,19 @@ def view_person(data: dict[str, Any], sight: Sight) -> View:
     view = View(None)
     shown: dict[str, Any] = {}
     for category, fields in parts.items():
-        if sight.may_read(category):
+        if sight.may_read(category, recorded_by):
             shown.update(fields)
-            view.read.update(_basis([category], sight))
+            view.read.update(sight.basis([category], recorded_by))
         else:
             view.withheld.add(category)
     result: dict[str, Any] = {"municipality": data.get("municipality")}
     if shown:
         result["person"] = shown
-    if sight.may_read(Category.IDENTITY):
+    if sight.may_read(Category.IDENTITY, recorded_by):
         result["arrived_on"] = data.get("arrived_on")
-    if sight.may_read(Category.RESIDENCE):
+    if sight.may_read(Category.RESIDENCE, recorded_by):
         result["residence_status"] = data.get("residence_status")
-        view.read.update(_basis([Category.RESIDENCE], sight))
+        view.read.update(sight.basis([Category.RESIDENCE], recorded_by))
     else:
         view.withheld.add(Category.RESIDENCE)
     view.data = result if len(result) > 1 else None

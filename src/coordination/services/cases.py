@@ -3,11 +3,13 @@ reads filtered by consent with every read of another agency's data logged."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 from anyio import to_thread
 
+from consent import Category
 from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.adapters.store.directory import Directory
 from coordination.adapters.store.idempotency import IdempotencyRequest
@@ -17,8 +19,13 @@ from coordination.application.pipeline import Write
 from coordination.domain.case import Case, CaseErased, CaseEvent
 from coordination.domain.case_view import view_case
 from coordination.domain.catalogue import CATALOGUE, event_data, event_type
-from coordination.domain.errors import ConsentRequired
+from coordination.domain.errors import (
+    ConsentOwnAccess,
+    ConsentRecorderRefused,
+    ConsentRequired,
+)
 from coordination.domain.identity import Caller, Role
+from coordination.domain.values import CONSENT_AGE
 from coordination.domain.visibility import Sight, View, view_event
 
 
@@ -30,9 +37,11 @@ class SeenEvent:
 
 class CaseService:
     def __init__(
-        self, app: CoordinationApplication, directory: Directory, access_log: AccessLog
-    ) -> None:
+        self, app: CoordinationApplication, directory: Directory, access_log: AccessLog,
+        consent_age: int = CONSENT_AGE,
+    ) -> None:  # fmt: skip
         self.app, self.directory, self.access_log = app, directory, access_log
+        self.consent_age = consent_age
 
     # Writing
 
@@ -48,7 +57,7 @@ class CaseService:
         write = self._write(caller, case_id, kind, fields, expected_version, idem)
         try:
             return self.app.record(write)
-        except (ConsentRequired, CaseNotFound) as refusal:
+        except (ConsentRequired, ConsentRecorderRefused, CaseNotFound) as refusal:
             self._log_refusal(caller, case_id, refusal)
             raise
 
@@ -63,7 +72,7 @@ class CaseService:
             if self._decidable_on_loop(kind, fields):
                 return await self.app.record_on_loop(write)
             return await to_thread.run_sync(self.app.record, write)
-        except (ConsentRequired, CaseNotFound) as refusal:
+        except (ConsentRequired, ConsentRecorderRefused, CaseNotFound) as refusal:
             await to_thread.run_sync(self._log_refusal, caller, case_id, refusal)
             raise
 
@@ -71,10 +80,12 @@ class CaseService:
         self, caller: Caller, case_id: UUID, kind: str, fields: dict[str, Any],
         expected_version: int | None, idem: IdempotencyRequest | None,
     ) -> Write:  # fmt: skip
-        event_type, exists = CATALOGUE[kind], self.directory.exists
+        event_type, exists, age = CATALOGUE[kind], self.directory.exists, self.consent_age
 
         def decide(case: Case, at: datetime) -> object:
-            return event_type.decide(case, caller.actor, at, fields, is_known_agency=exists)
+            return event_type.decide(
+                case, caller.actor, at, fields, is_known_agency=exists, consent_age=age
+            )
 
         return Write(case_id, caller.actor, decide, expected_version, idem)
 
@@ -83,11 +94,18 @@ class CaseService:
         # one this process has not found before: a thread's work.
         if "is_known_agency" not in CATALOGUE[kind].supplied:
             return True
-        return all(self.directory.known(agency) for agency in fields.get("recipients", ()))
+        named = [*fields.get("recipients", ()), *(fields.get("disclosers") or ())]
+        if fields.get("obtained_by"):
+            named.append(fields["obtained_by"])
+        return all(self.directory.known(agency) for agency in named)
 
     def _log_refusal(self, caller: Caller, case_id: UUID, refusal: Exception) -> None:
         if isinstance(refusal, ConsentRequired):
             self._log(caller, case_id, "refused", refusal.categories, reason=_why(refusal))
+        elif isinstance(refusal, ConsentOwnAccess):
+            self._log(caller, case_id, "refused", [], reason="consent-own-access")
+        elif isinstance(refusal, ConsentRecorderRefused):
+            self._log(caller, case_id, "refused", [], reason="consent-not-obtained")
         else:
             self._log(caller, case_id, "refused", [], reason="no-relation")
 
@@ -146,11 +164,19 @@ class CaseService:
             if agency.municipality != case.municipality:
                 self._log(caller, case.id, "refused", [], reason="other-municipality")
                 raise CaseNotFound
-            return Sight(agency.agency_id, at, {}, role == Role.AUDITOR, role == Role.DPO)
+            return Sight(
+                agency.agency_id, at, everything=role == Role.AUDITOR,
+                metadata_only=role == Role.DPO,
+            )  # fmt: skip
         if agency.agency_id not in case.involved:
             self._log(caller, case.id, "refused", [], reason="no-relation")
             raise CaseNotFound
-        readable = case.ledger.readable_categories(agency.agency_id, at)
+        ledger = case.ledger
+
+        @cache
+        def readable(recorded_by: str) -> dict[Category, str]:
+            return ledger.readable_categories(agency.agency_id, at, recorded_by)
+
         return Sight(agency.agency_id, at, readable)
 
     def _version_at(self, case_id: UUID, as_of: datetime) -> int:

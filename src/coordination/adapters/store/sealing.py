@@ -47,6 +47,8 @@ class SealingMapper(Mapper[UUID]):
         state = dict(vars(domain_event))
         case_id, version = state.pop("originator_id"), state.pop("originator_version")
         clear, personal = split(type(domain_event).__name__, state)
+        if (class_version := getattr(type(domain_event), "class_version", 1)) > 1:
+            clear["class_version"] = class_version
         sealed = None
         if personal:
             if key is None:  # the case's own key, made first for a new case
@@ -67,6 +69,7 @@ class SealingMapper(Mapper[UUID]):
             if personal is None and issubclass(cls, Snapshot):
                 return ErasedSnapshot(case_id)
             join(cls.__name__, state, personal)
+        upcast(cls, state)
         state["originator_id"] = case_id
         state["originator_version"] = stored_event.originator_version
         event = object.__new__(cls)
@@ -80,6 +83,15 @@ class SealingMapper(Mapper[UUID]):
             return None
         opened: dict[str, Any] = self.transcoder.decode(unseal(key, base64.b64decode(sealed), aad))
         return opened
+
+
+def upcast(cls: type, state: dict[str, Any]) -> None:
+    """Brings the state of an event stored by an older version of its class up to the
+    class's `class_version`, as the library's own mapper does."""
+    version = state.pop("class_version", 1)
+    while version < getattr(cls, "class_version", 1):
+        getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+        version += 1
 
 
 @dataclass(frozen=True)

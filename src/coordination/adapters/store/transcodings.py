@@ -82,14 +82,18 @@ class ConsentAsRow(Transcoding):
     def encode(self, obj: Consent) -> list[Any]:
         return [obj.consent_id, sorted(obj.recipients), sorted(p.value for p in obj.purposes),
                 sorted(c.value for c in obj.categories), obj.given_on.isoformat(),
-                v1.instant(obj.expires_at), v1.instant(obj.withdrawn_at)]  # fmt: skip
+                v1.instant(obj.expires_at), v1.instant(obj.withdrawn_at),
+                None if obj.disclosers is None else sorted(obj.disclosers)]  # fmt: skip
 
     def decode(self, data: list[Any]) -> Consent:
-        consent_id, recipients, purposes, categories, given_on, expires, withdrawn = data
+        # Snapshots taken before consents named their disclosers have seven fields.
+        consent_id, recipients, purposes, categories, given_on, expires, withdrawn = data[:7]
+        disclosers = data[7] if len(data) > 7 else None
         return Consent(
             consent_id, frozenset(recipients), frozenset(map(_PURPOSE, purposes)),
             frozenset(map(_CATEGORY, categories)), date.fromisoformat(given_on),
             v1.from_instant(expires), v1.from_instant(withdrawn),
+            None if disclosers is None else frozenset(disclosers),
         )  # fmt: skip
 
 

@@ -1,12 +1,14 @@
 """Case administration: the lead agency transfers or closes the case; a data-protection
 officer erases it (Art. 17 GDPR: the event is recorded, then the case's key destroyed)."""
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from consent import Category, Purpose
 from coordination.domain.case.event import CasePart, Event
 from coordination.domain.declaration import Declaration, Label, Reading, Recorder, records
+from coordination.domain.flows import Flow
 from coordination.domain.identity import Actor
 from coordination.domain.rules import CaseRules
 from coordination.domain.values import ErasureReason, LegalBasis, Slug, Text
@@ -22,6 +24,10 @@ class CaseTransferred(Event):
     from_agency: str
     to_agency: str
     reason: str | None
+
+    @classmethod
+    def flows(cls, recorded_by: str, data: Mapping[str, Any]) -> list[Flow]:
+        return [Flow.of(data["to_agency"], Purpose.CASE_MANAGEMENT, [Category.IDENTITY])]
 
     def apply(self, case: CaseRules) -> None:
         case.lead_agency = self.to_agency
@@ -66,7 +72,6 @@ class Administration(CasePart):
         self.check_may_record(CaseTransferred)
         self.check_is_lead(by)
         self.check_not_to_self(by, to_agency)
-        self.check_consent_covers(to_agency, Purpose.CASE_MANAGEMENT, [Category.IDENTITY], at)
         self._record(
             CaseTransferred, by, at,
             from_agency=by.agency, to_agency=to_agency, reason=reason,

@@ -1,12 +1,14 @@
 """The integration agreement (Integrationsvereinbarung) and its milestones, each the
 responsibility of one agency."""
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 
 from consent import Category, Purpose
 from coordination.domain.case.event import CasePart, Event
 from coordination.domain.declaration import Declaration, Label, Recorder, records
+from coordination.domain.flows import Flow
 from coordination.domain.identity import Actor
 from coordination.domain.parts import Agreement, Milestone
 from coordination.domain.rules import CaseRules
@@ -26,6 +28,12 @@ class AgreementConcluded(Event):
     agreement_id: str
     signed_on: date
     milestones: list[dict[str, Any]]
+
+    @classmethod
+    def flows(cls, recorded_by: str, data: Mapping[str, Any]) -> list[Flow]:
+        # Each other agency responsible for a milestone receives the plan.
+        owners = sorted({m["responsible_agency"] for m in data["milestones"]} - {recorded_by})
+        return [Flow.of(o, Purpose.CASE_MANAGEMENT, [Category.INTEGRATION_PLAN]) for o in owners]
 
     def apply(self, case: CaseRules) -> None:
         agreement = Agreement(self.agreement_id, self.signed_on, self.recorded_by)
@@ -85,10 +93,6 @@ class Agreements(CasePart):
         agreement_id: Slug | None = None,
     ) -> str:
         self.check_may_record(AgreementConcluded)
-        for owner in {m["responsible_agency"] for m in milestones} - {by.agency}:
-            self.check_consent_covers(
-                owner, Purpose.CASE_MANAGEMENT, [Category.INTEGRATION_PLAN], at
-            )
         agreement_id = self.new_id("agreement", agreement_id)
         planned = self.with_milestone_ids(milestones, taken={agreement_id})
         self._record(

@@ -1,5 +1,9 @@
 """Consents: the person allows named agencies to receive named categories for named
-purposes; a withdrawal ends that for the future."""
+purposes, optionally only from named agencies; a withdrawal ends that for the future.
+
+A consent is recorded by the agency that obtained it or by the case's lead agency, and
+never by an agency it names as a recipient: no agency widens its own access. A minor's
+consent is given by a legal representative."""
 
 from collections.abc import Callable
 from datetime import date, datetime
@@ -11,11 +15,13 @@ from coordination.domain.declaration import Declaration, Label, Reading, Recorde
 from coordination.domain.identity import Actor
 from coordination.domain.rules import CaseRules
 from coordination.domain.values import (
+    CONSENT_AGE,
     CategoryCode,
     Day,
     EvidenceDetails,
     Items,
     PurposeCode,
+    RepresentativeDetails,
     ShortText,
     Slug,
     Supplied,
@@ -25,14 +31,16 @@ from coordination.domain.values import (
 
 class ConsentGranted(Event):
     declared: ClassVar[Declaration] = Declaration(
-        read_under=Reading.ADMINISTRATION, recorded_by=Recorder.RELATED,
-        label=Label("Einwilligung erteilt", "consent given"),
+        read_under=Reading.ADMINISTRATION, recorded_by=Recorder.OBTAINER,
+        label=Label("Einwilligung erteilt", "consent given"), sealed=("legal_representative",),
         example={"recipients": ["mbe-caritas-mayen"], "purposes": ["counselling"],
                  "categories": ["identity", "contact"], "given_on": "2026-09-01",
                  "valid_until": "2027-08-31",
                  "evidence": {"method": "written", "document_ref": "EV-2026-117",
                               "language": "ar"}},
     )  # fmt: skip
+    # 2: the agency that obtained it, the agencies that may disclose, a representative.
+    class_version: ClassVar[int] = 2
 
     consent_id: str
     recipients: list[str]
@@ -42,6 +50,15 @@ class ConsentGranted(Event):
     valid_until: date | None
     evidence: dict[str, Any]
     notice_version: str | None
+    obtained_by: str
+    disclosers: list[str] | None
+    legal_representative: dict[str, Any] | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        # Before, the recording agency was the one that obtained it, and any agency
+        # holding the data could disclose under it.
+        state.update(obtained_by=state["recorded_by"], disclosers=None, legal_representative=None)
 
     def apply(self, case: CaseRules) -> None:
         case.ledger.record(self.as_consent())
@@ -56,6 +73,7 @@ class ConsentGranted(Event):
             categories=frozenset(Category(c) for c in self.categories),
             given_on=self.given_on,
             expires_at=end_of_validity(self.valid_until) if self.valid_until else None,
+            disclosers=None if self.disclosers is None else frozenset(self.disclosers),
         )
 
 
@@ -91,16 +109,25 @@ class Consents(CasePart):
         evidence: EvidenceDetails,
         notice_version: ShortText | None = None,
         consent_id: Slug | None = None,
+        obtained_by: Slug | None = None,
+        disclosers: Annotated[list[Slug], Items(least=1)] | None = None,
+        legal_representative: RepresentativeDetails | None = None,
         is_known_agency: Annotated[Callable[[str], bool], Supplied] = lambda _: True,
+        consent_age: Annotated[int, Supplied] = CONSENT_AGE,
     ) -> str:
+        obtained_by = obtained_by or by.agency
+        self.check_may_record_consent(by, obtained_by, recipients)
         self.check_recipients_known(recipients, is_known_agency)
+        self.check_agencies_known([obtained_by, *(disclosers or ())], is_known_agency)
         self.check_consent_is_valid(recipients, categories, evidence, given_on, valid_until)
+        self.check_given_by(legal_representative, given_on, consent_age)
         consent_id = self.new_id("consent", consent_id)
         self._record(
             ConsentGranted, by, at,
             consent_id=consent_id, recipients=recipients, purposes=purposes,
             categories=categories, given_on=given_on, valid_until=valid_until,
-            evidence=evidence, notice_version=notice_version,
+            evidence=evidence, notice_version=notice_version, obtained_by=obtained_by,
+            disclosers=disclosers, legal_representative=legal_representative,
         )  # fmt: skip
         return consent_id
 

@@ -1,16 +1,20 @@
 """Language and integration courses: assigned to a course provider, completed with a
 result."""
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from consent import Category, Purpose
 from coordination.domain.case.event import CasePart, Event
 from coordination.domain.declaration import Declaration, Label, Recorder, records
+from coordination.domain.flows import Flow
 from coordination.domain.identity import Actor
 from coordination.domain.parts import Course
 from coordination.domain.rules import CaseRules
 from coordination.domain.values import CourseResultCode, CourseTypeCode, Day, LevelCode, Slug
+
+PROVIDER_NEEDS = (Category.IDENTITY, Category.CONTACT)
 
 
 class CourseAssigned(Event):
@@ -26,6 +30,14 @@ class CourseAssigned(Event):
     provider: str
     target_level: str | None
     starts_on: date | None
+
+    @classmethod
+    def flows(cls, recorded_by: str, data: Mapping[str, Any]) -> list[Flow]:
+        # A provider assigning its own course sends nothing; any other agency sends the
+        # provider who the person is and how to reach them.
+        if data["provider"] == recorded_by:
+            return []
+        return [Flow.of(data["provider"], Purpose.LANGUAGE_COURSE, PROVIDER_NEEDS)]
 
     def apply(self, case: CaseRules) -> None:
         case.courses[self.course_id] = Course(
@@ -65,10 +77,6 @@ class Courses(CasePart):
         course_id: Slug | None = None,
     ) -> str:
         self.check_may_record(CourseAssigned)
-        if provider != by.agency:
-            self.check_consent_covers(
-                provider, Purpose.LANGUAGE_COURSE, [Category.IDENTITY, Category.CONTACT], at
-            )
         course_id = self.new_id("course", course_id)
         self._record(
             CourseAssigned, by, at,

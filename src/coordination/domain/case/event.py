@@ -1,5 +1,6 @@
 """What every event of a case carries, and what every part of the case shares."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
@@ -7,6 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from coordination.domain.declaration import Declaration
+from coordination.domain.flows import Flow
 from coordination.domain.identity import Actor
 from coordination.domain.rules import CaseRules
 
@@ -20,6 +22,11 @@ class Event(Aggregate.Event):
 
     recorded_by: str
     token_label: str
+
+    @classmethod
+    def flows(cls, recorded_by: str, data: Mapping[str, Any]) -> list[Flow]:
+        """The data an event of this type with `data` sends to other agencies."""
+        return []
 
     def mutate(self, aggregate: Any) -> Any:
         case = super().mutate(aggregate)
@@ -41,6 +48,8 @@ class CasePart(CaseRules):
 
     def _record(self, event_class: type[Event], by: Actor, at: datetime, **data: Any) -> None:
         self.check_may_record(event_class)
+        for flow in event_class.flows(by.agency, data):
+            self.check_consent_covers(by, flow, at)
         self.trigger_event(
             event_class, timestamp=at, recorded_by=by.agency, token_label=by.token_label, **data
         )

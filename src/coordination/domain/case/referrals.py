@@ -1,11 +1,13 @@
 """Referrals: an agency sends the case to another for a purpose, with named categories;
 the addressee accepts or declines it, and completes it."""
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from coordination.domain.case.event import CasePart, Event
 from coordination.domain.declaration import Declaration, Label, Reading, Recorder, records
+from coordination.domain.flows import Flow
 from coordination.domain.identity import Actor
 from coordination.domain.parts import Referral, ReferralStatus
 from coordination.domain.rules import CaseRules
@@ -25,6 +27,10 @@ class ReferralSent(Event):
     purpose: str
     categories: list[str]
     note: str | None
+
+    @classmethod
+    def flows(cls, recorded_by: str, data: Mapping[str, Any]) -> list[Flow]:
+        return [Flow.of(data["to_agency"], data["purpose"], data["categories"])]
 
     def apply(self, case: CaseRules) -> None:
         case.referrals[self.referral_id] = Referral(
@@ -89,7 +95,6 @@ class Referrals(CasePart):
     ) -> str:
         self.check_may_record(ReferralSent)
         self.check_not_to_self(by, to_agency)
-        self.check_consent_covers(to_agency, purpose, categories, at)
         referral_id = self.new_id("referral", referral_id)
         self._record(
             ReferralSent, by, at,

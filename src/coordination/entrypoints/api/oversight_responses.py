@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, Field
 
 
 def _utc(moment: datetime) -> datetime:
@@ -50,6 +50,14 @@ class TrailConsent(BaseModel):
     ended_at: Instant | None
     evidence_method: str | None
     notice_version: str | None
+    obtained_by: str = Field(description="the agency that obtained the consent")
+    disclosers: list[str] | None = Field(
+        description="the agencies that may disclose under it; null: any agency holding the data"
+    )
+    given_by: str = Field(
+        description="`person`, or the legal representative's standing: parent, guardian, "
+        "legal_carer"
+    )
     granted: Recording
     withdrawn: Recording | None
     withdrawn_on: date | None

@@ -18,7 +18,12 @@ from coordination.application.errors import (
     ProjectionBehind,
     VersionMismatch,
 )
-from coordination.domain.errors import ConsentRequired, InvalidEvent
+from coordination.domain.errors import (
+    ConsentNotObtained,
+    ConsentOwnAccess,
+    ConsentRequired,
+    InvalidEvent,
+)
 from coordination.entrypoints.api.security_headers import security_headers
 from coordination.services.importing import ImportStopped
 from projections.caseload.query import BadCursor
@@ -29,6 +34,12 @@ PROBLEM_TYPES = "https://coordination.example/problems/"
 PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     InvalidEvent: (422, "invalid-event", "The event breaks a rule of the case"),
     ConsentRequired: (403, "consent-required", "No active consent covers this disclosure"),
+    ConsentOwnAccess: (403, "consent-own-access", "A recipient cannot record its own consent"),
+    ConsentNotObtained: (
+        403,
+        "consent-not-obtained",
+        "Only the obtaining or the lead agency records a consent",
+    ),
     CaseNotFound: (404, "not-found", "Not found"),
     VersionMismatch: (412, "version-mismatch", "The case is not at the expected version"),
     IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),

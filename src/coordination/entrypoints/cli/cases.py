@@ -40,7 +40,7 @@ def replay(
                 raise typer.Exit(1)
             version = events[-1].originator_version
         case = svc.app.get_case(case_id, version)
-        view = view_case(case, Sight("cli", svc.app.clock(), {}, everything=True))
+        view = view_case(case, Sight("cli", svc.app.clock(), everything=True))
         state = {"case_id": case.id, "version": case.version, **(view.data or {})}
         typer.echo(json.dumps(jsonable_encoder(state), indent=2, ensure_ascii=False))
 

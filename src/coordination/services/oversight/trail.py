@@ -40,6 +40,9 @@ class TrailConsent:
     ended_at: datetime | None
     evidence_method: str | None
     notice_version: str | None
+    obtained_by: str
+    disclosers: list[str] | None
+    given_by: str
     granted: Recording
     withdrawn: Recording | None
     withdrawn_on: date | None
@@ -130,7 +133,9 @@ def _consent(story: ConsentStory, at: datetime) -> TrailConsent:
         purposes=names(c.purposes), categories=names(c.categories), given_on=c.given_on,
         valid_until=story.valid_until, valid_from=story.valid_from, expires_at=c.expires_at,
         ended_at=story.ended_at(at), evidence_method=story.evidence_method,
-        notice_version=story.notice_version, granted=story.granted, withdrawn=story.withdrawn,
+        notice_version=story.notice_version, obtained_by=story.obtained_by,
+        disclosers=None if c.disclosers is None else sorted(c.disclosers),
+        given_by=story.given_by, granted=story.granted, withdrawn=story.withdrawn,
         withdrawn_on=story.withdrawn_on, disclosures=story.disclosures,
     )  # fmt: skip
 
