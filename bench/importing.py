@@ -88,7 +88,8 @@ def _agreement_and_qualification(h: History, lead: str, job: str, vhs: str) -> N
 
 
 def _person(rng: random.Random) -> dict[str, Any]:
-    born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 20_000))
+    # Adults, born 1960 to 2003: their consents need no legal representative.
+    born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 16_000))
     return {"given_name": f"Person {rng.randrange(10**6)}", "family_name": "Legacy",
             "date_of_birth": born.isoformat(), "nationality": rng.choice(NATIONALITIES),
             "languages": ["ar", "de"], "phone": f"+49 341 {rng.randrange(10**6):06d}"}  # fmt: skip

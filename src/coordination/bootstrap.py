@@ -30,14 +30,17 @@ from coordination.adapters.store.schema import create_tables
 from coordination.adapters.store.tokens import TokenLookup
 from coordination.adapters.store.url import StoreConfig, parse_database_url
 from coordination.application.app import CoordinationApplication, utc_now
+from coordination.domain.policy import Policy
 from coordination.services.caseload import CaseloadService
 from coordination.services.cases import CaseService
 from coordination.services.erasure import ErasureService
+from coordination.services.grounds import GroundsLookup
 from coordination.services.importing import ImportService
 from coordination.services.importing.parallel import Opener
 from coordination.services.integrity import IntegrityService
 from coordination.services.oversight.service import OversightService
 from coordination.services.statistics import StatisticsService
+from coordination.services.statutory import StatutoryRules, record_starter_set
 from coordination.settings import Settings
 from projections.beats import Beats
 from projections.caseload.projection import CaseloadProjection
@@ -73,6 +76,7 @@ class Services:
     caseload: CaseloadView
     projections: list[Projection[Any]]
     runner: ProjectionRunner
+    statutory: StatutoryRules
 
     def projection(self, name: str) -> Projection[Any]:
         return next(p for p in self.projections if p.view.name == name)
@@ -112,22 +116,29 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         settings.projection_batch_size, settings.projection_gather_seconds,
     )  # fmt: skip
     wait = settings.read_your_writes_seconds
+    statutory = StatutoryRules(app)
+    grounds = GroundsLookup(directory, statutory)
     services = Services(
         settings=settings, config=config, app=app, db=db, directory=directory,
         tokens=TokenLookup(directory, app.loop_pool), access_log=access_log,
         idempotency=app.idempotency,
-        cases=CaseService(app, directory, access_log, settings.consent_age),
+        cases=CaseService(app, directory, access_log, grounds, policy(settings)),
         caseloads=CaseloadService(app, caseload, directory, access_log, wait),
         statistics=StatisticsService(app, statistics_view, access_log, wait),
-        oversight=OversightService(app, directory, access_log),
+        oversight=OversightService(app, directory, access_log, grounds),
         erasure=ErasureService(app, access_log),
         integrity=IntegrityService(app, signing_keys(settings)),
-        importing=ImportService(app, directory, access_log, consent_age=settings.consent_age),
+        importing=ImportService(app, directory, access_log, policy=policy(settings)),
         import_worker=partial(import_worker, settings),
         caseload=caseload, projections=projections, runner=runner,
+        statutory=statutory,
     )  # fmt: skip
     app.start()
     return services
+
+
+def policy(settings: Settings) -> Policy:
+    return Policy(settings.consent_age, settings.emergency_access_hours)
 
 
 def migrate(settings: Settings) -> None:
@@ -145,6 +156,9 @@ def migrate(settings: Settings) -> None:
             for view in views:
                 view.create_tables()
             Beats(app.db).create_table()
+            # The statutory rule book holds the starter set from the first start on.
+            app.start()
+            record_starter_set(app)
         finally:
             app.close()
 

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     read_your_writes_seconds: float = 5.0
     # Below this age a person's consent is given by a parent or guardian (ADR 0039).
     consent_age: int = Field(default=16, ge=1, le=18)
+    # How long an emergency access (break-glass) lasts unless ended before (ADR 0040).
+    emergency_access_hours: int = Field(default=24, ge=1, le=72)
     # Per bearer token, per worker process (ADR 0016): requests a minute on average,
     # and how many may come at once. 0 requests a minute: no limit.
     rate_limit_per_minute: int = 600

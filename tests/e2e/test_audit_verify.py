@@ -5,6 +5,7 @@ from uuid import UUID
 
 from coordination.domain.identity import Role
 from tests.e2e.conftest import Api
+from tests.support import STARTER_EVENTS
 
 ABH, AUDIT = "abh-mayen-koblenz", "rechnungspruefung-mayen-koblenz"
 ALWAYS = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
@@ -25,7 +26,9 @@ def test_an_intact_store_verifies_and_the_call_is_logged(api: Api) -> None:
     one = api.as_(auditor, "GET", "/v1/audit/verify", params={"case_id": case_id})
 
     assert whole.status_code == 200, whole.text
-    assert whole.json() == {"ok": True, "events_checked": 2, "first_failure": None}
+    # The whole store: the rule book's starter set, then the case's two events.
+    assert whole.json() == {"ok": True, "events_checked": STARTER_EVENTS + 2,
+                            "first_failure": None}  # fmt: skip
     assert one.json() == {"ok": True, "events_checked": 2, "first_failure": None}
     logged = [e for e in api.services.access_log.between(*ALWAYS) if e.reason == "verify"]
     assert [(e.agency_id, e.action, e.case_id, e.basis) for e in logged] == [
@@ -40,7 +43,9 @@ def test_a_changed_event_makes_ok_false_and_names_it(api: Api) -> None:
     svc = api.services
     events = "{p}" + svc.app.recorder.events_table_name  # type: ignore[attr-defined]
     position = "rowid" if svc.db.dialect == "sqlite" else "notification_id"
-    svc.db.execute(f"UPDATE {events} SET state = %s WHERE {position} = 2", (b'{"c":{},"s":null}',))
+    second = STARTER_EVENTS + 2  # the case's second event, after the rule book's
+    svc.db.execute(f"UPDATE {events} SET state = %s WHERE {position} = %s",
+                   (b'{"c":{},"s":null}', second))  # fmt: skip
 
     for params in ({}, {"case_id": case_id}):
         body = api.as_(auditor, "GET", "/v1/audit/verify", params=params).json()
@@ -49,7 +54,7 @@ def test_a_changed_event_makes_ok_false_and_names_it(api: Api) -> None:
             "case_id": case_id,
             "version": 2,
             "reason": "event changed",
-            "position": 2,
+            "position": second,
         }
 
 

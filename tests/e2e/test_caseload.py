@@ -118,7 +118,8 @@ def test_auditors_read_the_caseload_of_an_agency_of_their_municipality(api: Api)
     case_id = api.open_case(ABH)
     auditor = api.agency("kreis-mayen-koblenz", role=Role.AUDITOR)
     other = api.agency("stadt-leipzig", municipality="leipzig", role=Role.AUDITOR)
-    params = {"agency": ABH, "min_position": 1}
+    assert api.opened is not None
+    params = {"agency": ABH, "min_position": api.opened.headers["X-Event-Position"]}
     response = api.as_(auditor, "GET", "/v1/caseload", params=params)
     assert only(response.json())["case_id"] == case_id
     assert api.as_(other, "GET", "/v1/caseload", params=params).status_code == 404

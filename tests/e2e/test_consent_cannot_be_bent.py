@@ -168,3 +168,31 @@ def test_a_parent_cannot_consent_for_an_adult(api: Api) -> None:
 
     assert by_parent.status_code == 422, by_parent.text
     assert "only for a person under 16" in by_parent.json()["detail"]
+
+
+def test_a_read_bound_to_a_purpose_sees_what_that_purpose_allows_and_is_logged_with_it(
+    api: Api,
+) -> None:
+    case_id = setup(api)
+    dpo = api.agency("kreis-mayen-koblenz", role=Role.DPO)
+    relate(api, case_id, MBE)  # identity, for counselling
+    placement = api.grant(ABH, case_id, MBE, ["job_placement"], ["education"])
+    assert placement.status_code == 201, placement.text
+    recorded = api.post(ABH, case_id, type="QualificationRecorded", title="Abitur", country="SY")
+    assert recorded.status_code == 201, recorded.text
+
+    for_counselling = api.as_(MBE, "GET", f"/v1/cases/{case_id}",
+                              params={"purpose": "counselling"})  # fmt: skip
+    assert for_counselling.status_code == 200, for_counselling.text
+    assert for_counselling.json()["qualifications"] == []
+    assert "education" in for_counselling.json()["withheld"]
+    unbound = api.as_(MBE, "GET", f"/v1/cases/{case_id}")
+    assert [q["title"] for q in unbound.json()["qualifications"]] == ["Abitur"]
+    nonsense = api.as_(MBE, "GET", f"/v1/cases/{case_id}/history", params={"purpose": "fun"})
+    assert nonsense.status_code == 422, nonsense.text
+
+    trail = api.as_(dpo, "GET", f"/v1/cases/{case_id}/consent-trail").json()
+    reads = [s for s in trail["timeline"] if s["step"] == "read" and s["agency"] == MBE]
+    assert [r["purposes"] for r in reads] == [["counselling"], ["counselling", "job_placement"]]
+    logged = [r for r in trail["reads"] if r["agency"] == MBE]
+    assert [r["purpose"] for r in logged] == ["counselling", None]

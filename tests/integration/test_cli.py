@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from coordination.bootstrap import Services
 from coordination.entrypoints.cli.main import cli
-from tests.support import postgres_schema
+from tests.support import STARTER_EVENTS, postgres_schema
 
 
 @pytest.fixture
@@ -76,12 +76,13 @@ def test_replay_prints_a_case_as_it_was(run: CliRunner) -> None:
 
 def test_projections_report_their_lag_and_rebuild_from_zero(run: CliRunner) -> None:
     run.invoke(cli, ["demo"])
+    head = STARTER_EVENTS + 7  # the rule book's starter set, then the demo's seven events
     before = run.invoke(cli, ["projections", "status"]).output
-    assert before.startswith("caseload\tposition 0\thead 7\tlag 7"), before
+    assert before.startswith(f"caseload\tposition 0\thead {head}\tlag {head}"), before
     rebuilt = run.invoke(cli, ["projections", "rebuild", "caseload"])
-    assert rebuilt.output.strip() == "rebuilt caseload: 7 events"
+    assert rebuilt.output.strip() == f"rebuilt caseload: {head} events"
     after = run.invoke(cli, ["projections", "status"]).output
-    assert after.startswith("caseload\tposition 7\thead 7\tlag 0"), after
+    assert after.startswith(f"caseload\tposition {head}\thead {head}\tlag 0"), after
     assert run.invoke(cli, ["projections", "rebuild", "nothing"]).exit_code == 1
 
 

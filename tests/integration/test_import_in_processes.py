@@ -20,7 +20,7 @@ from coordination.services.importing import (
 from coordination.services.importing.parallel import Job, import_in_processes
 from coordination.settings import Settings
 from tests.import_cases import ABH, MBE, line, ndjson, referral, story
-from tests.support import add_agency
+from tests.support import STARTER_EVENTS, add_agency
 
 # Several import processes need PostgreSQL; SQLite refuses them. Each test runs on
 # the one store it is about (the fixture's other parameter would only be skipped).
@@ -66,7 +66,7 @@ def test_workers_share_the_lines_and_a_rerun_skips_them(
     assert (again.imported, again.skipped) == (0, 7)
     assert len(entries(services)) == 7
     report = services.integrity.verify(None, None)
-    assert (report.first_failure, report.events_checked) == (None, 28)
+    assert (report.first_failure, report.events_checked) == (None, STARTER_EVENTS + 28)
 
 
 @ON_POSTGRES
@@ -82,7 +82,7 @@ def test_a_problem_in_any_share_and_nothing_is_written(
         )
     assert [(p.line, p.code) for p in refused.value.problems] == [
         (3, "validation-error"), (5, "consent-required")]  # fmt: skip
-    assert services.app.recorder.select_notifications(1, 10) == []
+    assert services.app.recorder.select_notifications(STARTER_EVENTS + 1, 10) == []
     assert entries(services) == []
 
 
@@ -104,7 +104,7 @@ def test_the_spawned_workers_write_the_spools_they_did_not_check(
     assert [e[0] for e in entries(services)] == ids
     assert services.app.get_case(UUID(ids[0])).person["given_name"] == "Amina"
     report = services.integrity.verify(None, None)
-    assert (report.first_failure, report.events_checked) == (None, 24)
+    assert (report.first_failure, report.events_checked) == (None, STARTER_EVENTS + 24)
 
 
 @ON_POSTGRES

@@ -23,6 +23,9 @@ from coordination.application.errors import CaseNotFound
 from coordination.bootstrap import Services, signing_keys
 from coordination.services.integrity import IntegrityService
 from tests.integration.test_projections import story
+from tests.support import STARTER_EVENTS
+
+S = STARTER_EVENTS  # the rule book's starter set, before the story's events
 
 
 @dataclass
@@ -54,6 +57,10 @@ class Tamper:
                  "version": r["originator_version"], "topic": r["topic"],
                  "state": bytes(r["state"])} for r in found]  # fmt: skip
 
+    def story(self) -> list[dict[str, Any]]:
+        """The story's events, after the rule book's starter set."""
+        return self.rows()[S:]
+
     def set_state(self, position: int, state: bytes) -> None:
         self.svc.db.execute(
             f"UPDATE {self.events} SET state = %s WHERE {self.pos} = %s", (state, position)
@@ -83,7 +90,7 @@ class Tamper:
 
 @pytest.fixture
 def integrity(services: Services) -> IntegrityService:
-    story(services)  # three cases, 17 events: positions 1-5, 6-11, 12-17
+    story(services)  # three cases, 17 events: positions S+1 to S+5, S+6 to S+11, S+12 to S+17
     return services.integrity
 
 
@@ -100,15 +107,15 @@ def test_the_untouched_store_verifies_whole_and_case_by_case(
     integrity: IntegrityService, tamper: Tamper
 ) -> None:
     report = integrity.verify()
-    assert (report.ok, report.events_checked) == (True, 17)
-    for case_id in {r["case_id"] for r in tamper.rows()}:
+    assert (report.ok, report.events_checked) == (True, S + 17)
+    for case_id in {r["case_id"] for r in tamper.rows()}:  # the rule book's too
         assert integrity.verify(UUID(case_id)).ok
 
 
 def test_one_changed_byte_in_a_stored_event_is_named(
     integrity: IntegrityService, tamper: Tamper
 ) -> None:
-    target = tamper.rows()[7]
+    target = tamper.story()[7]
     state = bytearray(target["state"])
     state[len(state) // 2] ^= 0x01
     tamper.set_state(target["position"], bytes(state))
@@ -119,7 +126,7 @@ def test_one_changed_byte_in_a_stored_event_is_named(
 
 
 def test_a_deleted_event_is_named(integrity: IntegrityService, tamper: Tamper) -> None:
-    target = tamper.rows()[4]
+    target = tamper.story()[4]
     tamper.delete(target["position"])
 
     expected = Failure(target["case_id"], target["version"], "event missing", target["position"])
@@ -130,7 +137,7 @@ def test_a_deleted_event_is_named(integrity: IntegrityService, tamper: Tamper) -
 def test_two_swapped_events_are_named_at_the_first(
     integrity: IntegrityService, tamper: Tamper
 ) -> None:
-    rows = tamper.rows()
+    rows = tamper.story()
     first, second = rows[3], rows[9]
     tamper.set_state(first["position"], second["state"])
     tamper.set_state(second["position"], first["state"])
@@ -143,7 +150,7 @@ def test_two_swapped_events_are_named_at_the_first(
 def test_two_events_moved_to_each_others_positions_are_out_of_order(
     integrity: IntegrityService, tamper: Tamper
 ) -> None:
-    rows = tamper.rows()
+    rows = tamper.story()
     first, second = rows[4], rows[5]
     assert first["case_id"] != second["case_id"]
     tamper.move(first["position"], 1000)
@@ -159,7 +166,7 @@ def test_two_events_moved_to_each_others_positions_are_out_of_order(
 
 
 def test_a_forged_event_is_not_in_the_chain(integrity: IntegrityService, tamper: Tamper) -> None:
-    rows = tamper.rows()
+    rows = tamper.story()
     victim = rows[0]["case_id"]
     last = max(r["version"] for r in rows if r["case_id"] == victim)
     template = next(r for r in rows if r["case_id"] == victim and r["version"] == last)
@@ -175,16 +182,16 @@ def test_a_truncated_tail_is_caught_only_against_an_earlier_checkpoint(
     integrity: IntegrityService, tamper: Tamper
 ) -> None:
     checkpoint = integrity.checkpoint()
-    assert (checkpoint.position, checkpoint.events) == (17, 17)
+    assert (checkpoint.position, checkpoint.events) == (S + 17, S + 17)
     assert integrity.verify(against=checkpoint).ok
 
-    tamper.truncate(keep=14)
+    tamper.truncate(keep=S + 14)
 
     assert integrity.verify().ok  # consistent in itself: nothing to see without a head
-    assert failure_of(integrity, against=checkpoint) == Failure(None, None, "truncated", 17)
-    victim = UUID(tamper.rows()[0]["case_id"])
+    assert failure_of(integrity, against=checkpoint) == Failure(None, None, "truncated", S + 17)
+    victim = UUID(tamper.story()[0]["case_id"])
     assert failure_of(integrity, case_id=victim, against=checkpoint) == Failure(
-        None, None, "truncated", 17
+        None, None, "truncated", S + 17
     )
 
 
@@ -196,15 +203,16 @@ def test_a_rewritten_history_with_recomputed_hashes_differs_from_the_checkpoint(
     checkpoint = integrity.checkpoint()
     rows = tamper.rows()
     tamper.truncate(keep=0)
-    edited = [*rows[:2], {**rows[2], "state": rows[2]["state"].replace(b"leipzig", b"dresden")}]
-    for r in [*edited, *rows[3:]]:
+    third = rows[S + 2]
+    edited = [*rows[: S + 2], {**third, "state": third["state"].replace(b"leipzig", b"dresden")}]
+    for r in [*edited, *rows[S + 3 :]]:
         # Re-inserting through the recorder writes fresh, consistent hash rows.
         services.app.recorder.insert_events([_stored(r)])
 
     assert integrity.verify().ok
     failure = failure_of(integrity, against=checkpoint)
     assert failure is not None
-    assert (failure.reason, failure.position) == ("differs from checkpoint", 17)
+    assert (failure.reason, failure.position) == ("differs from checkpoint", S + 17)
 
 
 def test_a_checkpoint_from_another_key_or_edited_is_refused(integrity: IntegrityService) -> None:
@@ -220,7 +228,7 @@ def test_a_checkpoint_from_another_key_or_edited_is_refused(integrity: Integrity
 def test_erasure_destroys_the_key_and_leaves_verification_intact(
     services: Services, integrity: IntegrityService, tamper: Tamper
 ) -> None:
-    victim = UUID(tamper.rows()[0]["case_id"])
+    victim = UUID(tamper.story()[0]["case_id"])
     services.app.keys.destroy(victim)
     with pytest.raises(KeyDestroyed):
         services.app.keys.key_for(victim)
@@ -245,7 +253,7 @@ def test_events_written_in_one_batch_and_across_cases_chain_in_order(
     services.app.recorder.insert_events(batch[:3])
     services.app.recorder.insert_events(batch[3:])
 
-    assert integrity.verify().events_checked == 5
+    assert integrity.verify().events_checked == S + 5
     assert integrity.verify().ok
     assert integrity.verify(a).ok
     assert integrity.verify(b).ok
@@ -263,7 +271,9 @@ def test_a_case_that_seems_new_to_a_batch_chains_on_from_what_is_stored(
     services.app.recorder.insert_events(rows[:1])
     services.app.recorder.insert_events(rows[1:])
 
-    below, hashed = services.db.fetch_all("SELECT event_hash FROM {p}event_hashes ORDER BY version")
+    below, hashed = services.db.fetch_all(
+        "SELECT event_hash FROM {p}event_hashes WHERE case_id = %s ORDER BY version", (case.hex,)
+    )
     expected = event_hash(bytes.fromhex(below["event_hash"]), case.hex, 1, "t:T", b"{}")
     assert hashed["event_hash"] == expected.hex()
 
@@ -289,7 +299,7 @@ def test_concurrent_writers_leave_one_consistent_chain(services: Services) -> No
         list(pool.map(write, range(6)))
 
     report = integrity.verify()
-    assert (report.ok, report.events_checked) == (True, 180)
+    assert (report.ok, report.events_checked) == (True, S + 180)
 
 
 def test_a_refused_insert_leaves_no_hash_row_and_its_gap_is_fine(services: Services) -> None:
@@ -310,7 +320,9 @@ def test_a_refused_insert_leaves_no_hash_row_and_its_gap_is_fine(services: Servi
         [_stored({"case_id": case, "version": 2, "topic": "t:T", "state": b"2"})]
     )
 
-    hashes = services.db.fetch_all("SELECT position FROM {p}event_hashes ORDER BY position")
+    hashes = services.db.fetch_all(
+        "SELECT position FROM {p}event_hashes WHERE case_id = %s", (UUID(case).hex,)
+    )
     assert len(hashes) == 2
     assert integrity.verify().ok
     assert integrity.verify(UUID(case)).ok
@@ -339,7 +351,7 @@ def test_checkpoints_of_a_retired_signing_key_still_verify(
 def test_rows_overwritten_with_the_wrong_kind_of_value_are_named_not_crashed_on(
     services: Services, integrity: IntegrityService, tamper: Tamper
 ) -> None:
-    rows = tamper.rows()
+    rows = tamper.story()
     services.db.execute(
         f"UPDATE {tamper.events} SET state = NULL WHERE {tamper.pos} = %s", (rows[2]["position"],)
     )
@@ -348,9 +360,11 @@ def test_rows_overwritten_with_the_wrong_kind_of_value_are_named_not_crashed_on(
     )
 
     tamper.set_state(rows[2]["position"], rows[2]["state"])
-    services.db.execute("UPDATE {p}event_hashes SET chain_hash = 'zz' WHERE position = 5")
-    assert failure_of(integrity) == Failure(rows[4]["case_id"], 5, "chain broken", 5)
+    services.db.execute(
+        "UPDATE {p}event_hashes SET chain_hash = 'zz' WHERE position = %s", (S + 5,)
+    )
+    assert failure_of(integrity) == Failure(rows[4]["case_id"], 5, "chain broken", S + 5)
     # The next case's first event links to that row: its own check names the damage.
     assert failure_of(integrity, case_id=UUID(rows[5]["case_id"])) == Failure(
-        rows[5]["case_id"], 1, "chain broken", 6
+        rows[5]["case_id"], 1, "chain broken", S + 6
     )

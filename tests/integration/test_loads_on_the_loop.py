@@ -25,6 +25,14 @@ from tests.same_state import same_case
 T = TypeVar("T")
 
 
+@pytest.fixture(autouse=True)
+def rule_book_read(services: Services) -> None:
+    """This worker has read the rule book (any disclosing write or read does) and it stays
+    fresh: what these tests watch is where the case comes from, not the book."""
+    services.cases.grounds.now()
+    services.cases.grounds.fresh = float("inf")
+
+
 def on_loop(svc: Services, write: Callable[[], Awaitable[T]]) -> T:
     """Run `write` on a loop with the worker's loop pool open, as the API's lifespan does."""
 
@@ -49,6 +57,9 @@ def test_a_case_another_worker_wrote_is_loaded_and_written_on_the_loop(
 ) -> None:
     # 1. The other worker opened the case: this one holds neither the case nor its key.
     case_id, _ = case_with_referral(other)
+    # It has met the agencies before: the first look-up of one is a thread's work.
+    for agency in other.directory.list_agencies():
+        services.directory.get_agency(agency.agency_id)
     taken = ways(services, monkeypatch)
     # 2. A referral here, written on the loop: on PostgreSQL the case is loaded there too,
     # on SQLite in a thread.

@@ -28,6 +28,14 @@ from tests.integration.test_projections import caller
 T = TypeVar("T")
 
 
+@pytest.fixture(autouse=True)
+def rule_book_read(services: Services) -> None:
+    """This worker has read the rule book (any disclosing write or read does) and it stays
+    fresh: what these tests watch is where the case comes from, not the book."""
+    services.cases.grounds.now()
+    services.cases.grounds.fresh = float("inf")
+
+
 def run(write: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(write)
 

@@ -27,6 +27,7 @@ from coordination.domain.errors import (
 )
 from coordination.domain.identity import Actor
 from coordination.domain.parts import ReferralStatus
+from coordination.domain.policy import Policy
 from tests.people import PERSON
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
@@ -302,7 +303,7 @@ def test_consent_age_decides_who_gives_the_consent(
 def test_consent_age_is_the_applications_to_set(case: Case) -> None:
     case.person["date_of_birth"] = date(2011, 3, 2)  # 15 on 2026-09-01
 
-    grant(case, MBE, ["counselling"], ["identity"], consent_age=15)
+    grant(case, MBE, ["counselling"], ["identity"], policy=Policy(consent_age=15))
 
 
 def test_consent_withdrawn_takes_effect_at_the_recording_instant(case: Case) -> None:

@@ -29,6 +29,7 @@ from coordination.domain.identity import Actor
 from coordination.domain.parts import (
     Agreement,
     Course,
+    EmergencyAccess,
     Milestone,
     Qualification,
     Referral,
@@ -157,7 +158,7 @@ def test_the_stored_shape_of_the_state_is_pinned() -> None:
     then update this test."""
     shapes = {cls.__name__: [f.name for f in dataclasses.fields(cls)]
               for cls in (Referral, Course, Milestone, Agreement, Qualification, Consent,
-                          ConsentLedger)}  # fmt: skip
+                          ConsentLedger, EmergencyAccess)}  # fmt: skip
     assert shapes == {
         "Referral": ["referral_id", "from_agency", "to_agency", "purpose", "categories",
                      "status"],
@@ -170,14 +171,37 @@ def test_the_stored_shape_of_the_state_is_pinned() -> None:
         "Consent": ["consent_id", "recipients", "purposes", "categories", "given_on",
                     "expires_at", "withdrawn_at", "disclosers"],
         "ConsentLedger": ["consents"],
+        "EmergencyAccess": ["access_id", "agency", "opened_at", "until", "ended_at"],
     }  # fmt: skip
     case = Case.open(LEAD, START, municipality="leipzig", person=dict(PERSON))
     assert sorted(Snapshot.take(case).state) == [
-        "_created_on", "_modified_on", "agreements", "arrived_on", "closed", "courses",
-        "erased", "involved", "lead_agency", "ledger", "municipality", "opened_by", "person",
-        "qualifications", "referrals", "residence_status",
+        "_created_on", "_modified_on", "agreements", "arrived_on", "class_version", "closed",
+        "courses", "emergencies", "erased", "involved", "lead_agency", "ledger",
+        "municipality", "opened_by", "person", "qualifications", "referrals",
+        "residence_status",
     ]  # fmt: skip
-    assert getattr(Case, "class_version", 1) == 1
+    assert getattr(Case, "class_version", 1) == 2
+
+
+def test_a_snapshot_taken_before_emergency_access_reads_with_none() -> None:
+    case = Case.open(LEAD, START, municipality="leipzig", person=dict(PERSON))
+    snapshot = Snapshot.take(case)
+    state = {k: v for k, v in snapshot.state.items() if k not in ("emergencies", "class_version")}
+    before = Snapshot(originator_id=snapshot.originator_id,
+                      originator_version=snapshot.originator_version,
+                      timestamp=snapshot.timestamp, topic=snapshot.topic, state=state)  # fmt: skip
+
+    restored = before.mutate(None)
+
+    assert restored.emergencies == {}
+    assert restored.person == case.person
+
+
+def test_an_emergency_access_is_written_as_a_row() -> None:
+    access = EmergencyAccess("emergency-1", "mbe", START, START + timedelta(hours=24))
+    stored = TRANSCODER.encode(access)
+    assert json.loads(stored)["_type_"] == "emergency_access_row"
+    assert TRANSCODER.decode(stored) == access
 
 
 # --------------------------------------------------------------------------- the property

@@ -52,7 +52,7 @@ from coordination.application.pipeline import (
     run,
     run_on_loop,
 )
-from coordination.domain.case import Case, CaseEvent
+from coordination.domain.case import Case, CaseEvent, CaseOpened
 from coordination.domain.identity import Actor
 
 log = structlog.get_logger()
@@ -147,14 +147,16 @@ class CoordinationApplication(Application[UUID]):
 
     def get_case(self, case_id: UUID, version: int | None = None) -> Case:
         try:
-            case: Case = self.repository.get(case_id, version=version, projector_func=project_case)
+            case = self.repository.get(case_id, version=version, projector_func=project_case)
         except AggregateNotFoundError:
             raise CaseNotFound from None
+        if not isinstance(case, Case):  # another stream of the store: the rule book
+            raise CaseNotFound
         return case
 
     def history(self, case_id: UUID) -> list[CaseEvent]:
         events = list(self.events.get(case_id))
-        if not events:
+        if not events or not isinstance(events[0], CaseOpened):
             raise CaseNotFound
         return events  # type: ignore[return-value]
 

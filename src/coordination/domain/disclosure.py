@@ -1,5 +1,6 @@
 """The disclosure report for the person (Art. 15 GDPR), as it is handed out: who
-received or read which of their data, when, for what purpose, on which consent."""
+received or read which of their data, when, for what purpose, on which basis: a
+consent of theirs or a statutory rule (its norm)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,19 +31,35 @@ class Received:
     purpose: str
     categories: list[str]
     consents: list[str]
+    norms: list[str]  # the statutory rules' citations, for categories sent by law
 
 
 @dataclass(frozen=True)
 class ReadSummary:
-    """Reads of one category by one agency on one consent, counted."""
+    """Reads of one category by one agency on one basis, counted."""
 
     agency: str
     category: str
-    consent_id: str
-    purposes: list[str]  # those of the consent: reads are not bound to a purpose
+    consent_id: str | None  # None: read under a statutory rule
+    purposes: list[str]  # those of the consent or the rule
     first_at: datetime
     last_at: datetime
     times: int
+    norm: str | None = None  # the rule's citation, or the GDPR's for an emergency access
+    emergency_access: str | None = None  # the emergency access read under
+
+
+@dataclass(frozen=True)
+class EmergencyUse:
+    """An emergency access to the case: who opened it, why, for how long, reads under it."""
+
+    access_id: str
+    agency: str
+    opened_at: datetime
+    closes_at: datetime
+    ended: bool  # ended by the agency before its time ran out
+    justification: str | None  # None once the case is erased
+    reads: int
 
 
 @dataclass(frozen=True)
@@ -82,3 +99,4 @@ class DisclosureReport:
     read: list[ReadSummary]
     inspections: list[Inspection]
     consents: list[ReportConsent]
+    emergency_accesses: list[EmergencyUse]

@@ -1,10 +1,11 @@
-"""The things a case holds besides its consents: referrals, courses, agreements.
+"""The things a case holds besides its consents: referrals, courses, agreements,
+qualifications, emergency accesses.
 
 Each part remembers the agency that created it: that agency may always read it.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -76,3 +77,22 @@ class Qualification:
     obtained_on: date | None = None
     recognition: str | None = None
     decided_on: date | None = None
+
+
+@dataclass
+class EmergencyAccess:
+    """The case opened to one agency for a limited time, for a person's vital interests."""
+
+    access_id: str
+    agency: str
+    opened_at: datetime
+    until: datetime
+    ended_at: datetime | None = None
+
+    @property
+    def closes_at(self) -> datetime:
+        """When it stops counting: at `until`, or when it was ended, the earlier."""
+        return min(self.until, self.ended_at) if self.ended_at else self.until
+
+    def active(self, at: datetime) -> bool:
+        return self.opened_at <= at < self.closes_at

@@ -19,6 +19,7 @@ from coordination.domain.errors import (
     UnknownReference,
     WrongState,
 )
+from coordination.domain.grounds import Grounds
 from coordination.domain.identity import Actor
 from coordination.domain.parts import ReferralStatus
 from coordination.domain.values import FOR_MINORS, Representation
@@ -28,7 +29,13 @@ if TYPE_CHECKING:
 
     from consent import ConsentLedger
     from coordination.domain.flows import Flow
-    from coordination.domain.parts import Agreement, Course, Qualification, Referral
+    from coordination.domain.parts import (
+        Agreement,
+        Course,
+        EmergencyAccess,
+        Qualification,
+        Referral,
+    )
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 
@@ -53,6 +60,7 @@ class CaseRules:
     courses: dict[str, "Course"]
     agreements: dict[str, "Agreement"]
     qualifications: dict[str, "Qualification"]
+    emergencies: dict[str, "EmergencyAccess"]
     involved: set[str]
 
     def check_may_record(self, event_class: type[Declared]) -> None:
@@ -75,9 +83,18 @@ class CaseRules:
             msg = "an agency cannot refer or transfer a case to itself"
             raise InvalidEvent(msg)
 
-    def check_consent_covers(self, by: Actor, flow: "Flow", at: datetime) -> None:
+    def check_flow_founded(self, by: Actor, flow: "Flow", at: datetime, grounds: Grounds) -> None:
+        """A statutory rule in force for these kinds of agency covers a category whatever
+        the person said; every other category needs a consent."""
+        kind_of = grounds.kind_of
+        by_law = grounds.statute.covering(
+            kind_of(by.agency), kind_of(flow.recipient), flow.purpose, flow.categories, at
+        )
+        rest = [c for c in flow.categories if c not in by_law]
+        if not rest:
+            return
         decision = self.ledger.check_disclosure(
-            flow.recipient, flow.purpose, flow.categories, at, sender=by.agency
+            flow.recipient, flow.purpose, rest, at, sender=by.agency
         )
         if not decision.allowed:
             raise ConsentRequired(flow.recipient, flow.purpose, decision.missing)
@@ -152,6 +169,25 @@ class CaseRules:
         born = born if isinstance(born, date) else date.fromisoformat(str(born))
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
+    def check_no_emergency_open(self, by: Actor, at: datetime) -> None:
+        for access in self.emergencies.values():
+            if access.agency == by.agency and access.active(at):
+                msg = (
+                    f"'{by.agency}' holds emergency access '{access.access_id}' until "
+                    f"{access.closes_at.isoformat()}"
+                )
+                raise InvalidEvent(msg)
+
+    def check_emergency_ends(self, by: Actor, access_id: str, at: datetime) -> None:
+        access = self.emergencies.get(access_id)
+        if access is None:
+            raise UnknownReference("emergency access", access_id)
+        if access.agency != by.agency:
+            msg = f"only '{access.agency}', which opened it, may end emergency access"
+            raise NotPermitted(msg)
+        if not access.active(at):
+            raise WrongState("emergency access", access_id, "over", "open")
+
     def check_consent_withdrawable(self, consent_id: str, at: datetime) -> None:
         consent = self.ledger.get(consent_id)
         if consent is None:
@@ -197,7 +233,8 @@ class CaseRules:
         milestones = {m for a in self.agreements.values() for m in a.milestones}
         return (
             set(self.ledger.consents) | set(self.referrals) | set(self.courses)
-            | set(self.agreements) | set(self.qualifications) | milestones
+            | set(self.agreements) | set(self.qualifications) | set(self.emergencies)
+            | milestones
         )  # fmt: skip
 
     def new_id(self, kind: str, given: str | None, taken: set[str] | None = None) -> str:

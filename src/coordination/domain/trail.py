@@ -1,9 +1,11 @@
-"""The consent trail of one case, derived from its history alone: pure, no I/O.
+"""The consent trail of one case, derived from its history and the statutory rule
+book: pure, no I/O.
 
-An event that sends data to another agency does not store the consent that
-allowed it. Replaying the case's consent events in order and asking the ledger,
-at the event's own instant, the question its command asked when it was decided
-gives the same answer on every replay: the basis of each disclosure.
+An event that sends data to another agency does not store the basis that allowed
+it. Replaying the case's consent events in order and asking, at the event's own
+instant, the rule book as it stood then and the ledger the question its command
+asked when it was decided gives the same answer on every replay: the basis of each
+disclosure, a statutory rule or a consent.
 """
 
 from collections.abc import Iterable, Mapping
@@ -11,13 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from consent import Category, Consent, ConsentLedger, ConsentStatus, Purpose, start_of_day
+from consent.basis import Basis, Ground
 from coordination.domain.case import (
     CaseEvent,
     ConsentGranted,
     ConsentWithdrawn,
+    EmergencyAccessEnded,
+    EmergencyAccessOpened,
     Event,
 )
 from coordination.domain.flows import Flow
+from coordination.domain.grounds import NO_STATUTE, Grounds
 
 
 def flows_of(event: CaseEvent) -> list[Flow]:
@@ -29,7 +35,8 @@ def flows_of(event: CaseEvent) -> list[Flow]:
 
 @dataclass(frozen=True)
 class Disclosure:
-    """One flow of one event, with the consent behind each category."""
+    """One flow of one event, with the basis of each category: a consent's id, or
+    "statute:<rule id>" (`consent.basis`), and the norm of each statutory one."""
 
     version: int
     at: datetime
@@ -39,6 +46,7 @@ class Disclosure:
     purpose: Purpose
     categories: tuple[Category, ...]
     basis: Mapping[Category, str]
+    norms: Mapping[Category, str] = field(default_factory=dict)
 
     @property
     def founded(self) -> bool:
@@ -46,7 +54,8 @@ class Disclosure:
 
     @property
     def consent_ids(self) -> list[str]:
-        return sorted(set(self.basis.values()))
+        bases = (Basis.parse(b) for b in self.basis.values())
+        return sorted({b.ref for b in bases if b.ground is Ground.CONSENT})
 
 
 @dataclass(frozen=True)
@@ -92,8 +101,24 @@ class ConsentStory:
 
 
 @dataclass
+class EmergencyStory:
+    """One emergency access: who opened it, why, until when, and its end if ended."""
+
+    access_id: str
+    opened: Recording
+    justification: str | None  # None once the case is erased
+    until: datetime
+    ended: Recording | None = None
+
+    @property
+    def closes_at(self) -> datetime:
+        return min(self.until, self.ended.at) if self.ended else self.until
+
+
+@dataclass
 class ConsentTrail:
     stories: dict[str, ConsentStory] = field(default_factory=dict)  # in order of grant
+    emergencies: dict[str, EmergencyStory] = field(default_factory=dict)  # in order opened
     disclosures: list[Disclosure] = field(default_factory=list)  # in order of recording
     ledger: ConsentLedger = field(default_factory=ConsentLedger)
 
@@ -103,14 +128,14 @@ class ConsentTrail:
         return [d for d in self.disclosures if not d.founded]
 
 
-def consent_trail(events: Iterable[CaseEvent]) -> ConsentTrail:
+def consent_trail(events: Iterable[CaseEvent], grounds: Grounds = NO_STATUTE) -> ConsentTrail:
     trail = ConsentTrail()
     for event in events:
-        _replay(trail, event)
+        _replay(trail, event, grounds)
     return trail
 
 
-def _replay(trail: ConsentTrail, event: CaseEvent) -> None:
+def _replay(trail: ConsentTrail, event: CaseEvent, grounds: Grounds) -> None:
     if isinstance(event, ConsentGranted):
         consent = event.as_consent()
         trail.ledger.record(consent)
@@ -125,18 +150,34 @@ def _replay(trail: ConsentTrail, event: CaseEvent) -> None:
         story = trail.stories[event.consent_id]
         story.consent = trail.ledger.consents[event.consent_id]
         story.withdrawn, story.withdrawn_on = _recording(event), event.withdrawn_on
+    elif isinstance(event, EmergencyAccessOpened):
+        trail.emergencies[event.access_id] = EmergencyStory(
+            event.access_id, _recording(event), event.justification, event.until
+        )
+    elif isinstance(event, EmergencyAccessEnded):
+        trail.emergencies[event.access_id].ended = _recording(event)
     for flow in flows_of(event):
-        decision = trail.ledger.check_disclosure(
-            flow.recipient, flow.purpose, flow.categories, event.timestamp,
-            sender=event.recorded_by,
-        )  # fmt: skip
-        disclosure = Disclosure(
-            event.originator_version, event.timestamp, type(event).__name__, event.recorded_by,
-            flow.recipient, flow.purpose, flow.categories, dict(decision.basis),
-        )  # fmt: skip
+        disclosure = _disclosure(trail, event, flow, grounds)
         trail.disclosures.append(disclosure)
         for consent_id in disclosure.consent_ids:
             trail.stories[consent_id].disclosures.append(disclosure)
+
+
+def _disclosure(trail: ConsentTrail, event: CaseEvent, flow: Flow, grounds: Grounds) -> Disclosure:
+    """The question the command asked (`CaseRules.check_flow_founded`), asked again."""
+    at, kind_of = event.timestamp, grounds.kind_of
+    by_law = grounds.statute.covering(
+        kind_of(event.recorded_by), kind_of(flow.recipient), flow.purpose, flow.categories, at
+    )
+    rest = [c for c in flow.categories if c not in by_law]
+    decision = trail.ledger.check_disclosure(
+        flow.recipient, flow.purpose, rest, at, sender=event.recorded_by
+    )
+    basis = {c: str(Basis.statute(r.rule_id)) for c, r in by_law.items()} | dict(decision.basis)
+    return Disclosure(
+        event.originator_version, at, type(event).__name__, event.recorded_by, flow.recipient,
+        flow.purpose, flow.categories, basis, {c: r.norm.citation for c, r in by_law.items()},
+    )  # fmt: skip
 
 
 def _recording(event: Event) -> Recording:

@@ -100,8 +100,6 @@ class Representation(StrEnum):
 
 # For a minor: who may act for them.
 FOR_MINORS = frozenset({Representation.PARENT, Representation.GUARDIAN})
-# Below this age a consent is given by a legal representative (a setting; ADR 0039).
-CONSENT_AGE = 16
 
 
 class RecognitionOutcome(StrEnum):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from consent import Category
+from consent import Category, Purpose
 from coordination.domain.catalogue import declared
 from coordination.domain.declaration import Reading
 
@@ -37,6 +37,7 @@ class Sight:
     readable: Callable[[str], Mapping[Category, str]] = nothing
     everything: bool = False  # auditors read every event whole
     metadata_only: bool = False  # data-protection officers see no payloads
+    purpose: Purpose | None = None  # the purpose the reader named, if any
 
     def may_read(self, category: Category, recorded_by: str) -> bool:
         if self.everything:

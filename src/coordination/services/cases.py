@@ -3,20 +3,20 @@ reads filtered by consent with every read of another agency's data logged."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 from uuid import UUID
 
 from anyio import to_thread
 
-from consent import Category
+from consent import Purpose
 from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.adapters.store.directory import Directory
 from coordination.adapters.store.idempotency import IdempotencyRequest
 from coordination.application.app import CoordinationApplication, Recorded
 from coordination.application.errors import CaseNotFound, Forbidden
 from coordination.application.pipeline import Write
-from coordination.domain.case import Case, CaseErased, CaseEvent
+from coordination.domain.bases import reader_bases
+from coordination.domain.case import Case, CaseErased, CaseEvent, Event
 from coordination.domain.case_view import view_case
 from coordination.domain.catalogue import CATALOGUE, event_data, event_type
 from coordination.domain.errors import (
@@ -24,9 +24,11 @@ from coordination.domain.errors import (
     ConsentRecorderRefused,
     ConsentRequired,
 )
+from coordination.domain.grounds import NO_STATUTE, Grounds
 from coordination.domain.identity import Caller, Role
-from coordination.domain.values import CONSENT_AGE
+from coordination.domain.policy import DEFAULT_POLICY, Policy
 from coordination.domain.visibility import Sight, View, view_event
+from coordination.services.grounds import GroundsLookup
 
 
 @dataclass(frozen=True)
@@ -38,10 +40,10 @@ class SeenEvent:
 class CaseService:
     def __init__(
         self, app: CoordinationApplication, directory: Directory, access_log: AccessLog,
-        consent_age: int = CONSENT_AGE,
+        grounds: GroundsLookup, policy: Policy = DEFAULT_POLICY,
     ) -> None:  # fmt: skip
         self.app, self.directory, self.access_log = app, directory, access_log
-        self.consent_age = consent_age
+        self.grounds, self.policy = grounds, policy
 
     # Writing
 
@@ -67,9 +69,10 @@ class CaseService:
     ) -> Recorded:  # fmt: skip
         """`record_event` on the event loop (ADR 0028): the same write, its steps awaited
         there; what blocks (a load on SQLite, a replay, a snapshot) goes to a thread."""
-        write = self._write(caller, case_id, kind, fields, expected_version, idem)
+        held = self._held_grounds(caller, kind, fields)
+        write = self._write(caller, case_id, kind, fields, expected_version, idem, held)
         try:
-            if self._decidable_on_loop(kind, fields):
+            if held is not None and self._decidable_on_loop(kind, fields):
                 return await self.app.record_on_loop(write)
             return await to_thread.run_sync(self.app.record, write)
         except (ConsentRequired, ConsentRecorderRefused, CaseNotFound) as refusal:
@@ -79,20 +82,36 @@ class CaseService:
     def _write(
         self, caller: Caller, case_id: UUID, kind: str, fields: dict[str, Any],
         expected_version: int | None, idem: IdempotencyRequest | None,
+        held: Grounds | None = None,
     ) -> Write:  # fmt: skip
-        event_type, exists, age = CATALOGUE[kind], self.directory.exists, self.consent_age
+        event_type, exists, policy = CATALOGUE[kind], self.directory.exists, self.policy
+
+        def grounds() -> Grounds:
+            return held if held is not None else self.grounds.now()
 
         def decide(case: Case, at: datetime) -> object:
             return event_type.decide(
-                case, caller.actor, at, fields, is_known_agency=exists, consent_age=age
-            )
+                case, caller.actor, at, fields,
+                is_known_agency=exists, policy=policy, grounds=grounds(),
+            )  # fmt: skip
 
         return Write(case_id, caller.actor, decide, expected_version, idem)
+
+    def _held_grounds(self, caller: Caller, kind: str, fields: dict[str, Any]) -> Grounds | None:
+        """For a command that discloses data: the grounds held in memory, if fresh and if
+        they know every agency involved; else None (asking the store: a thread's work)."""
+        event_type = CATALOGUE[kind]
+        event = event_type.event
+        if "grounds" not in event_type.supplied or not issubclass(event, Event):
+            return NO_STATUTE
+        flows = event.flows(caller.agency_id, fields)
+        return self.grounds.held([caller.agency_id, *(f.recipient for f in flows)])
 
     def _decidable_on_loop(self, kind: str, fields: dict[str, Any]) -> bool:
         # A command that looks agencies up (a consent's recipients) reads the store for
         # one this process has not found before: a thread's work.
-        if "is_known_agency" not in CATALOGUE[kind].supplied:
+        supplied = CATALOGUE[kind].supplied
+        if "is_known_agency" not in supplied:
             return True
         named = [*fields.get("recipients", ()), *(fields.get("disclosers") or ())]
         if fields.get("obtained_by"):
@@ -113,7 +132,7 @@ class CaseService:
 
     def read_case(
         self, caller: Caller, case_id: UUID, version: int | None = None,
-        as_of: datetime | None = None,
+        as_of: datetime | None = None, purpose: Purpose | None = None,
     ) -> tuple[Case, View]:  # fmt: skip
         self._check_time_travel(caller, case_id, version, as_of)
         if as_of is not None:
@@ -121,17 +140,18 @@ class CaseService:
         case = self._load(caller, case_id, version)
         if version is not None and case.version != version:
             raise CaseNotFound  # the case has not reached that version
-        sight = self._sight(caller, case)
+        sight = self._sight(caller, case, purpose)
         view = view_case(case, sight)
         self._log_read(caller, case_id, view, sight)
         return case, view
 
     def read_history(
-        self, caller: Caller, case_id: UUID, as_of: datetime | None = None
-    ) -> list[SeenEvent]:
+        self, caller: Caller, case_id: UUID, as_of: datetime | None = None,
+        purpose: Purpose | None = None,
+    ) -> list[SeenEvent]:  # fmt: skip
         self._check_time_travel(caller, case_id, None, as_of)
         case = self._load(caller, case_id)
-        sight = self._sight(caller, case)
+        sight = self._sight(caller, case, purpose)
         events = [e for e in self.app.history(case_id) if as_of is None or e.timestamp <= as_of]
         seen = [SeenEvent(e, self._view(e, case, sight)) for e in events]
         total = View(None)
@@ -157,7 +177,7 @@ class CaseService:
         )
         return view_event(event_type(event), data, event.recorded_by, sight, route)
 
-    def _sight(self, caller: Caller, case: Case) -> Sight:
+    def _sight(self, caller: Caller, case: Case, purpose: Purpose | None = None) -> Sight:
         role, agency = caller.principal.role, caller.principal.agency
         at = self.app.clock()
         if role in (Role.AUDITOR, Role.DPO):
@@ -171,13 +191,10 @@ class CaseService:
         if agency.agency_id not in case.involved:
             self._log(caller, case.id, "refused", [], reason="no-relation")
             raise CaseNotFound
-        ledger = case.ledger
-
-        @cache
-        def readable(recorded_by: str) -> dict[Category, str]:
-            return ledger.readable_categories(agency.agency_id, at, recorded_by)
-
-        return Sight(agency.agency_id, at, readable)
+        bases = reader_bases(
+            case, agency.agency_id, agency.kind.value, self.grounds.now(), at, purpose
+        )
+        return Sight(agency.agency_id, at, bases, purpose=purpose)
 
     def _version_at(self, case_id: UUID, as_of: datetime) -> int:
         versions = [e.originator_version for e in self.app.history(case_id) if e.timestamp <= as_of]
@@ -204,7 +221,8 @@ class CaseService:
             entries.append(self._entry(caller, case_id, "read", [], basis={"role": role}))
         if view.read:
             basis = {c.value: consent for c, consent in view.read.items()}
-            entries.append(self._entry(caller, case_id, "read", list(view.read), basis))
+            categories = list(view.read)
+            entries.append(self._entry(caller, case_id, "read", categories, basis, sight.purpose))
         if view.withheld and not sight.metadata_only:
             withheld = list(view.withheld)
             entries.append(self._entry(caller, case_id, "withheld", withheld, reason="no-consent"))
@@ -218,13 +236,15 @@ class CaseService:
 
     def _entry(
         self, caller: Caller, case_id: UUID, action: str, categories: list[Any],
-        basis: dict[str, Any] | None = None, reason: str | None = None,
+        basis: dict[str, Any] | None = None, purpose: Purpose | None = None,
+        reason: str | None = None,
     ) -> AccessEntry:  # fmt: skip
         return AccessEntry(
             at=self.app.clock(), agency_id=caller.agency_id,
             token_label=caller.principal.token_label, role=caller.principal.role.value,
             request_id=caller.request_id, case_id=str(case_id), action=action,
             categories=[str(c) for c in categories], basis=basis or {}, reason=reason,
+            purpose=purpose,
         )  # fmt: skip
 
 

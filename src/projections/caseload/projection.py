@@ -17,6 +17,7 @@ from coordination.domain.case import (
     ConsentWithdrawn,
     CourseAssigned,
     CourseCompleted,
+    Event,
     MilestoneMet,
     MilestoneRescheduled,
     ReferralAccepted,
@@ -32,6 +33,8 @@ class CaseloadProjection(Projection[CaseloadView]):
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         # The batch records the tracking position; every event dates its case.
+        if not isinstance(domain_event, Event | CaseOpened):
+            return  # another stream of the store (the rule book): no case of a caseload
         self.apply(domain_event)
         if not isinstance(domain_event, CaseOpened):
             self.view.touched(str(domain_event.originator_id), domain_event.timestamp)

@@ -44,7 +44,8 @@ class StatisticsProjection(Projection[StatisticsView]):
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         # The batch records the tracking position.
-        self.apply(domain_event)
+        if isinstance(domain_event, Event | CaseOpened):  # not the rule book's events
+            self.apply(domain_event)
 
     def count(self, e: Event | CaseOpened, measure: str, detail: str | None = None) -> None:
         self.view.counted(str(e.originator_id), e.originator_version, month_of(e.timestamp),

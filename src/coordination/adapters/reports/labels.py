@@ -23,8 +23,9 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
         "title": "Auskunft über die Weitergabe Ihrer Daten (Art. 15 DSGVO)",
         "intro": (
             "Diese Auskunft zeigt, welche Stellen Daten aus Ihrer Fallakte erhalten oder gelesen "
-            "haben, wann, wozu und auf Grund welcher Einwilligung, und welche Einwilligungen Sie "
-            "erteilt und widerrufen haben. Zeiten sind deutsche Ortszeit."
+            "haben, wann, wozu und auf welcher Grundlage (Ihre Einwilligung, ein Gesetz oder ein "
+            "Notfall), und welche Einwilligungen Sie erteilt und widerrufen haben. Zeiten sind "
+            "deutsche Ortszeit."
         ),
         "case": "Fall",
         "generated": "Erstellt am",
@@ -37,6 +38,10 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
         "received": "Weitergaben an andere Stellen",
         "read": "Abrufe durch andere Stellen",
         "inspections": "Prüfungen durch Aufsichtsstellen",
+        "emergencies": "Notfallzugriffe zum Schutz lebenswichtiger Interessen",
+        "basis": "Rechtsgrundlage",
+        "justification": "Begründung",
+        "until": "bis",
         "consents": "Ihre Einwilligungen",
         "none": "Keine.",
         "when": "Zeitpunkt",
@@ -63,8 +68,8 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
         "title": "Information on the disclosure of your data (Art. 15 GDPR)",
         "intro": (
             "This report shows which agencies received or read data from your case file, when, "
-            "for what purpose and on which consent, and which consents you gave and withdrew. "
-            "Times are German local time."
+            "for what purpose and on which basis (your consent, a law or an emergency), and "
+            "which consents you gave and withdrew. Times are German local time."
         ),
         "case": "Case",
         "generated": "Generated",
@@ -77,6 +82,10 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
         "received": "Disclosures to other agencies",
         "read": "Reads by other agencies",
         "inspections": "Inspections by supervisory bodies",
+        "emergencies": "Emergency access to protect vital interests",
+        "basis": "Legal basis",
+        "justification": "Justification",
+        "until": "until",
         "consents": "Your consents",
         "none": "None.",
         "when": "When",

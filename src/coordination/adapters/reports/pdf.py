@@ -36,6 +36,7 @@ def render_report(report: DisclosureReport, language: Language) -> bytes:
     _received(pdf, report, words)
     _reads(pdf, report, words)
     _inspections(pdf, report, words)
+    _emergencies(pdf, report, words)
     _consents(pdf, report.consents, words)
     return bytes(pdf.output())
 
@@ -87,22 +88,22 @@ def _received(pdf: _Document, report: DisclosureReport, words: Words) -> None:
     rows = [
         [words.moment(r.at), f"{r.agency}\n({words['from']} {r.sender})",
          f"{words.term(r.purpose)}\n({words.term(r.event_type)})",
-         words.terms(r.categories), ", ".join(r.consents)]
+         words.terms(r.categories), ", ".join([*r.consents, *r.norms])]
         for r in report.received
     ]  # fmt: skip
     headings = [words["when"], words["agency"], words["purpose"], words["categories"],
-                words["consent"]]  # fmt: skip
+                words["basis"]]  # fmt: skip
     _table(pdf, headings, rows, (22, 52, 34, 40, 26), words)
 
 
 def _reads(pdf: _Document, report: DisclosureReport, words: Words) -> None:
     _section(pdf, words["read"])
     rows = [
-        [r.agency, words.term(r.category), f"{r.consent_id}\n({words.terms(r.purposes)})",
+        [r.agency, words.term(r.category), f"{r.consent_id or r.norm}\n({words.terms(r.purposes)})",
          _span(words, r.first_at, r.last_at), str(r.times)]
         for r in report.read
     ]  # fmt: skip
-    headings = [words["agency"], words["category"], words["consent"], words["period"],
+    headings = [words["agency"], words["category"], words["basis"], words["period"],
                 words["times"]]  # fmt: skip
     _table(pdf, headings, rows, (52, 30, 34, 42, 16), words)
 
@@ -118,6 +119,18 @@ def _inspections(pdf: _Document, report: DisclosureReport, words: Words) -> None
     ]  # fmt: skip
     headings = [words["agency"], words["role"], words["period"], words["times"]]
     _table(pdf, headings, rows, (66, 34, 58, 16), words)
+
+
+def _emergencies(pdf: _Document, report: DisclosureReport, words: Words) -> None:
+    if not report.emergency_accesses:
+        return
+    _section(pdf, words["emergencies"])
+    rows = [
+        [e.agency, _span(words, e.opened_at, e.closes_at), e.justification or "-", str(e.reads)]
+        for e in report.emergency_accesses
+    ]
+    headings = [words["agency"], words["period"], words["justification"], words["times"]]
+    _table(pdf, headings, rows, (46, 42, 70, 16), words)
 
 
 def _consents(pdf: _Document, consents: Sequence[ReportConsent], words: Words) -> None:

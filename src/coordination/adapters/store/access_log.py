@@ -40,6 +40,7 @@ class AccessEntry:
     categories: list[str] = field(default_factory=list)
     basis: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
+    purpose: str | None = None  # the purpose a read was made under, if the reader named one
 
 
 def _entry(row: Row) -> AccessEntry:
@@ -54,33 +55,34 @@ def _entry(row: Row) -> AccessEntry:
         categories=json.loads(row["categories"]),
         basis=json.loads(row["basis"]),
         reason=row["reason"],
+        purpose=row["purpose"],
     )
 
 
 INSERT = (
     "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
-    " case_id, action, categories, basis, reason)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " case_id, action, categories, basis, reason, purpose)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 
 
 # Many entries as one statement, in their order: a JSON array of each entry's _params.
 _INSERT_MANY = {
     "postgres": "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
-    " case_id, action, categories, basis, reason) SELECT r->>0, r->>1, r->>2, r->>3, r->>4,"
-    " r->>5, r->>6, r->>7, r->>8, r->>9 FROM json_array_elements(%s::json)"
-    " WITH ORDINALITY AS e(r, n) ORDER BY n",
+    " case_id, action, categories, basis, reason, purpose) SELECT r->>0, r->>1, r->>2,"
+    " r->>3, r->>4, r->>5, r->>6, r->>7, r->>8, r->>9, r->>10"
+    " FROM json_array_elements(%s::json) WITH ORDINALITY AS e(r, n) ORDER BY n",
     "sqlite": "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
-    " case_id, action, categories, basis, reason) SELECT value->>0, value->>1, value->>2,"
-    " value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9"
-    " FROM json_each(%s) ORDER BY key",
+    " case_id, action, categories, basis, reason, purpose) SELECT value->>0, value->>1,"
+    " value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8,"
+    " value->>9, value->>10 FROM json_each(%s) ORDER BY key",
 }
 
 
 def _params(e: AccessEntry) -> tuple[Any, ...]:
     return (stamp(e.at), e.agency_id, e.token_label, e.role, e.request_id, e.case_id,
             e.action, json.dumps(sorted(e.categories)), json.dumps(e.basis, sort_keys=True),
-            e.reason)  # fmt: skip
+            e.reason, e.purpose)  # fmt: skip
 
 
 class AccessLog:

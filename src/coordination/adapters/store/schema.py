@@ -20,7 +20,7 @@ _TABLES = [
         entry_id {serial}, at TEXT NOT NULL, agency_id TEXT NOT NULL,
         token_label TEXT NOT NULL, role TEXT NOT NULL, request_id TEXT NOT NULL,
         case_id TEXT, action TEXT NOT NULL, categories TEXT NOT NULL,
-        basis TEXT NOT NULL, reason TEXT)""",
+        basis TEXT NOT NULL, reason TEXT, purpose TEXT)""",
     "CREATE INDEX IF NOT EXISTS access_log_case ON {p}access_log (case_id, entry_id)",
 ]
 
@@ -30,10 +30,32 @@ _SERIAL = {
 }
 
 
+# Columns added to tables a store may hold already: (table, column, the statement).
+_ADDED_COLUMNS = [
+    # The purpose a read was made under, where the reader named one.
+    ("access_log", "purpose", "ALTER TABLE {p}access_log ADD COLUMN purpose TEXT"),
+]
+
+
 def create_tables(db: Database) -> None:
     with db.transaction() as cursor:
         for statement in _TABLES:
             db.run(cursor, statement.replace("{serial}", _SERIAL[db.dialect]))
+    for table, column, statement in _ADDED_COLUMNS:
+        if not _has_column(db, table, column):
+            db.execute(statement)
+
+
+def _has_column(db: Database, table: str, column: str) -> bool:
+    if db.dialect == "sqlite":
+        rows = db.fetch_all("SELECT name FROM pragma_table_info(%s)", (table,))
+        return any(r["name"] == column for r in rows)
+    row = db.fetch_one(
+        "SELECT 1 AS found FROM information_schema.columns"
+        " WHERE table_schema || '.' = %s AND table_name = %s AND column_name = %s",
+        (db.prefix, table, column),
+    )
+    return row is not None
 
 
 def created(db: Database) -> bool:

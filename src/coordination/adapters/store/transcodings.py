@@ -22,6 +22,7 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from consent import Category, Consent, Purpose
 from coordination.adapters.store import transcodings_v1 as v1
+from coordination.domain.parts import EmergencyAccess
 
 
 def register_state_transcodings(transcoder: JSONTranscoder) -> None:
@@ -30,6 +31,8 @@ def register_state_transcodings(transcoder: JSONTranscoder) -> None:
     v1.register_first_shapes(transcoder)
     for cls, name, enums in v1.PARTS:
         transcoder.register(PartAsRow(cls, f"{name}_row", enums))
+    # Emergency accesses came after the first shapes: they were only ever rows.
+    transcoder.register(PartAsRow(EmergencyAccess, "emergency_access_row", {}))
     transcoder.register(ConsentAsRow())
 
 

@@ -1,11 +1,11 @@
 """The Case aggregate: one per migrant, every agency's events in one history.
 
 The case is composed of its parts, one module each: opening, consents, referrals,
-courses, agreements, qualifications and administration. Each part declares its events
-(fields, how they are read, what is sealed, their names) and the commands that record
-them. A command checks the case's rules (`rules.py`), then triggers one event; an event
-changes the state only in its own `apply`, so replaying a history runs no rule and
-never reads the clock.
+courses, agreements, qualifications, emergency access and administration. Each part
+declares its events (fields, how they are read, what is sealed, their names) and the
+commands that record them. A command checks the case's rules (`rules.py`), then
+triggers one event; an event changes the state only in its own `apply`, so replaying a
+history runs no rule and never reads the clock.
 """
 
 from datetime import date
@@ -28,6 +28,11 @@ from coordination.domain.case.agreements import (
 )
 from coordination.domain.case.consents import ConsentGranted, Consents, ConsentWithdrawn
 from coordination.domain.case.courses import CourseAssigned, CourseCompleted, Courses
+from coordination.domain.case.emergency import (
+    Emergencies,
+    EmergencyAccessEnded,
+    EmergencyAccessOpened,
+)
 from coordination.domain.case.event import Event
 from coordination.domain.case.opening import CaseOpened, Opening
 from coordination.domain.case.qualifications import (
@@ -42,12 +47,20 @@ from coordination.domain.case.referrals import (
     Referrals,
     ReferralSent,
 )
-from coordination.domain.parts import Agreement, Course, Qualification, Referral
+from coordination.domain.parts import Agreement, Course, EmergencyAccess, Qualification, Referral
 
 
 class Case(
-    Opening, Consents, Referrals, Courses, Agreements, Qualifications, Administration, Aggregate
-):
+    Opening, Consents, Referrals, Courses, Agreements, Qualifications, Emergencies,
+    Administration, Aggregate,
+):  # fmt: skip
+    # 2: emergency accesses; a snapshot taken before holds none.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["emergencies"] = {}
+
     def __init__(
         self,
         recorded_by: str,
@@ -70,6 +83,7 @@ class Case(
         self.courses: dict[str, Course] = {}
         self.agreements: dict[str, Agreement] = {}
         self.qualifications: dict[str, Qualification] = {}
+        self.emergencies: dict[str, EmergencyAccess] = {}
         self.involved: set[str] = {recorded_by}
 
 
@@ -79,7 +93,8 @@ CaseEvent = Event | CaseOpened
 __all__ = [
     "AgreementConcluded", "Case", "CaseClosed", "CaseErased", "CaseEvent", "CaseOpened",
     "CaseTransferred", "ConsentGranted", "ConsentWithdrawn", "CourseAssigned",
-    "CourseCompleted", "Event", "MilestoneMet", "MilestoneRescheduled",
+    "CourseCompleted", "EmergencyAccessEnded", "EmergencyAccessOpened", "Event",
+    "MilestoneMet", "MilestoneRescheduled",
     "QualificationRecorded", "RecognitionDecided", "ReferralAccepted", "ReferralCompleted",
     "ReferralDeclined", "ReferralSent",
 ]  # fmt: skip

@@ -3,15 +3,16 @@ officer erases it (Art. 17 GDPR: the event is recorded, then the case's key dest
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from consent import Category, Purpose
 from coordination.domain.case.event import CasePart, Event
 from coordination.domain.declaration import Declaration, Label, Reading, Recorder, records
 from coordination.domain.flows import Flow
+from coordination.domain.grounds import NO_STATUTE, Grounds
 from coordination.domain.identity import Actor
 from coordination.domain.rules import CaseRules
-from coordination.domain.values import ErasureReason, LegalBasis, Slug, Text
+from coordination.domain.values import ErasureReason, LegalBasis, Slug, Supplied, Text
 
 
 class CaseTransferred(Event):
@@ -67,13 +68,14 @@ class CaseErased(Event):
 class Administration(CasePart):
     @records(CaseTransferred)
     def transfer(
-        self, by: Actor, at: datetime, *, to_agency: Slug, reason: Text | None = None
-    ) -> None:
+        self, by: Actor, at: datetime, *, to_agency: Slug, reason: Text | None = None,
+        grounds: Annotated[Grounds, Supplied] = NO_STATUTE,
+    ) -> None:  # fmt: skip
         self.check_may_record(CaseTransferred)
         self.check_is_lead(by)
         self.check_not_to_self(by, to_agency)
         self._record(
-            CaseTransferred, by, at,
+            CaseTransferred, by, at, grounds,
             from_agency=by.agency, to_agency=to_agency, reason=reason,
         )  # fmt: skip
 

@@ -9,10 +9,11 @@ from consent import Category, Purpose
 from coordination.domain.case.event import CasePart, Event
 from coordination.domain.declaration import Declaration, Label, Recorder, records
 from coordination.domain.flows import Flow
+from coordination.domain.grounds import NO_STATUTE, Grounds
 from coordination.domain.identity import Actor
 from coordination.domain.parts import Agreement, Milestone
 from coordination.domain.rules import CaseRules
-from coordination.domain.values import Day, Items, MilestonePlan, Slug, Text
+from coordination.domain.values import Day, Items, MilestonePlan, Slug, Supplied, Text
 
 
 class AgreementConcluded(Event):
@@ -91,12 +92,13 @@ class Agreements(CasePart):
         signed_on: Day,
         milestones: Annotated[list[MilestonePlan], Items(least=1, most=50)],
         agreement_id: Slug | None = None,
+        grounds: Annotated[Grounds, Supplied] = NO_STATUTE,
     ) -> str:
         self.check_may_record(AgreementConcluded)
         agreement_id = self.new_id("agreement", agreement_id)
         planned = self.with_milestone_ids(milestones, taken={agreement_id})
         self._record(
-            AgreementConcluded, by, at,
+            AgreementConcluded, by, at, grounds,
             agreement_id=agreement_id, signed_on=signed_on, milestones=planned,
         )  # fmt: skip
         return agreement_id

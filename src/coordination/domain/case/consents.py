@@ -13,9 +13,9 @@ from consent import Category, Consent, Purpose, end_of_validity
 from coordination.domain.case.event import CasePart, Event
 from coordination.domain.declaration import Declaration, Label, Reading, Recorder, records
 from coordination.domain.identity import Actor
+from coordination.domain.policy import DEFAULT_POLICY, Policy
 from coordination.domain.rules import CaseRules
 from coordination.domain.values import (
-    CONSENT_AGE,
     CategoryCode,
     Day,
     EvidenceDetails,
@@ -113,14 +113,14 @@ class Consents(CasePart):
         disclosers: Annotated[list[Slug], Items(least=1)] | None = None,
         legal_representative: RepresentativeDetails | None = None,
         is_known_agency: Annotated[Callable[[str], bool], Supplied] = lambda _: True,
-        consent_age: Annotated[int, Supplied] = CONSENT_AGE,
+        policy: Annotated[Policy, Supplied] = DEFAULT_POLICY,
     ) -> str:
         obtained_by = obtained_by or by.agency
         self.check_may_record_consent(by, obtained_by, recipients)
         self.check_recipients_known(recipients, is_known_agency)
         self.check_agencies_known([obtained_by, *(disclosers or ())], is_known_agency)
         self.check_consent_is_valid(recipients, categories, evidence, given_on, valid_until)
-        self.check_given_by(legal_representative, given_on, consent_age)
+        self.check_given_by(legal_representative, given_on, policy.consent_age)
         consent_id = self.new_id("consent", consent_id)
         self._record(
             ConsentGranted, by, at,

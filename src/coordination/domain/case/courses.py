@@ -3,16 +3,24 @@ result."""
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from consent import Category, Purpose
 from coordination.domain.case.event import CasePart, Event
 from coordination.domain.declaration import Declaration, Label, Recorder, records
 from coordination.domain.flows import Flow
+from coordination.domain.grounds import NO_STATUTE, Grounds
 from coordination.domain.identity import Actor
 from coordination.domain.parts import Course
 from coordination.domain.rules import CaseRules
-from coordination.domain.values import CourseResultCode, CourseTypeCode, Day, LevelCode, Slug
+from coordination.domain.values import (
+    CourseResultCode,
+    CourseTypeCode,
+    Day,
+    LevelCode,
+    Slug,
+    Supplied,
+)
 
 PROVIDER_NEEDS = (Category.IDENTITY, Category.CONTACT)
 
@@ -75,11 +83,12 @@ class Courses(CasePart):
         target_level: LevelCode | None = None,
         starts_on: Day | None = None,
         course_id: Slug | None = None,
+        grounds: Annotated[Grounds, Supplied] = NO_STATUTE,
     ) -> str:
         self.check_may_record(CourseAssigned)
         course_id = self.new_id("course", course_id)
         self._record(
-            CourseAssigned, by, at,
+            CourseAssigned, by, at, grounds,
             course_id=course_id, course_type=course_type, provider=provider,
             target_level=target_level, starts_on=starts_on,
         )  # fmt: skip

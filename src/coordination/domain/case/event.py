@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate
 
 from coordination.domain.declaration import Declaration
 from coordination.domain.flows import Flow
+from coordination.domain.grounds import NO_STATUTE, Grounds
 from coordination.domain.identity import Actor
 from coordination.domain.rules import CaseRules
 
@@ -46,10 +47,14 @@ class CasePart(CaseRules):
 
         def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None: ...
 
-    def _record(self, event_class: type[Event], by: Actor, at: datetime, **data: Any) -> None:
+    def _record(
+        self, event_class: type[Event], by: Actor, at: datetime, grounds: Grounds = NO_STATUTE,
+        **data: Any,
+    ) -> None:  # fmt: skip
+        """Records one event, once every flow it would make rests on a basis."""
         self.check_may_record(event_class)
         for flow in event_class.flows(by.agency, data):
-            self.check_consent_covers(by, flow, at)
+            self.check_flow_founded(by, flow, at, grounds)
         self.trigger_event(
             event_class, timestamp=at, recorded_by=by.agency, token_label=by.token_label, **data
         )

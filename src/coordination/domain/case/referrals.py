@@ -8,10 +8,11 @@ from typing import Annotated, Any, ClassVar
 from coordination.domain.case.event import CasePart, Event
 from coordination.domain.declaration import Declaration, Label, Reading, Recorder, records
 from coordination.domain.flows import Flow
+from coordination.domain.grounds import NO_STATUTE, Grounds
 from coordination.domain.identity import Actor
 from coordination.domain.parts import Referral, ReferralStatus
 from coordination.domain.rules import CaseRules
-from coordination.domain.values import CategoryCode, Items, PurposeCode, Slug, Text
+from coordination.domain.values import CategoryCode, Items, PurposeCode, Slug, Supplied, Text
 
 
 class ReferralSent(Event):
@@ -92,12 +93,13 @@ class Referrals(CasePart):
         categories: Annotated[list[CategoryCode], Items(least=1)],
         note: Text | None = None,
         referral_id: Slug | None = None,
+        grounds: Annotated[Grounds, Supplied] = NO_STATUTE,
     ) -> str:
         self.check_may_record(ReferralSent)
         self.check_not_to_self(by, to_agency)
         referral_id = self.new_id("referral", referral_id)
         self._record(
-            ReferralSent, by, at,
+            ReferralSent, by, at, grounds,
             referral_id=referral_id, to_agency=to_agency, purpose=purpose,
             categories=categories, note=note,
         )  # fmt: skip

@@ -19,6 +19,7 @@ from coordination.entrypoints.api import (
     oversight,
     problems,
     statistics,
+    statutory,
 )
 from coordination.entrypoints.api.imports import router as imports_router
 from coordination.entrypoints.api.middleware import BodyGuard, RequestContext, SecurityHeaders
@@ -63,6 +64,7 @@ def create_app(
     app.include_router(oversight.router)
     app.include_router(audit.router)
     app.include_router(imports_router)
+    app.include_router(statutory.router)
     app.include_router(ops.router)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)

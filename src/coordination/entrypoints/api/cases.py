@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Header, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from consent import Purpose
 from coordination.application.errors import CaseNotFound
 from coordination.contract.requests import EventIn, OpenCase
 from coordination.entrypoints.api.convert import (
@@ -77,15 +78,24 @@ async def record_event(
     return JSONResponse(content, 201, recorded_headers(recorded))
 
 
+# A read bound to a purpose sees only what rules and consents for it allow, and the
+# access log keeps the purpose (ADR 0041).
+ReadPurpose = Annotated[
+    Purpose | None,
+    Query(description="read under the rules and consents for this purpose only; logged"),
+]
+
+
 @router.get("/cases/{case_id}", response_model=CaseState, responses=ERRORS)
 def read_case(
     case_id: str, caller: CaseReader, svc: ServicesDep,
     as_of: Annotated[datetime | None, Query(description="auditors: state at this time")] = None,
     version: Annotated[int | None, Query(ge=1, le=MAX_VERSION,
                                          description="auditors: at this version")] = None,
+    purpose: ReadPurpose = None,
 ) -> JSONResponse:  # fmt: skip
     uuid = parse_case_id(case_id)
-    case, view = svc.cases.read_case(caller, uuid, version, as_aware(as_of))
+    case, view = svc.cases.read_case(caller, uuid, version, as_aware(as_of), purpose)
     content = {"case_id": str(case.id), "version": case.version, **(view.data or {}),
                "withheld": sorted(view.withheld)}  # fmt: skip
     return JSONResponse(jsonable_encoder(content), headers={"ETag": f'"{case.version}"'})
@@ -95,8 +105,9 @@ def read_case(
 def read_history(
     case_id: str, caller: CaseReader, svc: ServicesDep,
     as_of: Annotated[datetime | None, Query(description="cut the history at this time")] = None,
+    purpose: ReadPurpose = None,
 ) -> JSONResponse:  # fmt: skip
     uuid = parse_case_id(case_id)
-    seen = svc.cases.read_history(caller, uuid, as_aware(as_of))
+    seen = svc.cases.read_history(caller, uuid, as_aware(as_of), purpose)
     events = [event_out(s.event, s.view) for s in seen]
     return JSONResponse({"case_id": str(uuid), "events": events})

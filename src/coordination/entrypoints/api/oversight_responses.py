@@ -34,7 +34,10 @@ class Disclosure(BaseModel):
     recipient: str
     purpose: str
     categories: list[str]
-    basis: dict[str, str]
+    basis: dict[str, str] = Field(
+        description="per category: a consent's id, or `statute:<rule id>` for a rule"
+    )
+    norms: dict[str, str] = Field(description="per category sent by law: the rule's citation")
 
 
 class TrailConsent(BaseModel):
@@ -74,6 +77,7 @@ class LoggedAccess(BaseModel):
     categories: list[str]
     basis: dict[str, str]
     reason: str | None
+    purpose: str | None = Field(description="the purpose the reader named, if any")
 
 
 class Step(BaseModel):
@@ -106,6 +110,16 @@ class CurrentAccess(BaseModel):
     agencies: list[AccessRow]
 
 
+class EmergencyUse(BaseModel):
+    access_id: str
+    agency: str
+    opened_at: Instant
+    closes_at: Instant = Field(description="when it stopped or stops counting")
+    ended: bool = Field(description="ended by the agency before its time ran out")
+    justification: str | None = Field(description="null once the case is erased")
+    reads: int = Field(description="reads logged under it")
+
+
 class ConsentTrail(BaseModel):
     case_id: UUID
     municipality: str
@@ -117,6 +131,7 @@ class ConsentTrail(BaseModel):
     refused: list[LoggedAccess]
     timeline: list[Step]
     current_access: CurrentAccess
+    emergency_accesses: list[EmergencyUse]
 
 
 class AgencyRef(BaseModel):
@@ -137,13 +152,21 @@ class Received(BaseModel):
     event_type: str
     purpose: str
     categories: list[str]
-    consents: list[str]
+    consents: list[str] = Field(description="the consents the categories were sent on")
+    norms: list[str] = Field(
+        description="the statutory rules' citations, for categories sent by law"
+    )
 
 
 class ReadSummary(BaseModel):
     agency: str
     category: str
-    consent_id: str
+    consent_id: str | None = Field(description="null: read under a statutory rule (`norm`)")
+    norm: str | None = Field(
+        description="the statutory rule's citation if read by law; the GDPR's if read under "
+        "emergency access"
+    )
+    emergency_access: str | None = Field(description="the emergency access read under")
     purposes: list[str]
     first_at: Instant
     last_at: Instant
@@ -182,6 +205,7 @@ class DisclosureReport(BaseModel):
     read: list[ReadSummary]
     inspections: list[Inspection]
     consents: list[ReportConsent]
+    emergency_accesses: list[EmergencyUse]
 
 
 class RefusalCount(BaseModel):
@@ -211,6 +235,17 @@ class Erasure(BaseModel):
     agency: str
 
 
+class EmergencyAlert(BaseModel):
+    case_id: str
+    access_id: str
+    agency: str
+    opened_at: Instant
+    until: Instant
+    ended_at: Instant | None
+    justification: str | None = Field(description="why it was opened; null once erased")
+    reads: int = Field(description="reads under it in the period")
+
+
 class DpoOverview(BaseModel):
     municipality: str
     as_at: Instant
@@ -220,3 +255,6 @@ class DpoOverview(BaseModel):
     expiring: list[Expiring]
     withdrawals: list[Withdrawal]
     erasures: list[Erasure]
+    emergencies: list[EmergencyAlert] = Field(
+        description="emergency accesses opened in the period or open now: the DPO's alert"
+    )

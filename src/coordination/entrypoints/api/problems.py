@@ -24,6 +24,7 @@ from coordination.domain.errors import (
     ConsentRequired,
     InvalidEvent,
 )
+from coordination.domain.statutory import InvalidRule, RuleConflict, UnknownRule
 from coordination.entrypoints.api.security_headers import security_headers
 from coordination.services.importing import ImportStopped
 from projections.caseload.query import BadCursor
@@ -41,6 +42,9 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
         "Only the obtaining or the lead agency records a consent",
     ),
     CaseNotFound: (404, "not-found", "Not found"),
+    InvalidRule: (422, "invalid-rule", "The rule cannot be in the rule book"),
+    RuleConflict: (409, "conflict", "The rule book holds something else"),
+    UnknownRule: (404, "not-found", "Not found"),
     VersionMismatch: (412, "version-mismatch", "The case is not at the expected version"),
     IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     IdempotencyKeyInFlight: (409, "conflict", "Request still in flight"),

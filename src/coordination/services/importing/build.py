@@ -12,12 +12,12 @@ from typing import Any
 from coordination.domain.case import Case
 from coordination.domain.catalogue import CATALOGUE
 from coordination.domain.errors import ConsentRequired, DomainError
-from coordination.domain.values import CONSENT_AGE
+from coordination.domain.policy import DEFAULT_POLICY, Policy
 from coordination.services.importing.lines import ImportedCase, ImportedEvent
 from coordination.services.importing.problems import LineProblem, LineRefused
 
 
-def build(case: ImportedCase, agencies: Set[str], consent_age: int = CONSENT_AGE) -> Case:
+def build(case: ImportedCase, agencies: Set[str], policy: Policy = DEFAULT_POLICY) -> Case:
     """The case with its history as pending events, or LineRefused on the first broken rule."""
     opening, *later = case.events
     _check_agency(case, 0, opening, agencies)
@@ -26,16 +26,16 @@ def build(case: ImportedCase, agencies: Set[str], consent_age: int = CONSENT_AGE
         _check_agency(case, i, event, agencies)
         _check_related(case, i, event, built)
         try:
-            _decide(built, event, agencies, consent_age)
+            _decide(built, event, agencies, policy)
         except DomainError as broken:
             raise LineRefused([_rule_problem(case.line, i, broken)]) from None
     return built
 
 
-def _decide(case: Case, event: ImportedEvent, agencies: Set[str], consent_age: int) -> None:
+def _decide(case: Case, event: ImportedEvent, agencies: Set[str], policy: Policy) -> None:
     CATALOGUE[event.kind].decide(
         case, event.by, event.at, event.fields,
-        is_known_agency=agencies.__contains__, consent_age=consent_age,
+        is_known_agency=agencies.__contains__, policy=policy,
     )  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from coordination.adapters.runtime.heap import batch_collection
 from coordination.adapters.store.access_log import AccessLog
 from coordination.adapters.store.directory import Directory
 from coordination.application.app import CoordinationApplication
-from coordination.domain.values import CONSENT_AGE
+from coordination.domain.policy import DEFAULT_POLICY, Policy
 from coordination.services.importing.build import build
 from coordination.services.importing.imported_by import ImportedBy
 from coordination.services.importing.lines import ImportedCase, parse_line
@@ -57,7 +57,7 @@ class Context:
     now: datetime
     agencies: frozenset[str]
     by: ImportedBy
-    consent_age: int = CONSENT_AGE
+    policy: Policy = DEFAULT_POLICY
 
 
 @dataclass
@@ -95,10 +95,10 @@ def numbered(lines: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, byte
 class ImportService:
     def __init__(
         self, app: CoordinationApplication, directory: Directory, access_log: AccessLog,
-        batch_events: int = BATCH_EVENTS, consent_age: int = CONSENT_AGE,
+        batch_events: int = BATCH_EVENTS, policy: Policy = DEFAULT_POLICY,
     ) -> None:  # fmt: skip
         self.app, self.directory, self.access_log = app, directory, access_log
-        self.batch_events, self.consent_age = batch_events, consent_age
+        self.batch_events, self.policy = batch_events, policy
 
     def run(self, lines: Lines, by: ImportedBy) -> ImportSummary:
         """ImportRefused (nothing written) unless every line can be imported."""
@@ -111,7 +111,7 @@ class ImportService:
 
     def context(self, by: ImportedBy) -> Context:
         agencies = frozenset(a.agency_id for a in self.directory.list_agencies())
-        return Context(self.app.clock(), agencies, by, self.consent_age)
+        return Context(self.app.clock(), agencies, by, self.policy)
 
     def check(self, lines: Lines, context: Context, spool: Path, first: int = 1) -> Checked:
         """The first pass: every line parsed and replayed through the rules, and while
@@ -124,7 +124,7 @@ class ImportService:
                 try:
                     case = parse_line(number, raw, context.now)
                     checked.claim(case)
-                    built = build(case, context.agencies, context.consent_age)
+                    built = build(case, context.agencies, context.policy)
                 except LineRefused as refused:
                     checked.found.add(refused.problems)
                     continue

@@ -1,8 +1,11 @@
 """The DPO overview of one municipality: refusals per agency over a period,
-consents expiring in the next 30 days, withdrawals and erasures in the period.
+consents expiring in the next 30 days, withdrawals and erasures in the period, and
+every emergency access opened in the period or open now, with its justification and
+the reads under it: the DPO's alert.
 
-Pure: it folds the municipality's consent events (read from the event store by
-the service) and the access log of the period. Metadata only.
+Pure: it folds the municipality's consent and emergency events (read from the event
+store by the service) and the access log of the period. Metadata only, but for an
+emergency access's justification, which the DPO reviews (ADR 0040).
 """
 
 import csv
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from consent import ConsentLedger, ConsentStatus, start_of_day
+from consent.basis import Basis, Ground
 from coordination.adapters.store.access_log import AccessEntry
 from coordination.domain.case import (
     CaseErased,
@@ -20,6 +24,8 @@ from coordination.domain.case import (
     CaseOpened,
     ConsentGranted,
     ConsentWithdrawn,
+    EmergencyAccessEnded,
+    EmergencyAccessOpened,
 )
 
 EXPIRY_HORIZON = timedelta(days=30)
@@ -56,6 +62,22 @@ class Erasure:
     agency: str
 
 
+@dataclass
+class EmergencyAlert:
+    case_id: str
+    access_id: str
+    agency: str
+    opened_at: datetime
+    until: datetime
+    justification: str | None
+    ended_at: datetime | None = None
+    reads: int = 0  # in the period
+
+    @property
+    def closes_at(self) -> datetime:
+        return min(self.until, self.ended_at) if self.ended_at else self.until
+
+
 @dataclass(frozen=True)
 class Overview:
     municipality: str
@@ -66,6 +88,7 @@ class Overview:
     expiring: list[Expiring]
     withdrawals: list[Withdrawal]
     erasures: list[Erasure]
+    emergencies: list[EmergencyAlert]
 
 
 @dataclass
@@ -77,6 +100,7 @@ class Municipality:
     ledgers: dict[str, ConsentLedger] = field(default_factory=dict)
     withdrawals: list[Withdrawal] = field(default_factory=list)
     erasures: list[Erasure] = field(default_factory=list)
+    emergencies: dict[tuple[str, str], EmergencyAlert] = field(default_factory=dict)
 
     def fold(self, events: Iterable[CaseEvent]) -> "Municipality":
         for event in events:
@@ -101,6 +125,13 @@ class Municipality:
             )
         elif isinstance(event, CaseErased):
             self.erasures.append(Erasure(case_id, event.timestamp, event.recorded_by))
+        elif isinstance(event, EmergencyAccessOpened):
+            self.emergencies[case_id, event.access_id] = EmergencyAlert(
+                case_id, event.access_id, event.recorded_by, event.timestamp, event.until,
+                event.justification,
+            )  # fmt: skip
+        elif isinstance(event, EmergencyAccessEnded):
+            self.emergencies[case_id, event.access_id].ended_at = event.timestamp
 
 
 def period_bounds(since: date, until: date) -> tuple[datetime, datetime]:
@@ -122,7 +153,26 @@ def overview(
         expiring=_expiring(place, now),
         withdrawals=[w for w in place.withdrawals if in_period(w.at)],
         erasures=[e for e in place.erasures if in_period(e.at)],
+        emergencies=_emergencies(place, entries, in_period, now),
     )  # fmt: skip
+
+
+def _emergencies(
+    place: Municipality, entries: Iterable[AccessEntry], in_period: Callable[[datetime], bool],
+    now: datetime,
+) -> list[EmergencyAlert]:  # fmt: skip
+    """Opened in the period or open now; reads under each counted over the period."""
+    shown = {
+        key: alert for key, alert in place.emergencies.items()
+        if in_period(alert.opened_at) or alert.opened_at <= now < alert.closes_at
+    }  # fmt: skip
+    for e in entries:
+        if e.action != "read" or not in_period(e.at) or e.case_id is None:
+            continue
+        for ref in {Basis.parse(str(b)) for b in e.basis.values() if b != e.basis.get("role")}:
+            if ref.ground is Ground.EMERGENCY and (e.case_id, ref.ref) in shown:
+                shown[e.case_id, ref.ref].reads += 1
+    return sorted(shown.values(), key=lambda a: (a.opened_at, a.case_id))
 
 
 def _refusals(
@@ -171,4 +221,7 @@ def overview_csv(o: Overview) -> str:
                          _utc(w.at)])  # fmt: skip
     for e in o.erasures:
         writer.writerow(["erasure", e.agency, "", "", "", e.case_id, "", _utc(e.at)])
+    for a in o.emergencies:  # the justification stays out of spreadsheets
+        writer.writerow(["emergency", a.agency, "", "", a.reads, a.case_id, a.access_id,
+                         _utc(a.opened_at)])  # fmt: skip
     return out.getvalue()

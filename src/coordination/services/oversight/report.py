@@ -8,7 +8,8 @@ name is added only for the lead agency's copy (ADR 0007).
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from consent import Category
+from consent import EMPTY_STATUTE, Category, Statute, StatutoryRule
+from consent.basis import Basis, Ground
 from coordination.adapters.store.access_log import AccessEntry
 from coordination.domain.case import Case
 from coordination.domain.disclosure import (
@@ -22,7 +23,11 @@ from coordination.domain.disclosure import (
 )
 from coordination.domain.trail import ConsentStory, ConsentTrail
 from coordination.services.oversight.access import OVERSIGHT_ROLES, Overseer
+from coordination.services.oversight.emergency import emergency_uses
 from coordination.services.oversight.trail import names
+
+# What an emergency access rests on.
+VITAL_INTERESTS = "Art. 6 Abs. 1 lit. d, Art. 9 Abs. 2 lit. c DSGVO"
 
 
 def person_name(case: Case, agency: str, at: datetime) -> tuple[PersonName | None, str | None]:
@@ -47,14 +52,15 @@ def disclosure_report(
     requested: tuple[str, Overseer],
     person: PersonName | None,
     at: datetime,
+    statute: Statute = EMPTY_STATUTE,
 ) -> DisclosureReport:
     entries = list(entries)
     received = [
         Received(d.at, d.recipient, d.sender, d.event_type, str(d.purpose),
-                 names(d.categories), d.consent_ids)
+                 names(d.categories), d.consent_ids, sorted(set(d.norms.values())))
         for d in trail.disclosures
     ]  # fmt: skip
-    read, inspections = _reads(trail, entries), _inspections(entries)
+    read, inspections = _reads(trail, entries, statute), _inspections(entries)
     named = {r.agency for r in received} | {r.agency for r in read}
     named |= {i.agency for i in inspections}
     for story in trail.stories.values():
@@ -64,26 +70,38 @@ def disclosure_report(
         person=person, agencies=[agency(a) for a in sorted(named)], received=received,
         read=read, inspections=inspections,
         consents=[_consent(s, at) for s in trail.stories.values()],
+        emergency_accesses=emergency_uses(trail, entries),
     )  # fmt: skip
 
 
-def _reads(trail: ConsentTrail, entries: list[AccessEntry]) -> list[ReadSummary]:
+def _reads(trail: ConsentTrail, entries: list[AccessEntry], statute: Statute) -> list[ReadSummary]:
     times: dict[tuple[str, str, str], list[datetime]] = {}
     for e in entries:
         if e.action != "read" or "role" in e.basis:
             continue
-        for category, consent_id in e.basis.items():
-            times.setdefault((e.agency_id, category, str(consent_id)), []).append(e.at)
+        for category, basis in e.basis.items():
+            times.setdefault((e.agency_id, category, str(basis)), []).append(e.at)
+    rules = {v.rule.rule_id: v.rule for v in statute.versions}  # the latest version of each
     return [
-        ReadSummary(agency, category, consent_id, _purposes(trail, consent_id),
-                    min(at), max(at), len(at))
-        for (agency, category, consent_id), at in sorted(times.items())
-    ]  # fmt: skip
+        _read(agency, category, Basis.parse(basis), trail, rules, at)
+        for (agency, category, basis), at in sorted(times.items())
+    ]
 
 
-def _purposes(trail: ConsentTrail, consent_id: str) -> list[str]:
-    story = trail.stories.get(consent_id)
-    return names(story.consent.purposes) if story else []
+def _read(
+    agency: str, category: str, basis: Basis, trail: ConsentTrail,
+    rules: dict[str, StatutoryRule], at: list[datetime],
+) -> ReadSummary:  # fmt: skip
+    if basis.ground is Ground.EMERGENCY:
+        return ReadSummary(agency, category, None, [], min(at), max(at), len(at),
+                           VITAL_INTERESTS, basis.ref)  # fmt: skip
+    if basis.ground is Ground.STATUTE:
+        rule = rules.get(basis.ref)
+        purposes, norm = ([str(rule.purpose)], rule.norm.citation) if rule else ([], basis.ref)
+        return ReadSummary(agency, category, None, purposes, min(at), max(at), len(at), norm)
+    story = trail.stories.get(basis.ref)
+    purposes = names(story.consent.purposes) if story else []
+    return ReadSummary(agency, category, basis.ref, purposes, min(at), max(at), len(at))
 
 
 def _inspections(entries: list[AccessEntry]) -> list[Inspection]:

@@ -25,10 +25,14 @@ from coordination.domain.case import (
     CaseOpened,
     ConsentGranted,
     ConsentWithdrawn,
+    EmergencyAccessEnded,
+    EmergencyAccessOpened,
 )
 from coordination.domain.disclosure import AgencyRef, DisclosureReport
+from coordination.domain.grounds import Grounds
 from coordination.domain.identity import Caller
-from coordination.domain.trail import consent_trail
+from coordination.domain.trail import ConsentTrail, consent_trail
+from coordination.services.grounds import GroundsLookup
 from coordination.services.oversight.access import Logbook, Overseer, check_overseer
 from coordination.services.oversight.overview import (
     Municipality,
@@ -40,10 +44,18 @@ from coordination.services.oversight.receipts import ReceiptSource
 from coordination.services.oversight.report import disclosure_report, person_name
 from coordination.services.oversight.trail import TrailDocument, trail_document
 
-# The overview reads only the events that open cases, change consents or erase.
+# The overview reads only the events that open cases, change consents, erase, or open
+# and end emergency access.
 OVERVIEW_TOPICS = tuple(
     topic
-    for event_class in (CaseOpened, ConsentGranted, ConsentWithdrawn, CaseErased)
+    for event_class in (
+        CaseOpened,
+        ConsentGranted,
+        ConsentWithdrawn,
+        CaseErased,
+        EmergencyAccessOpened,
+        EmergencyAccessEnded,
+    )
     for topic in stored_topics(event_class)
 )
 PAGE = 500
@@ -61,15 +73,22 @@ class Oversight:
 
 class OversightService:
     def __init__(
-        self, app: CoordinationApplication, directory: Directory, access_log: AccessLog
-    ) -> None:
+        self, app: CoordinationApplication, directory: Directory, access_log: AccessLog,
+        grounds: GroundsLookup,
+    ) -> None:  # fmt: skip
         self.app, self.directory, self.access_log = app, directory, access_log
+        self.grounds = grounds
         self.logbook = Logbook(access_log, app.clock)
+
+    def _trail(self, seen: Oversight, grounds: Grounds | None = None) -> ConsentTrail:
+        return consent_trail(seen.events, grounds or self.grounds.now())
 
     def consent_trail(self, caller: Caller, case_id: UUID) -> TrailDocument:
         seen = self._oversee(caller, case_id)
         entries = self.access_log.for_case(str(case_id))
-        document = trail_document(seen.case, consent_trail(seen.events), entries, seen.at)
+        grounds = self.grounds.now()
+        trail = self._trail(seen, grounds)
+        document = trail_document(seen.case, trail, entries, seen.at, grounds.statute)
         self.logbook.oversight_read(caller, case_id, seen.overseer)
         return document
 
@@ -79,9 +98,10 @@ class OversightService:
         person, basis = None, None
         if seen.overseer is Overseer.LEAD:  # a DPO's copy carries no name (ADR 0007)
             person, basis = person_name(seen.case, caller.agency_id, seen.at)
+        grounds = self.grounds.now()
         report = disclosure_report(
-            seen.case, consent_trail(seen.events), entries, self._agency,
-            (caller.agency_id, seen.overseer), person, seen.at,
+            seen.case, consent_trail(seen.events, grounds), entries, self._agency,
+            (caller.agency_id, seen.overseer), person, seen.at, grounds.statute,
         )  # fmt: skip
         log = [self.logbook.entry(caller, case_id, "read", basis={"role": seen.overseer})]
         if basis is not None:  # the name was read under consent: a read like any other
@@ -94,7 +114,7 @@ class OversightService:
         self, caller: Caller, case_id: UUID, consent_id: str
     ) -> ReceiptSource | None:
         seen = self._oversee(caller, case_id)
-        story = consent_trail(seen.events).stories.get(consent_id)
+        story = self._trail(seen).stories.get(consent_id)
         if story is None:
             return None
         recipients = [self._agency(r) for r in sorted(story.consent.recipients)]

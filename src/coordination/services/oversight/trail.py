@@ -12,18 +12,22 @@ from datetime import date, datetime
 from operator import itemgetter
 from uuid import UUID
 
-from consent import Category, Consent
+from consent import EMPTY_STATUTE, Category, Consent, Statute
+from consent.basis import Basis, Ground
 from coordination.adapters.store.access_log import IMPORTED, AccessEntry
 from coordination.domain.case import Case
+from coordination.domain.disclosure import EmergencyUse
 from coordination.domain.trail import (
     ConsentStory,
     ConsentTrail,
     Cover,
     Disclosure,
+    EmergencyStory,
     Recording,
     current_access,
 )
 from coordination.services.oversight.access import OVERSIGHT_ROLES
+from coordination.services.oversight.emergency import emergency_uses
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class LoggedAccess:
     categories: list[str]
     basis: dict[str, str]
     reason: str | None
+    purpose: str | None = None  # the purpose the reader named, if any
 
 
 @dataclass(frozen=True)
@@ -106,11 +111,13 @@ class TrailDocument:
     refused: list[LoggedAccess]
     timeline: list[Step]
     current_access: CurrentAccess
+    emergency_accesses: list[EmergencyUse]
 
 
 def trail_document(
-    case: Case, trail: ConsentTrail, entries: list[AccessEntry], at: datetime
-) -> TrailDocument:
+    case: Case, trail: ConsentTrail, entries: list[AccessEntry], at: datetime,
+    statute: Statute = EMPTY_STATUTE,
+) -> TrailDocument:  # fmt: skip
     logged = [_logged(e) for e in entries]
     return TrailDocument(
         case_id=case.id,
@@ -121,8 +128,9 @@ def trail_document(
         unfounded_disclosures=trail.unfounded,
         reads=[e for e in logged if e.action == "read"],
         refused=[e for e in logged if e.action not in ("read", IMPORTED)],
-        timeline=timeline(trail, logged, at),
+        timeline=timeline(trail, logged, at, statute),
         current_access=_current_access(case, trail, at),
+        emergency_accesses=emergency_uses(trail, entries),
     )
 
 
@@ -148,7 +156,7 @@ def names(values: Iterable[str]) -> list[str]:
 def _logged(e: AccessEntry) -> LoggedAccess:
     return LoggedAccess(
         e.at, e.agency_id, e.token_label, e.role, e.request_id, e.action,
-        sorted(e.categories), {k: str(v) for k, v in e.basis.items()}, e.reason,
+        sorted(e.categories), {k: str(v) for k, v in e.basis.items()}, e.reason, e.purpose,
     )  # fmt: skip
 
 
@@ -158,12 +166,17 @@ _EVENT, _EXPIRY, _LOG = 0, 1, 2
 Keyed = tuple[tuple[datetime, int, int], Step]
 
 
-def timeline(trail: ConsentTrail, logged: Iterable[LoggedAccess], at: datetime) -> list[Step]:
+def timeline(
+    trail: ConsentTrail, logged: Iterable[LoggedAccess], at: datetime,
+    statute: Statute = EMPTY_STATUTE,
+) -> list[Step]:  # fmt: skip
     """Every step in order. Oversight reads (DPO, lead) show no personal data: they
     are listed under `reads` only, so looking at the trail does not change its story."""
     keyed: list[Keyed] = []
     for story in trail.stories.values():
         keyed.extend(_consent_steps(story, at))
+    for emergency in trail.emergencies.values():
+        keyed.extend(_emergency_steps(emergency))
     for d in trail.disclosures:
         step = Step(d.at, "disclosure", d.sender, names(d.categories), d.version,
                     recipients=[d.recipient], purposes=[str(d.purpose)],
@@ -172,7 +185,8 @@ def timeline(trail: ConsentTrail, logged: Iterable[LoggedAccess], at: datetime) 
     for n, e in enumerate(logged):
         if e.action == "read" and e.basis.get("role") in OVERSIGHT_ROLES:
             continue
-        step = Step(e.at, e.action, e.agency, e.categories, basis=e.basis, reason=e.reason)
+        step = Step(e.at, e.action, e.agency, e.categories, basis=e.basis, reason=e.reason,
+                    purposes=read_purposes(e, trail, statute))  # fmt: skip
         keyed.append(((e.at, _LOG, n), step))
     return [step for _, step in sorted(keyed, key=itemgetter(0))]
 
@@ -195,6 +209,34 @@ def _consent_steps(story: ConsentStory, at: datetime) -> list[Keyed]:
         steps.append(
             ((expired, _EXPIRY, 0), _consent_step("consent-expired", expired, None, None, c))
         )
+    return steps
+
+
+def read_purposes(e: LoggedAccess, trail: ConsentTrail, statute: Statute) -> list[str]:
+    """The purpose a read was made under: the one the reader named, else those of the
+    rules and consents it rested on (an emergency access has none of the vocabulary)."""
+    if e.action != "read":
+        return []
+    if e.purpose is not None:
+        return [e.purpose]
+    rules = {v.rule.rule_id: v.rule for v in statute.versions}
+    found: set[str] = set()
+    for basis in {Basis.parse(b) for k, b in e.basis.items() if k != "role"}:
+        if basis.ground is Ground.CONSENT and basis.ref in trail.stories:
+            found |= {str(p) for p in trail.stories[basis.ref].consent.purposes}
+        elif basis.ground is Ground.STATUTE and basis.ref in rules:
+            found.add(str(rules[basis.ref].purpose))
+    return sorted(found)
+
+
+def _emergency_steps(story: EmergencyStory) -> list[Keyed]:
+    opened = story.opened
+    steps = [((opened.at, _EVENT, opened.version),
+              Step(opened.at, "emergency-access-opened", opened.agency, [], opened.version,
+                   reason=story.justification))]  # fmt: skip
+    if (ended := story.ended) is not None:
+        step = Step(ended.at, "emergency-access-ended", ended.agency, [], ended.version)
+        steps.append(((ended.at, _EVENT, ended.version), step))
     return steps
 
 

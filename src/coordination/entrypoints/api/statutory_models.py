@@ -1,0 +1,90 @@
+"""Response bodies of /v1/statutory-rules (apart from responses.py: one resource each)."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from consent import StatutoryRule
+from coordination.entrypoints.api.responses import RecordedBy
+from coordination.services.statutory import BookEntry, RuleBookState, RuleRecorded, RuleState
+
+
+class NormOut(BaseModel):
+    citation: str
+    text: str
+
+
+class RuleOut(BaseModel):
+    rule_id: str
+    from_kinds: list[str]
+    to_kinds: list[str]
+    categories: list[str]
+    purpose: str
+    norm: NormOut
+    valid_from: date
+    valid_until: date | None
+
+    @classmethod
+    def of(cls, rule: StatutoryRule) -> "RuleOut":
+        return cls(
+            rule_id=rule.rule_id, from_kinds=sorted(rule.from_kinds),
+            to_kinds=sorted(rule.to_kinds), categories=sorted(c.value for c in rule.categories),
+            purpose=rule.purpose.value,
+            norm=NormOut(citation=rule.norm.citation, text=rule.norm.text),
+            valid_from=rule.valid_from, valid_until=rule.valid_until,
+        )  # fmt: skip
+
+
+class RuleStateOut(RuleOut):
+    status: Literal["in_force", "not_yet_in_force", "expired", "retired"]
+    added_at: datetime
+    recorded_at: datetime  # when the book took the rule as it reads now
+    retired_at: datetime | None
+
+    @classmethod
+    def of_state(cls, state: RuleState) -> "RuleStateOut":
+        rule = RuleOut.of(state.rule).model_dump()
+        return cls(**rule, status=state.status.value, added_at=state.added_at,
+                   recorded_at=state.recorded_at, retired_at=state.retired_at)  # fmt: skip
+
+
+class StatutoryRulesOut(BaseModel):
+    book_version: int
+    rules: list[RuleStateOut]
+
+    @classmethod
+    def of(cls, book: RuleBookState) -> "StatutoryRulesOut":
+        return cls(book_version=book.version, rules=[RuleStateOut.of_state(r) for r in book.rules])
+
+
+class RuleRecordedOut(BaseModel):
+    book_version: int
+    rule: RuleStateOut
+
+    @classmethod
+    def of(cls, recorded: RuleRecorded) -> "RuleRecordedOut":
+        return cls(book_version=recorded.version, rule=RuleStateOut.of_state(recorded.state))
+
+
+class BookEntryOut(BaseModel):
+    type: str
+    version: int
+    recorded_at: datetime
+    recorded_by: RecordedBy
+    rule_id: str | None
+    reason: str | None
+    rule: RuleOut | None  # as it reads after an addition or a change
+
+    @classmethod
+    def of(cls, entry: BookEntry) -> "BookEntryOut":
+        by = RecordedBy(agency=entry.recorded_by, token_label=entry.token_label)
+        rule = RuleOut.of(entry.rule) if entry.rule else None
+        return cls(
+            type=entry.type, version=entry.version, recorded_at=entry.recorded_at,
+            recorded_by=by, rule_id=entry.rule_id, reason=entry.reason, rule=rule,
+        )  # fmt: skip
+
+
+class RuleBookHistoryOut(BaseModel):
+    events: list[BookEntryOut]
