@@ -71,6 +71,13 @@ class Statute:
         held = [v.rule for v in self.versions if v.held_at(at) and v.rule.in_force(at)]
         return sorted(held, key=lambda rule: rule.rule_id)
 
+    def rule(self, rule_id: str, at: datetime) -> StatutoryRule | None:
+        """The rule as the book held it at `at` (a read or a transfer names the version it
+        rested on); else its last version; None for a rule the book never held."""
+        versions = [v for v in self.versions if v.rule.rule_id == rule_id]
+        chosen = [v for v in versions if v.held_at(at)] or versions
+        return chosen[-1].rule if chosen else None
+
     def covering(
         self, sender_kind: str, recipient_kind: str, purpose: Purpose,
         categories: Iterable[Category], at: datetime,

@@ -128,7 +128,9 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         oversight=OversightService(app, directory, access_log, grounds),
         erasure=ErasureService(app, access_log),
         integrity=IntegrityService(app, signing_keys(settings)),
-        importing=ImportService(app, directory, access_log, policy=policy(settings)),
+        importing=ImportService(
+            app, directory, access_log, policy=policy(settings), statute=statutory.statute
+        ),
         import_worker=partial(import_worker, settings),
         caseload=caseload, projections=projections, runner=runner,
         statutory=statutory,

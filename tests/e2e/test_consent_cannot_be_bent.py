@@ -80,6 +80,13 @@ def test_only_the_obtaining_agency_or_the_lead_records_a_consent(api: Api) -> No
     by_lead = api.grant(ABH, case_id, VHS, ["language_course"], ["language"], obtained_by=JC)
     assert by_lead.status_code == 201, by_lead.text
     assert by_lead.json()["event"]["data"]["obtained_by"] == JC
+    # The job centre, which obtained it, is its controller on the receipt.
+    dpo = api.agency("kreis-mayen-koblenz", role=Role.DPO)
+    consent_id = by_lead.json()["event"]["data"]["consent_id"]
+    url = f"/v1/cases/{case_id}/consents/{consent_id}/receipt"
+    fhir = api.as_(dpo, "GET", url, headers={"Accept": "application/fhir+json"}).json()
+    assert [c["identifier"]["value"] for c in fhir["controller"]] == [JC]
+    assert [m["identifier"]["value"] for m in fhir["manager"]] == [ABH]
 
     # An obtaining agency that is not registered is bad input.
     unknown = api.grant(ABH, case_id, VHS, ["language_course"], ["language"],
@@ -152,10 +159,32 @@ def test_a_minors_consent_is_given_by_a_legal_representative_and_shown_as_such(
     (consent,) = trail["consents"]
     assert consent["given_by"] == "parent"
     assert consent["obtained_by"] == ABH
-    # The officer sees that a parent consented, not the parent's name.
-    history = api.as_(dpo, "GET", f"/v1/cases/{case_id}/history").json()["events"]
-    granted = next(e for e in history if e["type"] == "ConsentGranted")
-    assert granted["data"]["legal_representative"] == {"representation": "parent"}
+    # The officer and the recipient see that a parent consented, not the parent's name;
+    # the agency that recorded it sees both.
+    for reader, shown in (
+        (dpo, {"representation": "parent"}),
+        ("jmd-mayen-koblenz", {"representation": "parent"}),
+        (ABH, {"name": "Samir Haddad", "representation": "parent"}),
+    ):
+        history = api.as_(reader, "GET", f"/v1/cases/{case_id}/history").json()["events"]
+        granted = next(e for e in history if e["type"] == "ConsentGranted")
+        assert granted["data"]["legal_representative"] == shown, reader
+
+    # Its receipt names the parent by standing as grantor, and no name.
+    url = f"/v1/cases/{case_id}/consents/{consent['consent_id']}/receipt"
+    fhir = api.as_(dpo, "GET", url, headers={"Accept": "application/fhir+json"})
+    assert fhir.status_code == 200, fhir.text
+    assert fhir.json()["grantor"] == [
+        {"type": "RelatedPerson", "display": "legal representative: parent"}
+    ]
+    assert "Samir" not in fhir.text
+
+    # Erased, the name is gone with the key; that a parent gave the consent stays.
+    erasure = {"reason": "the person asked", "legal_basis": "Art. 17 GDPR"}
+    erased = api.as_(dpo, "POST", f"/v1/cases/{case_id}/erasure", json=erasure)
+    assert erased.status_code in (200, 201), erased.text
+    trail = api.as_(dpo, "GET", f"/v1/cases/{case_id}/consent-trail").json()
+    assert [c["given_by"] for c in trail["consents"]] == ["parent"]
 
 
 def test_a_parent_cannot_consent_for_an_adult(api: Api) -> None:

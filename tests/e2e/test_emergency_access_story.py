@@ -10,7 +10,10 @@ from tests.e2e.conftest import Api
 from tests.support import FakeClock
 
 ABH, MBE, VHS = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz", "vhs-mayen-koblenz"
-WHY = "collapsed at the counselling office; the emergency doctor asks for the residence status"
+WHY = (
+    "collapsed at the counselling office;\n" * 40
+    + "the emergency doctor asks for the residence status"
+)
 EMERGENCY = {"type": "EmergencyAccessOpened", "justification": WHY}
 
 
@@ -72,6 +75,18 @@ def test_an_emergency_access_opens_the_case_for_a_day_and_is_on_every_record(
     assert by_category["residence"]["emergency_access"] == access_id
     assert by_category["residence"]["norm"].startswith("Art. 6 Abs. 1 lit. d")
     assert by_category["identity"]["consent_id"] == "consent-1"
+
+    # The person's copy prints, however long the justification.
+    pdf = api.as_(dpo, "GET", f"/v1/cases/{case_id}/disclosure-report",
+                  params={"format": "pdf"})  # fmt: skip
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.content.startswith(b"%PDF")
+
+    # The foreigners authority, related too, sees that it was opened, not why.
+    history = api.as_(ABH, "GET", f"/v1/cases/{case_id}/history").json()["events"]
+    opened_event = next(e for e in history if e["type"] == "EmergencyAccessOpened")
+    assert "justification" not in opened_event["data"]
+    assert opened_event["data"]["access_id"] == access_id
 
     # A day later it is over: the residence status is withheld again.
     clock.advance(hours=24)

@@ -1,10 +1,12 @@
 """Imported histories obey the case's own rules, judged as things stood at each event."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from consent import Category, Norm, Purpose, RuleVersion, Statute, StatutoryRule
 from coordination.domain.case import Case
+from coordination.domain.grounds import Grounds
 from coordination.services.importing.build import build
 from coordination.services.importing.lines import parse_line
 from coordination.services.importing.problems import LineProblem, LineRefused
@@ -77,3 +79,19 @@ def test_an_agency_without_a_relation_to_the_case_cannot_record_on_it() -> None:
     unrelated = event("QualificationRecorded", "jobcenter-leipzig", 1, title="x", country="SY")
     problem = refusal([opening(), unrelated])
     assert "no relation to the case" in problem.detail
+
+
+def test_a_transfer_a_statutory_rule_covers_is_imported_without_consent() -> None:
+    rule = StatutoryRule(
+        "abh-to-counselling", frozenset({"auslaenderbehoerde"}),
+        frozenset({"migrationsberatung"}), frozenset({Category.IDENTITY, Category.CONTACT}),
+        Purpose.COUNSELLING, Norm("§ 1 Beispielgesetz", "example"), date(2020, 1, 1), None,
+    )  # fmt: skip
+    statute = Statute((RuleVersion(rule, datetime(2020, 1, 1, tzinfo=UTC), None),))
+    kinds = {ABH: "auslaenderbehoerde", MBE: "migrationsberatung"}
+    grounds = Grounds(statute, lambda agency: kinds.get(agency, ""))
+
+    case = build(parse_line(5, line([opening(), referral(hours=1)]), NOW), AGENCIES,
+                 grounds=grounds)  # fmt: skip
+
+    assert case.referrals["referral-1"].to_agency == MBE

@@ -137,3 +137,17 @@ def test_readable_for_a_purpose_only_counts_that_purpose_s_rules() -> None:
     assert set(statute.readable("jobcenter", "bamf", LATER, Purpose.LANGUAGE_COURSE)) == {
         Category.IDENTITY, Category.LANGUAGE,
     }  # fmt: skip
+
+
+def test_a_rule_is_named_as_the_book_held_it_at_the_time() -> None:
+    amended = replace(COURSE, norm=Norm("§ 88a Abs. 1 Satz 1 AufenthG", "amended wording"))
+    statute = book(held(COURSE, ended_at=LATER), RuleVersion(amended, LATER, None))
+
+    before = statute.rule("course-data", datetime(2026, 8, 1, tzinfo=UTC))
+    after = statute.rule("course-data", LATER)
+
+    assert before is not None
+    assert before.norm == NORM
+    assert after == amended
+    assert statute.rule("course-data", datetime(2025, 1, 1, tzinfo=UTC)) == amended
+    assert statute.rule("no-such-rule", LATER) is None

@@ -188,7 +188,8 @@ def _recording(event: Event) -> Recording:
 
 @dataclass(frozen=True)
 class Cover:
-    """One consent behind a cell of the access matrix."""
+    """One consent behind a cell of the access matrix (its disclosers, if it names any,
+    are in the trail's consents)."""
 
     consent_id: str
     expires_at: datetime | None

@@ -75,7 +75,7 @@ def view_event(
         return View(data)
     reading = declared(event_type).read_under
     if reading is Reading.ADMINISTRATION:
-        return View(_without_free_text(data) if sight.metadata_only else data)
+        return View(_without_free_text(data) if sight.metadata_only else _for_related(data))
     if reading is Reading.PERSON:
         return view_person(data, recorded_by, sight)
     if reading is Reading.REFERRAL:
@@ -92,10 +92,22 @@ def view_part(data: dict[str, Any], recorded_by: str, category: Category, sight:
 
 
 def _without_free_text(data: dict[str, Any]) -> dict[str, Any]:
-    """What a data-protection officer sees of administration: no reasons, no documents."""
+    """What a data-protection officer sees of administration: no reasons, no documents,
+    a representative's standing but not their name; but why an emergency access was
+    opened, which the officer reviews (ADR 0040)."""
     shown = {k: v for k, v in data.items() if k not in FREE_TEXT}
     if isinstance(shown.get("evidence"), dict):
         shown["evidence"] = {"method": shown["evidence"].get("method")}
+    return _standing_only(shown)
+
+
+def _for_related(data: dict[str, Any]) -> dict[str, Any]:
+    """What another related agency sees of administration: not why an emergency access
+    was opened (often health data), not who represented the person, only as what."""
+    return _standing_only({k: v for k, v in data.items() if k != "justification"})
+
+
+def _standing_only(shown: dict[str, Any]) -> dict[str, Any]:
     if isinstance(shown.get("legal_representative"), dict):
         representative = shown["legal_representative"]
         shown["legal_representative"] = {"representation": representative["representation"]}

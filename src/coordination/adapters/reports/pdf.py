@@ -126,11 +126,19 @@ def _emergencies(pdf: _Document, report: DisclosureReport, words: Words) -> None
         return
     _section(pdf, words["emergencies"])
     rows = [
-        [e.agency, _span(words, e.opened_at, e.closes_at), e.justification or "-", str(e.reads)]
+        [e.agency, _span(words, e.opened_at, e.closes_at), _brief(e.justification), str(e.reads)]
         for e in report.emergency_accesses
     ]
     headings = [words["agency"], words["period"], words["justification"], words["times"]]
     _table(pdf, headings, rows, (46, 42, 70, 16), words)
+
+
+def _brief(text: str | None, most: int = 400) -> str:
+    """A free text as one paragraph of a table cell: a cell must fit on one page."""
+    if not text:
+        return "-"
+    flat = " ".join(text.split())
+    return flat if len(flat) <= most else flat[: most - 1] + "…"
 
 
 def _consents(pdf: _Document, consents: Sequence[ReportConsent], words: Words) -> None:

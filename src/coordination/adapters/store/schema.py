@@ -1,5 +1,7 @@
 """Tables of the service besides the event store. Append-only where it matters."""
 
+from eventsourcing.persistence import OperationalError, ProgrammingError
+
 from coordination.adapters.store.database import Database
 
 _TABLES = [
@@ -42,8 +44,15 @@ def create_tables(db: Database) -> None:
         for statement in _TABLES:
             db.run(cursor, statement.replace("{serial}", _SERIAL[db.dialect]))
     for table, column, statement in _ADDED_COLUMNS:
-        if not _has_column(db, table, column):
+        if _has_column(db, table, column):
+            continue
+        try:
             db.execute(statement)
+        except (OperationalError, ProgrammingError):
+            # Another `migrate` added it between the look and the change (SQLite takes
+            # no lock for migrating; PostgreSQL's is advisory).
+            if not _has_column(db, table, column):
+                raise
 
 
 def _has_column(db: Database, table: str, column: str) -> bool:

@@ -110,7 +110,7 @@ class ErasedSnapshot:
 @dataclass(frozen=True)
 class Sealed:
     """Which fields of one event type are sealed: whole fields, and keys of the items of
-    list fields ("milestones.title")."""
+    list fields ("milestones.title") or of dict fields ("legal_representative.name")."""
 
     fields: tuple[str, ...]
     in_items: tuple[tuple[str, tuple[str, ...]], ...]
@@ -139,8 +139,13 @@ def split(event_type: str, state: dict[str, Any]) -> tuple[dict[str, Any], dict[
     clear = {k: v for k, v in state.items() if k not in sealed.fields}
     personal = {k: state[k] for k in sealed.fields if k in state}
     for field, keys in sealed.in_items:
-        personal[field] = [{k: item.get(k) for k in keys} for item in state[field]]
-        clear[field] = [{k: v for k, v in item.items() if k not in keys} for item in state[field]]
+        value = state.get(field)
+        if isinstance(value, dict):  # "legal_representative.name": a key of a dict field
+            personal[field] = {k: value.get(k) for k in keys}
+            clear[field] = {k: v for k, v in value.items() if k not in keys}
+        elif isinstance(value, list):  # "milestones.title": a key of each item of a list
+            personal[field] = [{k: item.get(k) for k in keys} for item in value]
+            clear[field] = [{k: v for k, v in item.items() if k not in keys} for item in value]
     return clear, personal
 
 
@@ -151,11 +156,22 @@ def join(event_type: str, clear: dict[str, Any], personal: dict[str, Any] | None
         clear[ERASED] = True
         personal = dict.fromkeys(sealed.fields)
         for field, keys in sealed.in_items:
-            personal[field] = [dict.fromkeys(keys) for _ in clear[field]]
+            personal[field] = _erased_part(clear.get(field), keys)
     items = {field: personal.pop(field) for field, _ in sealed.in_items if field in personal}
     clear.update(personal)
     for field, opened in items.items():
-        clear[field] = [{**c, **p} for c, p in zip(clear[field], opened, strict=True)]
+        kept = clear.get(field)
+        if isinstance(kept, list):
+            clear[field] = [{**c, **p} for c, p in zip(kept, opened, strict=True)]
+        elif isinstance(kept, dict):
+            clear[field] = {**kept, **opened}
+
+
+def _erased_part(kept: Any, keys: tuple[str, ...]) -> Any:
+    """The sealed keys of a list's items or of a dict, once the key is gone: None each."""
+    if isinstance(kept, list):
+        return [dict.fromkeys(keys) for _ in kept]
+    return dict.fromkeys(keys) if isinstance(kept, dict) else None
 
 
 def _aad(case_id: UUID, version: int, topic: str) -> bytes:

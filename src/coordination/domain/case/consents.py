@@ -32,7 +32,7 @@ from coordination.domain.values import (
 class ConsentGranted(Event):
     declared: ClassVar[Declaration] = Declaration(
         read_under=Reading.ADMINISTRATION, recorded_by=Recorder.OBTAINER,
-        label=Label("Einwilligung erteilt", "consent given"), sealed=("legal_representative",),
+        label=Label("Einwilligung erteilt", "consent given"), sealed=("legal_representative.name",),
         example={"recipients": ["mbe-caritas-mayen"], "purposes": ["counselling"],
                  "categories": ["identity", "contact"], "given_on": "2026-09-01",
                  "valid_until": "2027-08-31",
@@ -115,6 +115,7 @@ class Consents(CasePart):
         is_known_agency: Annotated[Callable[[str], bool], Supplied] = lambda _: True,
         policy: Annotated[Policy, Supplied] = DEFAULT_POLICY,
     ) -> str:
+        self.check_may_record(ConsentGranted)
         obtained_by = obtained_by or by.agency
         self.check_may_record_consent(by, obtained_by, recipients)
         self.check_recipients_known(recipients, is_known_agency)

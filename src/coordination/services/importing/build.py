@@ -12,13 +12,19 @@ from typing import Any
 from coordination.domain.case import Case
 from coordination.domain.catalogue import CATALOGUE
 from coordination.domain.errors import ConsentRequired, DomainError
+from coordination.domain.grounds import NO_STATUTE, Grounds
 from coordination.domain.policy import DEFAULT_POLICY, Policy
 from coordination.services.importing.lines import ImportedCase, ImportedEvent
 from coordination.services.importing.problems import LineProblem, LineRefused
 
 
-def build(case: ImportedCase, agencies: Set[str], policy: Policy = DEFAULT_POLICY) -> Case:
-    """The case with its history as pending events, or LineRefused on the first broken rule."""
+def build(
+    case: ImportedCase, agencies: Set[str], policy: Policy = DEFAULT_POLICY,
+    grounds: Grounds = NO_STATUTE,
+) -> Case:  # fmt: skip
+    """The case with its history as pending events, or LineRefused on the first broken rule.
+    `grounds`: the rule book as it stands now and the registered agencies' kinds, so a
+    transfer a statutory rule covers needs no consent, as in a live write."""
     opening, *later = case.events
     _check_agency(case, 0, opening, agencies)
     built = Case.open(opening.by, opening.at, case_id=case.case_id, **opening.fields)
@@ -26,16 +32,18 @@ def build(case: ImportedCase, agencies: Set[str], policy: Policy = DEFAULT_POLIC
         _check_agency(case, i, event, agencies)
         _check_related(case, i, event, built)
         try:
-            _decide(built, event, agencies, policy)
+            _decide(built, event, agencies, policy, grounds)
         except DomainError as broken:
             raise LineRefused([_rule_problem(case.line, i, broken)]) from None
     return built
 
 
-def _decide(case: Case, event: ImportedEvent, agencies: Set[str], policy: Policy) -> None:
+def _decide(
+    case: Case, event: ImportedEvent, agencies: Set[str], policy: Policy, grounds: Grounds
+) -> None:
     CATALOGUE[event.kind].decide(
         case, event.by, event.at, event.fields,
-        is_known_agency=agencies.__contains__, policy=policy,
+        is_known_agency=agencies.__contains__, policy=policy, grounds=grounds,
     )  # fmt: skip
 
 

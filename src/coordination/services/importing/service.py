@@ -9,17 +9,19 @@ an access-log entry naming who imported it: what is written is exactly what was
 checked.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
+from consent import EMPTY_STATUTE, Statute
 from coordination.adapters.runtime.heap import batch_collection
 from coordination.adapters.store.access_log import AccessLog
 from coordination.adapters.store.directory import Directory
 from coordination.application.app import CoordinationApplication
+from coordination.domain.grounds import Grounds
 from coordination.domain.policy import DEFAULT_POLICY, Policy
 from coordination.services.importing.build import build
 from coordination.services.importing.imported_by import ImportedBy
@@ -50,6 +52,16 @@ class ImportSummary:
 
 
 @dataclass(frozen=True)
+class KindsOf:
+    """An agency's kind from a table that travels to the import's worker processes."""
+
+    kinds: Mapping[str, str]
+
+    def __call__(self, agency_id: str) -> str:
+        return self.kinds.get(agency_id, "")
+
+
+@dataclass(frozen=True)
 class Context:
     """What the check judges by (one instant, the registered agencies) and who runs the
     import: every case written is logged as imported `by` them, at `now`."""
@@ -58,6 +70,13 @@ class Context:
     agencies: frozenset[str]
     by: ImportedBy
     policy: Policy = DEFAULT_POLICY
+    # The rule book as it stands and each agency's kind: the import judges transfers by
+    # the law as a live write would.
+    statute: Statute = EMPTY_STATUTE
+    kinds: Mapping[str, str] = field(default_factory=dict)
+
+    def grounds(self) -> Grounds:
+        return Grounds(self.statute, KindsOf(self.kinds))
 
 
 @dataclass
@@ -96,9 +115,10 @@ class ImportService:
     def __init__(
         self, app: CoordinationApplication, directory: Directory, access_log: AccessLog,
         batch_events: int = BATCH_EVENTS, policy: Policy = DEFAULT_POLICY,
+        statute: Callable[[], Statute] = lambda: EMPTY_STATUTE,
     ) -> None:  # fmt: skip
         self.app, self.directory, self.access_log = app, directory, access_log
-        self.batch_events, self.policy = batch_events, policy
+        self.batch_events, self.policy, self.statute = batch_events, policy, statute
 
     def run(self, lines: Lines, by: ImportedBy) -> ImportSummary:
         """ImportRefused (nothing written) unless every line can be imported."""
@@ -110,8 +130,8 @@ class ImportService:
             return self.write(spool, context, checked.cases)
 
     def context(self, by: ImportedBy) -> Context:
-        agencies = frozenset(a.agency_id for a in self.directory.list_agencies())
-        return Context(self.app.clock(), agencies, by, self.policy)
+        kinds = {a.agency_id: a.kind.value for a in self.directory.list_agencies()}
+        return Context(self.app.clock(), frozenset(kinds), by, self.policy, self.statute(), kinds)
 
     def check(self, lines: Lines, context: Context, spool: Path, first: int = 1) -> Checked:
         """The first pass: every line parsed and replayed through the rules, and while
@@ -124,7 +144,7 @@ class ImportService:
                 try:
                     case = parse_line(number, raw, context.now)
                     checked.claim(case)
-                    built = build(case, context.agencies, context.policy)
+                    built = build(case, context.agencies, context.policy, context.grounds())
                 except LineRefused as refused:
                     checked.found.add(refused.problems)
                     continue

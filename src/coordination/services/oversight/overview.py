@@ -203,7 +203,9 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-CSV_COLUMNS = ("section", "agency", "action", "reason", "count", "case_id", "consent_id", "at")
+CSV_COLUMNS = (
+    "section", "agency", "action", "reason", "count", "case_id", "consent_id", "at", "access_id",
+)  # fmt: skip
 
 
 def overview_csv(o: Overview) -> str:
@@ -212,16 +214,16 @@ def overview_csv(o: Overview) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for r in o.refused:
-        writer.writerow(["refused", r.agency, r.action, r.reason, r.count, "", "", ""])
+        writer.writerow(["refused", r.agency, r.action, r.reason, r.count, "", "", "", ""])
     for x in o.expiring:
         writer.writerow(["expiring", " ".join(x.recipients), "", "", "", x.case_id,
-                         x.consent_id, _utc(x.expires_at)])  # fmt: skip
+                         x.consent_id, _utc(x.expires_at), ""])  # fmt: skip
     for w in o.withdrawals:
         writer.writerow(["withdrawal", w.agency, "", "", "", w.case_id, w.consent_id,
-                         _utc(w.at)])  # fmt: skip
+                         _utc(w.at), ""])  # fmt: skip
     for e in o.erasures:
-        writer.writerow(["erasure", e.agency, "", "", "", e.case_id, "", _utc(e.at)])
+        writer.writerow(["erasure", e.agency, "", "", "", e.case_id, "", _utc(e.at), ""])
     for a in o.emergencies:  # the justification stays out of spreadsheets
-        writer.writerow(["emergency", a.agency, "", "", a.reads, a.case_id, a.access_id,
-                         _utc(a.opened_at)])  # fmt: skip
+        writer.writerow(["emergency", a.agency, "", "", a.reads, a.case_id, "",
+                         _utc(a.opened_at), a.access_id])  # fmt: skip
     return out.getvalue()

@@ -33,9 +33,16 @@ class ReceiptSource:
 
     case_id: UUID
     story: ConsentStory
-    controller: AgencyRef  # the agency that recorded the consent
+    controller: AgencyRef  # the agency that obtained the consent and relies on it
     recipients: Sequence[AgencyRef]
     at: datetime
+    manager: AgencyRef | None = None  # the agency that recorded it, if another
+
+    @property
+    def grantor_iri(self) -> str:
+        """Who gave it: the person, or a legal representative (named by standing only)."""
+        given_by = self.story.given_by
+        return self.person_iri if given_by == "person" else f"{self.person_iri}/{given_by}"
 
     @property
     def case_iri(self) -> str:
@@ -144,7 +151,7 @@ def _status_events(source: ReceiptSource) -> list[Json]:
             {
                 "@type": dpv.STATUSES[status],
                 "dct:date": _instant(story.withdrawn.at),
-                "dpv:isIndicatedBy": {"@id": source.person_iri},
+                "dpv:isIndicatedBy": {"@id": source.grantor_iri},
                 "dpv:isImplementedByEntity": {"@id": _agency_iri(story.withdrawn.agency)},
             }
         )
@@ -162,7 +169,7 @@ def _given(source: ReceiptSource) -> Json:
             "dct:date": _instant(story.granted.at),
             "dct:valid": f"{_instant(story.valid_from)}/{_instant(expires) if expires else '..'}",
             "dpv:isIndicatedAtTime": story.consent.given_on.isoformat(),
-            "dpv:isIndicatedBy": {"@id": source.person_iri},
+            "dpv:isIndicatedBy": {"@id": source.grantor_iri},
             "dpv:hasIndicationMethod": story.evidence_method,
             "dpv:isImplementedByEntity": {"@id": _agency_iri(story.granted.agency)},
         }
@@ -210,16 +217,24 @@ def _fhir(source: ReceiptSource) -> Json:
             "subject": person,
             "date": story.consent.given_on.isoformat(),
             "period": _period(source),
-            "grantor": [person],
+            "grantor": [_grantor(source)],
             "grantee": [_organization(r) for r in source.recipients],
             "controller": [_organization(source.controller)],
-            "manager": [_organization(source.controller)],
+            "manager": [_organization(source.manager or source.controller)],
             "regulatoryBasis": [_basis(b) for b in source.legal_bases],
             "verification": _verification(story),
             "decision": "permit",
             "provision": [_provision(source)],
         }
     )
+
+
+def _grantor(source: ReceiptSource) -> Json:
+    given_by = source.story.given_by
+    if given_by == "person":
+        return _person(source)
+    # A parent, guardian or legal carer, by standing: the receipt names no one.
+    return {"type": "RelatedPerson", "display": f"legal representative: {given_by}"}
 
 
 def _person(source: ReceiptSource) -> Json:

@@ -8,7 +8,7 @@ name is added only for the lead agency's copy (ADR 0007).
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from consent import EMPTY_STATUTE, Category, Statute, StatutoryRule
+from consent import EMPTY_STATUTE, Category, Statute
 from consent.basis import Basis, Ground
 from coordination.adapters.store.access_log import AccessEntry
 from coordination.domain.case import Case
@@ -40,7 +40,7 @@ def person_name(case: Case, agency: str, at: datetime) -> tuple[PersonName | Non
     name = PersonName(str(case.person["given_name"]), str(case.person["family_name"]))
     if agency == case.opened_by:
         return name, None
-    basis = case.ledger.readable_categories(agency, at).get(Category.IDENTITY)
+    basis = case.ledger.readable_categories(agency, at, case.opened_by).get(Category.IDENTITY)
     return (name, basis) if basis else (None, None)
 
 
@@ -81,22 +81,21 @@ def _reads(trail: ConsentTrail, entries: list[AccessEntry], statute: Statute) ->
             continue
         for category, basis in e.basis.items():
             times.setdefault((e.agency_id, category, str(basis)), []).append(e.at)
-    rules = {v.rule.rule_id: v.rule for v in statute.versions}  # the latest version of each
     return [
-        _read(agency, category, Basis.parse(basis), trail, rules, at)
+        _read(agency, category, Basis.parse(basis), trail, statute, at)
         for (agency, category, basis), at in sorted(times.items())
     ]
 
 
 def _read(
-    agency: str, category: str, basis: Basis, trail: ConsentTrail,
-    rules: dict[str, StatutoryRule], at: list[datetime],
+    agency: str, category: str, basis: Basis, trail: ConsentTrail, statute: Statute,
+    at: list[datetime],
 ) -> ReadSummary:  # fmt: skip
     if basis.ground is Ground.EMERGENCY:
         return ReadSummary(agency, category, None, [], min(at), max(at), len(at),
                            VITAL_INTERESTS, basis.ref)  # fmt: skip
     if basis.ground is Ground.STATUTE:
-        rule = rules.get(basis.ref)
+        rule = statute.rule(basis.ref, max(at))  # as the book stood at the last such read
         purposes, norm = ([str(rule.purpose)], rule.norm.citation) if rule else ([], basis.ref)
         return ReadSummary(agency, category, None, purposes, min(at), max(at), len(at), norm)
     story = trail.stories.get(basis.ref)

@@ -119,8 +119,9 @@ class OversightService:
             return None
         recipients = [self._agency(r) for r in sorted(story.consent.recipients)]
         source = ReceiptSource(
-            case_id, story, self._agency(story.granted.agency), recipients, seen.at
-        )
+            case_id, story, self._agency(story.obtained_by), recipients, seen.at,
+            self._agency(story.granted.agency),
+        )  # fmt: skip
         self.logbook.oversight_read(caller, case_id, seen.overseer)
         return source
 

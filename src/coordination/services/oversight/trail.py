@@ -219,13 +219,12 @@ def read_purposes(e: LoggedAccess, trail: ConsentTrail, statute: Statute) -> lis
         return []
     if e.purpose is not None:
         return [e.purpose]
-    rules = {v.rule.rule_id: v.rule for v in statute.versions}
     found: set[str] = set()
     for basis in {Basis.parse(b) for k, b in e.basis.items() if k != "role"}:
         if basis.ground is Ground.CONSENT and basis.ref in trail.stories:
             found |= {str(p) for p in trail.stories[basis.ref].consent.purposes}
-        elif basis.ground is Ground.STATUTE and basis.ref in rules:
-            found.add(str(rules[basis.ref].purpose))
+        elif basis.ground is Ground.STATUTE and (rule := statute.rule(basis.ref, e.at)):
+            found.add(str(rule.purpose))
     return sorted(found)
 
 
