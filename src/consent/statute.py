@@ -101,11 +101,17 @@ class Statute:
     ) -> dict[Category, StatutoryRule]:
         # The first rule by id answers for a category, so the answer (and what the
         # access log names as its basis) does not change with the order of the history.
+        # The direction is asked first: most flows match no rule, and then no date is
+        # computed (a write that discloses asks this once per flow).
+        matching = [
+            v.rule for v in self.versions
+            if v.rule.permits(sender_kind, recipient_kind, purpose)
+            and v.held_at(at) and v.rule.in_force(at)
+        ]  # fmt: skip
         found: dict[Category, StatutoryRule] = {}
-        for rule in self.rules_at(at):
-            if rule.permits(sender_kind, recipient_kind, purpose):
-                for category in sorted(rule.categories - found.keys()):
-                    found[category] = rule
+        for rule in sorted(matching, key=lambda r: r.rule_id):
+            for category in sorted(rule.categories - found.keys()):
+                found[category] = rule
         return found
 
 

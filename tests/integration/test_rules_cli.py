@@ -77,4 +77,8 @@ def test_refusals_say_why_and_change_nothing(run: CliRunner) -> None:
     assert run.invoke(cli, [*ADD[:4], "police", *ADD[5:]]).exit_code == 2  # not a kind
     unknown = run.invoke(cli, ["rules", "change", "no-rule", "--reason", "r"])
     assert unknown.exit_code == 1
+    both = run.invoke(cli, ["rules", "change", "land-rule", "--reason", "r", "--open-ended",
+                            "--valid-until", "2027-12-31"])  # fmt: skip
+    assert both.exit_code == 2
+    assert "not both" in both.output
     assert len(lines(run, "rules", "history")) == STARTER_EVENTS + 1

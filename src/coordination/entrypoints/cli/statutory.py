@@ -86,6 +86,9 @@ def rules_change(
         if current is None:
             typer.echo(f"the rule book holds no rule '{rule_id}'", err=True)
             raise typer.Exit(1)
+        if open_ended and valid_until:
+            typer.echo("give --valid-until or --open-ended, not both", err=True)
+            raise typer.Exit(2)
         norm = Norm(citation or current.norm.citation, text or current.norm.text)
         rule = replace(current, norm=norm, purpose=purpose or current.purpose)
         if from_kinds:
