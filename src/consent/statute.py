@@ -73,9 +73,12 @@ class Statute:
 
     def rule(self, rule_id: str, at: datetime) -> StatutoryRule | None:
         """The rule as the book held it at `at` (a read or a transfer names the version it
-        rested on); else its last version; None for a rule the book never held."""
+        rested on); else the last version recorded by then, or the first one after;
+        None for a rule the book never held."""
         versions = [v for v in self.versions if v.rule.rule_id == rule_id]
-        chosen = [v for v in versions if v.held_at(at)] or versions
+        held = [v for v in versions if v.held_at(at)]
+        before = [v for v in versions if v.recorded_at <= at]
+        chosen = held or before or versions[:1]
         return chosen[-1].rule if chosen else None
 
     def covering(

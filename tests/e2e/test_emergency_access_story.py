@@ -3,6 +3,7 @@ parts of the case, stating why; it reads them for a day at most, every read is l
 under the access, the DPO sees it in the overview and the trail, and the person in
 their report. An agency with no relation to the case cannot open it."""
 
+import json
 from typing import Any
 
 from coordination.domain.identity import AgencyKind, Role
@@ -81,6 +82,16 @@ def test_an_emergency_access_opens_the_case_for_a_day_and_is_on_every_record(
                   params={"format": "pdf"})  # fmt: skip
     assert pdf.status_code == 200, pdf.text
     assert pdf.content.startswith(b"%PDF")
+
+    # The foreigners authority leads the case: its trail and its copy of the report show
+    # that the access was opened and read under, not why.
+    lead_trail = api.as_(ABH, "GET", f"/v1/cases/{case_id}/consent-trail").json()
+    assert [u["justification"] for u in lead_trail["emergency_accesses"]] == [None]
+    assert WHY not in json.dumps(lead_trail)
+    lead_report = api.as_(ABH, "GET", f"/v1/cases/{case_id}/disclosure-report").json()
+    assert [(u["justification"], u["reads"]) for u in lead_report["emergency_accesses"]] == [
+        (None, 1)
+    ]
 
     # The foreigners authority, related too, sees that it was opened, not why.
     history = api.as_(ABH, "GET", f"/v1/cases/{case_id}/history").json()["events"]

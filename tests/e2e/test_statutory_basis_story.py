@@ -102,3 +102,28 @@ def test_a_rule_covers_only_its_direction_and_kinds(api: Api, clock: FakeClock) 
     by_mbe = api.post(MBE, case_id, **COURSE)
     assert by_mbe.status_code == 403, by_mbe.text
     assert by_mbe.json()["categories"] == ["contact", "identity"]
+
+
+def test_the_report_names_each_read_by_the_rule_as_it_stood_then(
+    api: Api, clock: FakeClock
+) -> None:
+    admin, dpo, case_id = setup(api)
+    assert api.post(ABH, case_id, **COURSE).status_code == 201
+    clock.advance(minutes=1)
+    assert api.as_(VHS, "GET", f"/v1/cases/{case_id}").status_code == 200
+
+    clock.advance(minutes=1)
+    amended = {k: v for k, v in RULE.items() if k != "rule_id"} | {
+        "norm": {"citation": "§ 9 Abs. 2 Landesintegrationsgesetz (Beispiel)",
+                 "text": "as amended"}, "reason": "the Land amended § 9"}  # fmt: skip
+    changed = api.as_(admin, "PUT", f"/v1/statutory-rules/{RULE_ID}", json=amended)
+    assert changed.status_code == 200, changed.text
+    clock.advance(minutes=1)
+    assert api.as_(VHS, "GET", f"/v1/cases/{case_id}").status_code == 200
+
+    report = api.as_(dpo, "GET", f"/v1/cases/{case_id}/disclosure-report").json()
+    identity = [r for r in report["read"] if (r["agency"], r["category"]) == (VHS, "identity")]
+    assert [(r["norm"], r["times"]) for r in identity] == [
+        (CITATION, 1),
+        ("§ 9 Abs. 2 Landesintegrationsgesetz (Beispiel)", 1),
+    ]

@@ -149,5 +149,5 @@ def test_a_rule_is_named_as_the_book_held_it_at_the_time() -> None:
     assert before is not None
     assert before.norm == NORM
     assert after == amended
-    assert statute.rule("course-data", datetime(2025, 1, 1, tzinfo=UTC)) == amended
+    assert statute.rule("course-data", datetime(2025, 1, 1, tzinfo=UTC)) == COURSE
     assert statute.rule("no-such-rule", LATER) is None

@@ -53,9 +53,9 @@ class CaseloadProjection(Projection[CaseloadView]):
     @apply.register
     def _(self, e: ConsentGranted) -> None:
         expires = end_of_validity(e.valid_until) if e.valid_until else None
-        # A consent that names its disclosers opens only what they recorded; the caseload
-        # keeps no recorder per field, so such a consent opens nothing here (the case
-        # read applies it in full) and only relates its recipients to the case.
+        # A consent that names its disclosers opens only what they recorded; the
+        # caseload's consent rows keep no disclosers, so such a consent opens nothing
+        # here (the case read applies it in full) and only relates its recipients.
         categories = e.categories if e.disclosers is None else []
         self.view.consent_granted(str(e.originator_id), e.consent_id, e.recipients,
                                   categories, start_of_day(e.given_on), expires)  # fmt: skip

@@ -88,7 +88,7 @@ def _received(pdf: _Document, report: DisclosureReport, words: Words) -> None:
     rows = [
         [words.moment(r.at), f"{r.agency}\n({words['from']} {r.sender})",
          f"{words.term(r.purpose)}\n({words.term(r.event_type)})",
-         words.terms(r.categories), ", ".join([*r.consents, *r.norms])]
+         words.terms(r.categories), _brief(", ".join([*r.consents, *r.norms]), 200)]
         for r in report.received
     ]  # fmt: skip
     headings = [words["when"], words["agency"], words["purpose"], words["categories"],

@@ -165,6 +165,8 @@ def join(event_type: str, clear: dict[str, Any], personal: dict[str, Any] | None
             clear[field] = [{**c, **p} for c, p in zip(kept, opened, strict=True)]
         elif isinstance(kept, dict):
             clear[field] = {**kept, **opened}
+        elif kept is None:  # sealed whole when it was stored, or absent
+            clear[field] = opened
 
 
 def _erased_part(kept: Any, keys: tuple[str, ...]) -> Any:

@@ -23,8 +23,9 @@ def build(
     grounds: Grounds = NO_STATUTE,
 ) -> Case:  # fmt: skip
     """The case with its history as pending events, or LineRefused on the first broken rule.
-    `grounds`: the rule book as it stands now and the registered agencies' kinds, so a
-    transfer a statutory rule covers needs no consent, as in a live write."""
+    `grounds`: the rule book and the registered agencies' kinds. The book is asked as it
+    stood at each event's time, as the consent trail asks it afterwards: a rule recorded
+    after an event does not cover it."""
     opening, *later = case.events
     _check_agency(case, 0, opening, agencies)
     built = Case.open(opening.by, opening.at, case_id=case.case_id, **opening.fields)

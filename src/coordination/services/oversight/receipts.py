@@ -39,10 +39,15 @@ class ReceiptSource:
     manager: AgencyRef | None = None  # the agency that recorded it, if another
 
     @property
-    def grantor_iri(self) -> str:
-        """Who gave it: the person, or a legal representative (named by standing only)."""
+    def grantor(self) -> Json:
+        """Who gave it: the person, or the legal representative who gave this consent,
+        named by standing only."""
         given_by = self.story.given_by
-        return self.person_iri if given_by == "person" else f"{self.person_iri}/{given_by}"
+        if given_by == "person":
+            return {"@id": self.person_iri}
+        return {"@id": f"{self.case_iri}/consents/{self.story.consent_id}#representative",
+                "@type": "dpv:LegalEntity", "dct:description": f"legal representative: "
+                f"{given_by}"}  # fmt: skip
 
     @property
     def case_iri(self) -> str:
@@ -148,12 +153,18 @@ def _status_events(source: ReceiptSource) -> list[Json]:
     story, status = source.story, source.status
     if status is ConsentStatus.WITHDRAWN and story.withdrawn is not None:
         events.append(
-            {
-                "@type": dpv.STATUSES[status],
-                "dct:date": _instant(story.withdrawn.at),
-                "dpv:isIndicatedBy": {"@id": source.grantor_iri},
-                "dpv:isImplementedByEntity": {"@id": _agency_iri(story.withdrawn.agency)},
-            }
+            _present(
+                {
+                    "@type": dpv.STATUSES[status],
+                    "dct:date": _instant(story.withdrawn.at),
+                    # Who withdrew is not recorded where a representative had consented: the
+                    # person may have, once of age.
+                    "dpv:isIndicatedBy": (
+                        {"@id": source.person_iri} if story.given_by == "person" else None
+                    ),
+                    "dpv:isImplementedByEntity": {"@id": _agency_iri(story.withdrawn.agency)},
+                }
+            )
         )
     elif status is ConsentStatus.EXPIRED and source.ends_at is not None:
         events.append({"@type": dpv.STATUSES[status], "dct:date": _instant(source.ends_at)})
@@ -169,7 +180,7 @@ def _given(source: ReceiptSource) -> Json:
             "dct:date": _instant(story.granted.at),
             "dct:valid": f"{_instant(story.valid_from)}/{_instant(expires) if expires else '..'}",
             "dpv:isIndicatedAtTime": story.consent.given_on.isoformat(),
-            "dpv:isIndicatedBy": {"@id": source.grantor_iri},
+            "dpv:isIndicatedBy": source.grantor,
             "dpv:hasIndicationMethod": story.evidence_method,
             "dpv:isImplementedByEntity": {"@id": _agency_iri(story.granted.agency)},
         }

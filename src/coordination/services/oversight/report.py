@@ -7,6 +7,7 @@ name is added only for the lead agency's copy (ADR 0007).
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from consent import EMPTY_STATUTE, Category, Statute
 from consent.basis import Basis, Ground
@@ -75,29 +76,46 @@ def disclosure_report(
 
 
 def _reads(trail: ConsentTrail, entries: list[AccessEntry], statute: Statute) -> list[ReadSummary]:
-    times: dict[tuple[str, str, str], list[datetime]] = {}
+    """Reads counted per agency, category and basis: for a statutory rule, per version
+    of it (a read rests on the rule as the book held it then)."""
+    times: dict[tuple[str, str, str, tuple[str, str] | None], list[datetime]] = {}
     for e in entries:
         if e.action != "read" or "role" in e.basis:
             continue
-        for category, basis in e.basis.items():
-            times.setdefault((e.agency_id, category, str(basis)), []).append(e.at)
+        for category, logged in e.basis.items():
+            basis = Basis.parse(str(logged))
+            key = (e.agency_id, category, str(basis), _rule_as_held(statute, basis, e.at))
+            times.setdefault(key, []).append(e.at)
     return [
-        _read(agency, category, Basis.parse(basis), trail, statute, at)
-        for (agency, category, basis), at in sorted(times.items())
+        _read(agency, category, Basis.parse(basis), rule, trail, at)
+        for (agency, category, basis, rule), at in sorted(times.items(), key=_read_order)
     ]
 
 
+def _rule_as_held(statute: Statute, basis: Basis, at: datetime) -> tuple[str, str] | None:
+    """(citation, purpose) of the rule a read rested on, as the book held it then."""
+    if basis.ground is not Ground.STATUTE:
+        return None
+    rule = statute.rule(basis.ref, at)
+    return (rule.norm.citation, str(rule.purpose)) if rule else (basis.ref, "")
+
+
+def _read_order(item: tuple[tuple[str, str, str, tuple[str, str] | None], list[datetime]]) -> Any:
+    (agency, category, basis, _), at = item
+    return agency, category, basis, min(at)
+
+
 def _read(
-    agency: str, category: str, basis: Basis, trail: ConsentTrail, statute: Statute,
-    at: list[datetime],
+    agency: str, category: str, basis: Basis, rule: tuple[str, str] | None,
+    trail: ConsentTrail, at: list[datetime],
 ) -> ReadSummary:  # fmt: skip
     if basis.ground is Ground.EMERGENCY:
         return ReadSummary(agency, category, None, [], min(at), max(at), len(at),
                            VITAL_INTERESTS, basis.ref)  # fmt: skip
-    if basis.ground is Ground.STATUTE:
-        rule = statute.rule(basis.ref, max(at))  # as the book stood at the last such read
-        purposes, norm = ([str(rule.purpose)], rule.norm.citation) if rule else ([], basis.ref)
-        return ReadSummary(agency, category, None, purposes, min(at), max(at), len(at), norm)
+    if rule is not None:
+        citation, purpose = rule
+        purposes = [purpose] if purpose else []
+        return ReadSummary(agency, category, None, purposes, min(at), max(at), len(at), citation)
     story = trail.stories.get(basis.ref)
     purposes = names(story.consent.purposes) if story else []
     return ReadSummary(agency, category, basis.ref, purposes, min(at), max(at), len(at))

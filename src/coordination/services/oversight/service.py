@@ -87,7 +87,7 @@ class OversightService:
         seen = self._oversee(caller, case_id)
         entries = self.access_log.for_case(str(case_id))
         grounds = self.grounds.now()
-        trail = self._trail(seen, grounds)
+        trail = _seen_by(self._trail(seen, grounds), caller, seen.overseer)
         document = trail_document(seen.case, trail, entries, seen.at, grounds.statute)
         self.logbook.oversight_read(caller, case_id, seen.overseer)
         return document
@@ -99,8 +99,9 @@ class OversightService:
         if seen.overseer is Overseer.LEAD:  # a DPO's copy carries no name (ADR 0007)
             person, basis = person_name(seen.case, caller.agency_id, seen.at)
         grounds = self.grounds.now()
+        trail = _seen_by(consent_trail(seen.events, grounds), caller, seen.overseer)
         report = disclosure_report(
-            seen.case, consent_trail(seen.events, grounds), entries, self._agency,
+            seen.case, trail, entries, self._agency,
             (caller.agency_id, seen.overseer), person, seen.at, grounds.statute,
         )  # fmt: skip
         log = [self.logbook.entry(caller, case_id, "read", basis={"role": seen.overseer})]
@@ -159,3 +160,13 @@ class OversightService:
             if len(page) < PAGE:
                 return
             start = page[-1].id + 1
+
+
+def _seen_by(trail: ConsentTrail, caller: Caller, overseer: Overseer) -> ConsentTrail:
+    """The lead agency oversees the case but reads no other agency's justification of an
+    emergency access (often health data): the DPO reviews it (ADR 0040)."""
+    if overseer is Overseer.LEAD:
+        for story in trail.emergencies.values():
+            if story.opened.agency != caller.agency_id:
+                story.justification = None
+    return trail
