@@ -91,8 +91,13 @@ class EmergencyAccess:
 
     @property
     def closes_at(self) -> datetime:
-        """When it stops counting: at `until`, or when it was ended, the earlier."""
-        return min(self.until, self.ended_at) if self.ended_at else self.until
+        return closes_at(self.until, self.ended_at)
 
     def active(self, at: datetime) -> bool:
         return self.opened_at <= at < self.closes_at
+
+
+def closes_at(until: datetime, ended_at: datetime | None) -> datetime:
+    """When an emergency access stops counting: at `until`, or when it was ended, the
+    earlier."""
+    return min(until, ended_at) if ended_at else until

@@ -19,7 +19,7 @@ from coordination.domain.errors import (
     UnknownReference,
     WrongState,
 )
-from coordination.domain.grounds import Grounds
+from coordination.domain.grounds import Grounds, founding
 from coordination.domain.identity import Actor
 from coordination.domain.parts import ReferralStatus
 from coordination.domain.values import FOR_MINORS, Representation
@@ -84,35 +84,17 @@ class CaseRules:
             raise InvalidEvent(msg)
 
     def check_flow_founded(self, by: Actor, flow: "Flow", at: datetime, grounds: Grounds) -> None:
-        """A statutory rule in force for these kinds of agency covers a category whatever
-        the person said; every other category needs a consent."""
-        kind_of = grounds.kind_of
-        by_law = grounds.statute.covering(
-            kind_of(by.agency), kind_of(flow.recipient), flow.purpose, flow.categories, at
-        )
-        rest = [c for c in flow.categories if c not in by_law]
-        if not rest:
-            return
-        decision = self.ledger.check_disclosure(
-            flow.recipient, flow.purpose, rest, at, sender=by.agency
-        )
-        if not decision.allowed:
-            raise ConsentRequired(flow.recipient, flow.purpose, decision.missing)
-
-    def check_recipients_known(
-        self, recipients: Sequence[str], is_known_agency: "Callable[[str], bool]"
-    ) -> None:
-        unknown = [r for r in recipients if not is_known_agency(r)]
-        if unknown:
-            msg = f"unknown recipient agencies: {', '.join(sorted(unknown))}"
-            raise InvalidEvent(msg)
+        missing = founding(flow, by.agency, self.ledger, grounds, at).missing
+        if missing:
+            raise ConsentRequired(flow.recipient, flow.purpose, missing)
 
     def check_agencies_known(
-        self, agencies: Sequence[str], is_known_agency: "Callable[[str], bool]"
-    ) -> None:
+        self, agencies: Sequence[str], is_known_agency: "Callable[[str], bool]",
+        named: str = "agencies",
+    ) -> None:  # fmt: skip
         unknown = sorted({a for a in agencies if not is_known_agency(a)})
         if unknown:
-            msg = f"unknown agencies: {', '.join(unknown)}"
+            msg = f"unknown {named}: {', '.join(unknown)}"
             raise InvalidEvent(msg)
 
     def check_consent_is_valid(

@@ -23,7 +23,8 @@ from coordination.domain.case import (
     Event,
 )
 from coordination.domain.flows import Flow
-from coordination.domain.grounds import NO_STATUTE, Grounds
+from coordination.domain.grounds import NO_STATUTE, Grounds, founding
+from coordination.domain.parts import closes_at
 
 
 def flows_of(event: CaseEvent) -> list[Flow]:
@@ -112,7 +113,7 @@ class EmergencyStory:
 
     @property
     def closes_at(self) -> datetime:
-        return min(self.until, self.ended.at) if self.ended else self.until
+        return closes_at(self.until, self.ended.at if self.ended else None)
 
 
 @dataclass
@@ -164,19 +165,13 @@ def _replay(trail: ConsentTrail, event: CaseEvent, grounds: Grounds) -> None:
 
 
 def _disclosure(trail: ConsentTrail, event: CaseEvent, flow: Flow, grounds: Grounds) -> Disclosure:
-    """The question the command asked (`CaseRules.check_flow_founded`), asked again."""
-    at, kind_of = event.timestamp, grounds.kind_of
-    by_law = grounds.statute.covering(
-        kind_of(event.recorded_by), kind_of(flow.recipient), flow.purpose, flow.categories, at
-    )
-    rest = [c for c in flow.categories if c not in by_law]
-    decision = trail.ledger.check_disclosure(
-        flow.recipient, flow.purpose, rest, at, sender=event.recorded_by
-    )
-    basis = {c: str(Basis.statute(r.rule_id)) for c, r in by_law.items()} | dict(decision.basis)
+    """The question the command asked (`grounds.founding`), asked again."""
+    at = event.timestamp
+    found = founding(flow, event.recorded_by, trail.ledger, grounds, at)
     return Disclosure(
         event.originator_version, at, type(event).__name__, event.recorded_by, flow.recipient,
-        flow.purpose, flow.categories, basis, {c: r.norm.citation for c, r in by_law.items()},
+        flow.purpose, flow.categories, found.bases,
+        {c: r.norm.citation for c, r in found.by_law.items()},
     )  # fmt: skip
 
 

@@ -18,8 +18,8 @@ from coordination.application.app import CoordinationApplication
 from coordination.application.errors import Contended, Forbidden
 from coordination.application.rule_book import RuleBookStore, project
 from coordination.domain.identity import Actor, Caller, Role
-from coordination.domain.statutory import RuleAdded, RuleBook, RuleChanged, RuleEntry, starter_book
-from coordination.domain.statutory.events import rule_of
+from coordination.domain.statutory import RuleBook, RuleEntry, starter_book
+from coordination.domain.statutory.events import RuleWorded, rule_of
 
 # Two admins changing the book at one moment: the later decides again on the newer book.
 ATTEMPTS = 5
@@ -197,7 +197,7 @@ def record_starter_set(app: CoordinationApplication) -> int:
 
 
 def _entry(event: Any) -> BookEntry:
-    rule = rule_of(event) if isinstance(event, RuleAdded | RuleChanged) else None
+    rule = rule_of(event) if isinstance(event, RuleWorded) else None
     return BookEntry(
         type=type(event).__name__, version=event.originator_version,
         recorded_at=event.timestamp, recorded_by=event.recorded_by,

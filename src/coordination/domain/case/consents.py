@@ -118,7 +118,7 @@ class Consents(CasePart):
         self.check_may_record(ConsentGranted)
         obtained_by = obtained_by or by.agency
         self.check_may_record_consent(by, obtained_by, recipients)
-        self.check_recipients_known(recipients, is_known_agency)
+        self.check_agencies_known(recipients, is_known_agency, "recipient agencies")
         self.check_agencies_known([obtained_by, *(disclosers or ())], is_known_agency)
         self.check_consent_is_valid(recipients, categories, evidence, given_on, valid_until)
         self.check_given_by(legal_representative, given_on, policy.consent_age)

@@ -28,7 +28,9 @@ class BookEvent(Aggregate.Event):
     token_label: str
 
 
-class RuleAdded(BookEvent):
+class RuleWorded(BookEvent):
+    """An event that states a rule whole: what it permits, on which norm, on which days."""
+
     rule_id: str
     from_kinds: list[str]
     to_kinds: list[str]
@@ -40,24 +42,15 @@ class RuleAdded(BookEvent):
     valid_until: date | None
     reason: str
 
+
+class RuleAdded(RuleWorded):
     def apply(self, book: RuleBookState) -> None:
         book.entries[self.rule_id] = RuleEntry()
         book.entries[self.rule_id].begin(rule_of(self), self.timestamp)
 
 
-class RuleChanged(BookEvent):
+class RuleChanged(RuleWorded):
     """The rule now reads as given, whole; the version before ends at this instant."""
-
-    rule_id: str
-    from_kinds: list[str]
-    to_kinds: list[str]
-    categories: list[str]
-    purpose: str
-    citation: str
-    norm_text: str
-    valid_from: date
-    valid_until: date | None
-    reason: str
 
     def apply(self, book: RuleBookState) -> None:
         book.entries[self.rule_id].begin(rule_of(self), self.timestamp)
@@ -76,7 +69,7 @@ class RuleRetired(BookEvent):
 
 
 # Every class of the rule book's history, for whoever must tell its events from a case's.
-BOOK_EVENTS = (RuleBookOpened, BookEvent, RuleAdded, RuleChanged, RuleRetired)
+BOOK_EVENTS = (RuleBookOpened, BookEvent, RuleWorded, RuleAdded, RuleChanged, RuleRetired)
 
 
 def fields_of(rule: StatutoryRule) -> dict[str, Any]:
@@ -90,7 +83,7 @@ def fields_of(rule: StatutoryRule) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def rule_of(event: RuleAdded | RuleChanged) -> StatutoryRule:
+def rule_of(event: RuleWorded) -> StatutoryRule:
     return StatutoryRule(
         rule_id=event.rule_id, from_kinds=frozenset(event.from_kinds),
         to_kinds=frozenset(event.to_kinds),

@@ -27,6 +27,7 @@ from coordination.domain.case import (
     EmergencyAccessEnded,
     EmergencyAccessOpened,
 )
+from coordination.domain.parts import closes_at
 
 EXPIRY_HORIZON = timedelta(days=30)
 
@@ -75,7 +76,7 @@ class EmergencyAlert:
 
     @property
     def closes_at(self) -> datetime:
-        return min(self.until, self.ended_at) if self.ended_at else self.until
+        return closes_at(self.until, self.ended_at)
 
 
 @dataclass(frozen=True)
