@@ -76,11 +76,12 @@ def migrated(url: str) -> str:
 
 def add_agency(
     svc: Services, agency_id: str, kind: AgencyKind = AgencyKind.OTHER,
-    municipality: str = "leipzig", role: Role = Role.CASEWORKER,
+    municipality: str = "leipzig", role: Role = Role.CASEWORKER, controller: str = "",
 ) -> str:  # fmt: skip
     """Register an agency (if new) and return a fresh bearer token for it."""
     if svc.directory.get_agency(agency_id) is None:
-        svc.directory.add_agency(Agency(agency_id, agency_id.title(), kind, municipality))
+        agency = Agency(agency_id, agency_id.title(), kind, municipality, controller)
+        svc.directory.add_agency(agency)
     return svc.directory.issue_token(agency_id, role, f"{agency_id}-{role.value}").token
 
 

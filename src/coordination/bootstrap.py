@@ -31,6 +31,7 @@ from coordination.adapters.store.tokens import TokenLookup
 from coordination.adapters.store.url import StoreConfig, parse_database_url
 from coordination.application.app import CoordinationApplication, utc_now
 from coordination.domain.policy import Policy
+from coordination.domain.retention import Retention
 from coordination.services.caseload import CaseloadService
 from coordination.services.cases import CaseService
 from coordination.services.erasure import ErasureService
@@ -105,8 +106,8 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
     saves = Saves()
     app = _application(settings, config, clock, saves.saved, create=False)
     db = app.db
-    directory, access_log = Directory(db), AccessLog(db)
-    caseload = CaseloadView(db, TextSealer(app.keys))
+    directory, access_log = app.directory, AccessLog(db)
+    caseload = CaseloadView(db, TextSealer(app.keys, directory.controller_of))
     statistics_view = StatisticsView(db)
     projections: list[Projection[Any]] = [
         CaseloadProjection(caseload), StatisticsProjection(statistics_view),
@@ -126,7 +127,9 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         caseloads=CaseloadService(app, caseload, directory, access_log, wait),
         statistics=StatisticsService(app, statistics_view, access_log, wait),
         oversight=OversightService(app, directory, access_log, grounds),
-        erasure=ErasureService(app, access_log),
+        erasure=ErasureService(
+            app, directory, access_log, Retention.named(settings.retention_rules)
+        ),
         integrity=IntegrityService(app, signing_keys(settings)),
         importing=ImportService(
             app, directory, access_log, policy=policy(settings), statute=statutory.statute
@@ -154,7 +157,7 @@ def migrate(settings: Settings) -> None:
             app.keys.create_table()
             create_tables(app.db)
             protect_access_log(app.db)
-            views: list[View] = [CaseloadView(app.db, TextSealer(app.keys)), StatisticsView(app.db)]
+            views: list[View] = [CaseloadView(app.db), StatisticsView(app.db)]
             for view in views:
                 view.create_tables()
             Beats(app.db).create_table()

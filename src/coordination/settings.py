@@ -1,9 +1,12 @@
 """Configuration from the environment (COORDINATION_*)."""
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from coordination.domain.retention import Retention
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/coordination.db"
 
@@ -35,6 +38,23 @@ class Settings(BaseSettings):
     consent_age: int = Field(default=16, ge=1, le=18)
     # How long an emergency access (break-glass) lasts unless ended before (ADR 0040).
     emergency_access_hours: int = Field(default=24, ge=1, le=72)
+    # The retention rules that apply to this deployment, by id, comma-separated: an
+    # erasure keeps, restricted, the part of a controller they name (ADR 0043).
+    retention_rules: Annotated[list[str], NoDecode] = []
+
+    @field_validator("retention_rules", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [r.strip() for r in value.split(",") if r.strip()]
+        return value
+
+    @field_validator("retention_rules")
+    @classmethod
+    def _known_rules(cls, value: list[str]) -> list[str]:
+        Retention.named(value)  # raises ValueError naming the unknown ones
+        return value
+
     # Per bearer token, per worker process (ADR 0016): requests a minute on average,
     # and how many may come at once. 0 requests a minute: no limit.
     rate_limit_per_minute: int = 600

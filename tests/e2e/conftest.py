@@ -22,10 +22,12 @@ class Api:
 
     def agency(
         self, agency_id: str, kind: AgencyKind = AgencyKind.OTHER,
-        municipality: str = "mayen-koblenz", role: Role = Role.CASEWORKER,
+        municipality: str = "mayen-koblenz", role: Role = Role.CASEWORKER, controller: str = "",
     ) -> str:  # fmt: skip
         name = agency_id if role == Role.CASEWORKER else f"{agency_id}:{role.value}"
-        self.tokens[name] = add_agency(self.services, agency_id, kind, municipality, role)
+        self.tokens[name] = add_agency(
+            self.services, agency_id, kind, municipality, role, controller
+        )
         return name
 
     def as_(self, who: str, method: str, url: str, **kwargs: Any) -> httpx.Response:

@@ -1,5 +1,5 @@
-"""The DPO overview of one municipality: refusals per agency over a period, consents
-expiring within 30 days, withdrawals and erasures; as JSON or CSV."""
+"""The DPO overview of one controller's processing: refusals per agency over a period,
+consents expiring within 30 days, withdrawals and erasures; as JSON or CSV."""
 
 import csv
 import io
@@ -10,7 +10,7 @@ from tests.e2e.conftest import Api
 from tests.support import FakeClock
 
 ABH, MBE, STRANGER = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz", "jobcenter-koblenz"
-LEIPZIG = "abh-leipzig"
+LEIPZIG, LEIPZIG_MBE = "abh-leipzig", "mbe-leipzig"
 DISTRICT = "kreis-mayen-koblenz"
 REFERRAL = {"type": "ReferralSent", "to_agency": MBE, "purpose": "counselling",
             "categories": ["identity"]}  # fmt: skip
@@ -27,6 +27,7 @@ def test_the_overview_counts_refusals_and_lists_expiries_and_withdrawals(
     for agency in (ABH, MBE, STRANGER):
         api.agency(agency)
     api.agency(LEIPZIG, municipality="leipzig")
+    api.agency(LEIPZIG_MBE, municipality="leipzig")
     dpo = api.agency(DISTRICT, role=Role.DPO)
     case_id = api.open_case(ABH)
     elsewhere = api.open_case(LEIPZIG, municipality="leipzig")
@@ -46,8 +47,13 @@ def test_the_overview_counts_refusals_and_lists_expiries_and_withdrawals(
     api.post(ABH, case_id, type="ConsentWithdrawn", consent_id=withdrawn)
     api.as_(MBE, "GET", f"/v1/cases/{case_id}")
 
-    # 3. What happens in Leipzig is not the district's business.
-    api.grant(LEIPZIG, elsewhere, ABH, ["counselling"], ["contact"], valid_until="2026-10-20")
+    # 3. Of what happens in Leipzig, only what the district's agencies do or receive is
+    # the district's business: a consent for its authority, its job centre's attempt to
+    # read; Leipzig's consent for its own counselling service is not.
+    for_district = consent_id(api.grant(LEIPZIG, elsewhere, ABH, ["counselling"], ["contact"],
+                                        valid_until="2026-10-20"))  # fmt: skip
+    api.grant(LEIPZIG, elsewhere, LEIPZIG_MBE, ["counselling"], ["contact"],
+              valid_until="2026-10-21")  # fmt: skip
     api.as_(STRANGER, "GET", f"/v1/cases/{elsewhere}")
 
     overview = api.as_(dpo, "GET", "/v1/dpo/overview").json()
@@ -55,12 +61,14 @@ def test_the_overview_counts_refusals_and_lists_expiries_and_withdrawals(
     assert (overview["since"], overview["until"]) == ("2026-09-12", "2026-10-11")
     assert [(r["agency"], r["action"], r["reason"], r["count"]) for r in overview["refused"]] == [
         (ABH, "refused", f"consent-required: {MBE} for counselling", 1),
-        (STRANGER, "refused", "no-relation", 2),
+        (STRANGER, "refused", "no-relation", 3),
         (MBE, "withheld", "no-consent", 1),
     ]
     assert [(e["case_id"], e["consent_id"], e["expires_at"]) for e in overview["expiring"]] == [
-        (case_id, expiring, "2026-10-31T23:00:00Z")  # winter time: midnight is 23:00 UTC
+        (elsewhere, for_district, "2026-10-20T22:00:00Z"),
+        (case_id, expiring, "2026-10-31T23:00:00Z"),  # winter time: midnight is 23:00 UTC
     ]
+    assert overview["controller"] == "mayen-koblenz"
     assert [(w["consent_id"], w["agency"]) for w in overview["withdrawals"]] == [(withdrawn, ABH)]
     assert overview["erasures"] == []
 

@@ -54,7 +54,8 @@ def test_everyone_else_is_refused_and_logged(api: Api, case_id: str, endpoint: s
     assert (wrong_role.status_code, wrong_role.json()["code"]) == (403, "forbidden")
     assert log_of(api, case_id, MBE) == [("refused", {}, "not-lead")]
     assert log_of(api, case_id, OTHER) == [("refused", {}, "no-relation")]
-    assert log_of(api, case_id, "stadt-leipzig") == [("refused", {}, "other-municipality")]
+    # Leipzig's DPO: a controller with no part in the district's case.
+    assert log_of(api, case_id, "stadt-leipzig") == [("refused", {}, "other-controller")]
     assert log_of(api, case_id, DISTRICT) == [("refused", {}, "forbidden-role")]
 
 

@@ -77,13 +77,16 @@ def history_then(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def upcast(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The history then, as its events read now: a consent of that time was obtained by
-    the agency that recorded it, let any agency disclose and was given by the person."""
+    the agency that recorded it, let any agency disclose and was given by the person; an
+    erasure of that time erased the whole case, for no controller in particular."""
+    now = {
+        "ConsentGranted": lambda e: {"obtained_by": e["recorded_by"], "disclosers": None,
+                                     "legal_representative": None},
+        "CaseErased": lambda e: {"controller": "", "whole": True, "kept_under": None},
+    }  # fmt: skip
     return [
-        {**e, "data": {**e["data"], "obtained_by": e["recorded_by"], "disclosers": None,
-                       "legal_representative": None}}
-        if e["type"] == "ConsentGranted" else e
-        for e in events
-    ]  # fmt: skip
+        {**e, "data": {**e["data"], **now[e["type"]](e)}} if e["type"] in now else e for e in events
+    ]
 
 
 def test_every_case_reads_as_an_auditor_read_it_then(api: Api, auditor: str, store: str) -> None:

@@ -24,14 +24,25 @@ def test_agencies_are_added_once_and_listed(run: CliRunner) -> None:
            "--kind", "auslaenderbehoerde", "--municipality", "leipzig"]  # fmt: skip
     assert run.invoke(cli, add).exit_code == 0
     assert run.invoke(cli, add).exit_code == 1
-    listed = run.invoke(cli, ["agencies", "list"])
-    assert "abh-leipzig\tauslaenderbehoerde\tleipzig\tABH Leipzig" in listed.output
+    own = ["agencies", "add", "jobcenter-leipzig", "--name", "Jobcenter Leipzig",
+           "--kind", "jobcenter", "--municipality", "leipzig",
+           "--controller", "jobcenter-leipzig"]  # fmt: skip
+    assert run.invoke(cli, own).exit_code == 0
+    # id, kind, municipality, controller (unnamed: the municipality), name
+    listed = run.invoke(cli, ["agencies", "list"]).output.splitlines()
+    assert listed == [
+        "abh-leipzig\tauslaenderbehoerde\tleipzig\tleipzig\tABH Leipzig",
+        "jobcenter-leipzig\tjobcenter\tleipzig\tjobcenter-leipzig\tJobcenter Leipzig",
+    ]
 
 
 def test_agency_ids_must_be_slugs(run: CliRunner) -> None:
     bad = ["agencies", "add", "ABH Leipzig", "--name", "x", "--kind", "other",
            "--municipality", "leipzig"]  # fmt: skip
     assert run.invoke(cli, bad).exit_code == 2
+    bad_controller = ["agencies", "add", "abh-leipzig", "--name", "x", "--kind", "other",
+                      "--municipality", "leipzig", "--controller", "Stadt Leipzig"]  # fmt: skip
+    assert run.invoke(cli, bad_controller).exit_code == 2
 
 
 def test_a_token_issued_by_the_cli_works_at_once_and_revocation_too(
@@ -61,7 +72,7 @@ def test_the_demo_loads_into_an_empty_database_only(run: CliRunner) -> None:
     first = run.invoke(cli, ["demo"])
     assert first.exit_code == 0, first.output
     assert "Mayen-Koblenz case:" in first.output
-    assert first.output.count("cst.") == 11  # ten agencies and the curl line
+    assert first.output.count("cst.") == 12  # eleven tokens and the curl line
     assert run.invoke(cli, ["demo"]).exit_code == 1
 
 

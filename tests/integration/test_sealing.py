@@ -39,9 +39,9 @@ def row_reads(keys: CaseKeys, monkeypatch: pytest.MonkeyPatch) -> list[UUID]:
     reads: list[UUID] = []
     real_row = keys._row
 
-    def counted(case_id: UUID, cursor: Any = None) -> Any:
+    def counted(case_id: UUID, cursor: Any = None, part: str | None = None) -> Any:
         reads.append(case_id)
-        return real_row(case_id, cursor)
+        return real_row(case_id, cursor, part)
 
     monkeypatch.setattr(keys, "_row", counted)
     return reads

@@ -52,6 +52,9 @@ ALLOWLIST: Allowlist = {
         "events_table": Allowed("the recorder's event table name", verify=False),
         "hashes_table": Allowed("the hash table's name, a constant", verify=False),
     },
+    ("coordination/services/erasure.py", "ErasureService._purges"): {
+        "table": Allowed("the snapshot recorder's table name", verify=False),
+    },
     ("coordination/adapters/store/hash_ledger.py", "HashLedger"): {
         "self.events": Allowed("'{p}' + the event table's name; checked"),
         "self.hashes": Allowed("'{p}' + the hash table's name; checked"),

@@ -176,17 +176,18 @@ def test_the_stored_shape_of_the_state_is_pinned() -> None:
     case = Case.open(LEAD, START, municipality="leipzig", person=dict(PERSON))
     assert sorted(Snapshot.take(case).state) == [
         "_created_on", "_modified_on", "agreements", "arrived_on", "class_version", "closed",
-        "courses", "emergencies", "erased", "involved", "lead_agency", "ledger",
-        "municipality", "opened_by", "person", "qualifications", "referrals",
+        "courses", "emergencies", "erased", "erased_parts", "involved", "lead_agency",
+        "ledger", "municipality", "opened_by", "person", "qualifications", "referrals",
         "residence_status",
     ]  # fmt: skip
-    assert getattr(Case, "class_version", 1) == 2
+    assert getattr(Case, "class_version", 1) == 3
 
 
 def test_a_snapshot_taken_before_emergency_access_reads_with_none() -> None:
     case = Case.open(LEAD, START, municipality="leipzig", person=dict(PERSON))
     snapshot = Snapshot.take(case)
-    state = {k: v for k, v in snapshot.state.items() if k not in ("emergencies", "class_version")}
+    left_out = ("emergencies", "erased_parts", "class_version")
+    state = {k: v for k, v in snapshot.state.items() if k not in left_out}
     before = Snapshot(originator_id=snapshot.originator_id,
                       originator_version=snapshot.originator_version,
                       timestamp=snapshot.timestamp, topic=snapshot.topic, state=state)  # fmt: skip
@@ -194,7 +195,22 @@ def test_a_snapshot_taken_before_emergency_access_reads_with_none() -> None:
     restored = before.mutate(None)
 
     assert restored.emergencies == {}
+    assert restored.erased_parts == {}
     assert restored.person == case.person
+
+
+def test_a_snapshot_of_a_case_erased_before_controllers_reads_as_erased_whole() -> None:
+    case = Case.open(LEAD, START, municipality="leipzig", person=dict(PERSON))
+    snapshot = Snapshot.take(case)
+    state = {k: v for k, v in snapshot.state.items() if k != "erased_parts"}
+    state.update(class_version=2, erased=True)
+    before = Snapshot(originator_id=snapshot.originator_id,
+                      originator_version=snapshot.originator_version,
+                      timestamp=snapshot.timestamp, topic=snapshot.topic, state=state)  # fmt: skip
+
+    restored = before.mutate(None)
+
+    assert (restored.erased, restored.erased_parts) == (True, {"": None})
 
 
 def test_an_emergency_access_is_written_as_a_row() -> None:

@@ -25,6 +25,7 @@ from eventsourcing.utils import Environment
 
 from coordination.adapters.store.case_rows import LoopCaseReads
 from coordination.adapters.store.database import Database
+from coordination.adapters.store.directory import Directory
 from coordination.adapters.store.group_commit import GroupCommit
 from coordination.adapters.store.idempotency import (
     IdempotencyRequest,
@@ -117,12 +118,13 @@ class CoordinationApplication(Application[UUID]):
         datastore = factory.datastore  # type: ignore[attr-defined]
         self.db = Database(datastore, self.store.dialect, self.store.schema)
         self.keys = CaseKeys(self.db, self.master_key)
+        self.directory = Directory(self.db)
         self.idempotency = IdempotencyStore(self.db, self.clock, *self.idempotency_times)
         self.loop_pool = LoopPool(datastore)
         return factory
 
     def construct_mapper(self) -> Mapper[UUID]:
-        return SealingMapper(self.construct_transcoder(), self.keys)
+        return SealingMapper(self.construct_transcoder(), self.keys, self.directory.controller_of)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -31,7 +31,7 @@ class Recorder(Enum):
     OBTAINER = "the agency that obtained it or the lead agency, never a recipient"
     ADDRESSEE = "the addressed agency"
     LEAD = "the lead agency"
-    DPO = "a data-protection officer of the municipality"
+    DPO = "a data-protection officer, for their controller's part"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,16 @@ class CaseIsErased(InvalidEvent):
         super().__init__("the case was erased; nothing more can be recorded on it")
 
 
+class PartIsErased(CaseIsErased):
+    """The caller's controller erased its part of the case: its agencies record no more."""
+
+    def __init__(self, controller: str) -> None:
+        InvalidEvent.__init__(
+            self, f"the controller '{controller}' erased its part of this case; its agencies"
+            " can record nothing more on it",
+        )  # fmt: skip
+
+
 class UnknownReference(InvalidEvent):
     def __init__(self, kind: str, ref: str) -> None:
         super().__init__(f"no {kind} '{ref}' on this case")

@@ -31,18 +31,28 @@ class AgencyKind(StrEnum):
 
 @dataclass(frozen=True)
 class Agency:
+    """An agency, and the controller (Art. 4 Nr. 7 GDPR) its processing answers to: the
+    body that decides on it. Unnamed, it is the agency's municipality (ADR 0042)."""
+
     agency_id: str
     name: str
     kind: AgencyKind
     municipality: str
+    controller: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.controller:
+            object.__setattr__(self, "controller", self.municipality)
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who records an event: an agency, through one of its tokens."""
+    """Who records an event: an agency, through one of its tokens. The controller its
+    processing answers to is known while recording, not stored with the event."""
 
     agency: str
     token_label: str
+    controller: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,4 +78,5 @@ class Caller:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.agency_id, self.principal.token_label)
+        agency = self.principal.agency
+        return Actor(agency.agency_id, self.principal.token_label, agency.controller)

@@ -16,6 +16,7 @@ from coordination.domain.errors import (
     DuplicateId,
     InvalidEvent,
     NotPermitted,
+    PartIsErased,
     UnknownReference,
     WrongState,
 )
@@ -62,6 +63,12 @@ class CaseRules:
     qualifications: dict[str, "Qualification"]
     emergencies: dict[str, "EmergencyAccess"]
     involved: set[str]
+    # Controllers that erased their part: the retention it is kept under, or None.
+    erased_parts: dict[str, dict[str, str] | None]
+
+    def erased_for(self, controller: str) -> bool:
+        """Erased as the agencies of `controller` see it: whole, or their part."""
+        return self.erased or controller in self.erased_parts
 
     def check_may_record(self, event_class: type[Declared]) -> None:
         if self.erased:
@@ -71,6 +78,14 @@ class CaseRules:
 
     def check_not_erased(self) -> None:
         if self.erased:
+            raise CaseIsErased
+
+    def check_part_not_erased(self, by: Actor) -> None:
+        if by.controller in self.erased_parts:
+            raise PartIsErased(by.controller)
+
+    def check_may_erase(self, controller: str, whole: bool) -> None:
+        if controller in self.erased_parts or (whole and self.erased):
             raise CaseIsErased
 
     def check_is_lead(self, by: Actor) -> None:

@@ -28,6 +28,7 @@ from coordination.domain.grounds import NO_STATUTE, Grounds
 from coordination.domain.identity import Caller, Role
 from coordination.domain.policy import DEFAULT_POLICY, Policy
 from coordination.domain.visibility import Sight, View, view_event
+from coordination.services.controllers import processing
 from coordination.services.grounds import GroundsLookup
 
 
@@ -181,9 +182,7 @@ class CaseService:
         role, agency = caller.principal.role, caller.principal.agency
         at = self.app.clock()
         if role in (Role.AUDITOR, Role.DPO):
-            if agency.municipality != case.municipality:
-                self._log(caller, case.id, "refused", [], reason="other-municipality")
-                raise CaseNotFound
+            self._check_overseen(caller, case)
             return Sight(
                 agency.agency_id, at, everything=role == Role.AUDITOR,
                 metadata_only=role == Role.DPO,
@@ -191,10 +190,26 @@ class CaseService:
         if agency.agency_id not in case.involved:
             self._log(caller, case.id, "refused", [], reason="no-relation")
             raise CaseNotFound
+        if agency.controller in case.erased_parts and not case.erased:
+            # Its controller erased its part: the agency's processing of the case ended.
+            self._log(caller, case.id, "refused", [], reason="part-erased")
+            raise CaseNotFound
         bases = reader_bases(
             case, agency.agency_id, agency.kind.value, self.grounds.now(), at, purpose
         )
         return Sight(agency.agency_id, at, bases, purpose=purpose)
+
+    def _check_overseen(self, caller: Caller, case: Case) -> None:
+        """An auditor reads the cases of its municipality; a data-protection officer those
+        in which its controller has a part (ADR 0042)."""
+        agency = caller.principal.agency
+        if caller.principal.role == Role.DPO:
+            if not processing(case, agency.controller, self.directory.controller_of).any:
+                self._log(caller, case.id, "refused", [], reason="other-controller")
+                raise CaseNotFound
+        elif agency.municipality != case.municipality:
+            self._log(caller, case.id, "refused", [], reason="other-municipality")
+            raise CaseNotFound
 
     def _version_at(self, case_id: UUID, as_of: datetime) -> int:
         versions = [e.originator_version for e in self.app.history(case_id) if e.timestamp <= as_of]

@@ -1,21 +1,39 @@
-"""Erasure (Art. 17 GDPR) by crypto-shredding: record it, then destroy the case key.
+"""Erasure (Art. 17 GDPR) by crypto-shredding, one controller's part at a time (ADR 0042).
 
-The CaseErased event commits together with deleting the case's idempotency
-results. Destroying the key afterwards makes every sealed field of the case
-unreadable everywhere at once: events, the caseload view, backups. A repeated
-request finishes an erasure whose key survived a crash, and changes nothing else.
+A data-protection officer erases the part of their controller: what its agencies
+recorded on the case. The CaseErased event commits together with deleting the part's
+idempotency results and the case's snapshots (which hold every part). Destroying the
+part's key afterwards makes its sealed fields unreadable everywhere at once: events,
+the caseload view, backups. A retention rule in force for the kind of one of the
+controller's agencies keeps the part instead, restricted, and the event says which.
+The part of the controller that opened the case holds the case's opening: erasing it
+erases the case, for every agency. A repeated request finishes an erasure whose key
+survived a crash, and changes nothing else.
 """
 
+import json
 from dataclasses import dataclass
 from uuid import UUID
 
 from coordination.adapters.store.access_log import AccessEntry, AccessLog
+from coordination.adapters.store.directory import Directory
+from coordination.adapters.store.keys import SNAPSHOT_PART
 from coordination.adapters.store.recorders import RowWrite
 from coordination.application.app import CoordinationApplication, Recorded
 from coordination.application.errors import CaseNotFound
 from coordination.application.pipeline import Write
-from coordination.domain.case import Case, CaseErased
-from coordination.domain.identity import Caller
+from coordination.domain.case import CaseErased
+from coordination.domain.identity import AgencyKind, Caller
+from coordination.domain.retention import Retention
+from coordination.services.controllers import Processing, processing
+
+_RESULTS = "DELETE FROM {p}idempotency_results WHERE case_id = %s"
+_PART_RESULTS = {
+    "postgres": "DELETE FROM {p}idempotency_results WHERE case_id = %s"
+    " AND agency_id IN (SELECT json_array_elements_text(%s::json))",
+    "sqlite": "DELETE FROM {p}idempotency_results WHERE case_id = %s"
+    " AND agency_id IN (SELECT value FROM json_each(%s))",
+}
 
 
 @dataclass(frozen=True)
@@ -25,52 +43,104 @@ class Erasure:
     position: int
     erased_at: str
     new: bool
+    whole: bool
+    kept_under: dict[str, str] | None
 
 
 class ErasureService:
-    def __init__(self, app: CoordinationApplication, access_log: AccessLog) -> None:
-        self.app, self.access_log = app, access_log
+    def __init__(
+        self, app: CoordinationApplication, directory: Directory, access_log: AccessLog,
+        retention: Retention,
+    ) -> None:  # fmt: skip
+        self.app, self.directory, self.access_log = app, directory, access_log
+        self.retention = retention
 
     def erase(self, caller: Caller, case_id: UUID, reason: str, legal_basis: str) -> Erasure:
-        case = self._case_of_my_municipality(caller, case_id)
-        if case.erased:
-            self.app.keys.destroy(case_id)
-            return self._earlier(case_id)
-        purge = RowWrite(
-            self.app.db.sql("DELETE FROM {p}idempotency_results WHERE case_id = %s"),
-            (str(case_id),),
-        )
+        part = self._my_part(caller, case_id)
+        case = self.app.get_case(case_id)
+        if part.controller in case.erased_parts or (case.erased and part.opened):
+            earlier = self._earlier(case_id, part.controller)
+            self._shred(case_id, part, earlier.whole, earlier.kept_under)
+            return earlier
+        rule = self.retention.keeping(self._kinds(part))
+        kept = rule.kept_under(self.app.clock().date()) if rule else None
         # The log entry commits with the event: an erasure is never done but unlogged.
         logged = self.access_log.row(self._entry(caller, case_id, "erased", legal_basis))
         recorded = self.app.record(Write(
             case_id, caller.actor,
-            lambda c, at: c.erase(caller.actor, at, reason=reason, legal_basis=legal_basis),
-            related_only=False, also=(purge, logged),
+            lambda c, at: c.erase(
+                caller.actor, at, reason=reason, legal_basis=legal_basis, whole=part.opened,
+                kept_under=kept,
+            ),
+            related_only=False, also=(*self._purges(case_id, part), logged),
         ))  # fmt: skip
-        self.app.keys.destroy(case_id)
+        self._shred(case_id, part, part.opened, kept)
         return self._erasure(recorded, new=True)
 
-    def _case_of_my_municipality(self, caller: Caller, case_id: UUID) -> Case:
+    def _my_part(self, caller: Caller, case_id: UUID) -> Processing:
+        """The caller's controller's part; 404 for a case it has no part in."""
         try:
             case = self.app.get_case(case_id)
         except CaseNotFound:
             self._log(caller, case_id, "refused", "no-such-case")
             raise
-        if case.municipality != caller.principal.agency.municipality:
-            self._log(caller, case_id, "refused", "other-municipality")
+        part = processing(case, caller.principal.agency.controller, self.directory.controller_of)
+        if not part.any:
+            self._log(caller, case_id, "refused", "other-controller")
             raise CaseNotFound
-        return case
+        return part
 
-    def _earlier(self, case_id: UUID) -> Erasure:
-        event = next(e for e in self.app.history(case_id) if isinstance(e, CaseErased))
+    def _kinds(self, part: Processing) -> set[AgencyKind]:
+        agencies = (self.directory.get_agency(a) for a in part.agencies)
+        return {a.kind for a in agencies if a is not None}
+
+    def _purges(self, case_id: UUID, part: Processing) -> list[RowWrite]:
+        db = self.app.db
+        if part.opened:
+            purges = [RowWrite(db.sql(_RESULTS), (str(case_id),))]
+        else:  # the rest of the case goes on: only the part's own results go
+            agencies = json.dumps(sorted(part.agencies))
+            purges = [RowWrite(db.sql(_PART_RESULTS[db.dialect]), (str(case_id), agencies))]
+            # A snapshot sealed before parts existed is under the case's first key, which
+            # this erasure keeps: it goes. (A whole erasure destroys that key.)
+            table = self.app.snapshots.recorder.events_table_name  # type: ignore[union-attr]
+            delete = "DELETE FROM {p}" + table + " WHERE originator_id = %s"  # noqa: S608
+            purges.append(RowWrite(db.sql(delete), (str(case_id),)))
+        return purges
+
+    def _shred(
+        self, case_id: UUID, part: Processing, whole: bool, kept: dict[str, str] | None
+    ) -> None:
+        """Destroy the part's keys, unless a retention rule keeps them. A snapshot holds
+        every part: a whole erasure destroys the snapshots' key (no snapshot is taken
+        again), a partial one renews it (later snapshots hold the part erased)."""
+        if kept is None:
+            self.app.keys.destroy(case_id, part.controller)
+            if whole:
+                self.app.keys.destroy(case_id)
+        if whole:
+            self.app.keys.destroy(case_id, SNAPSHOT_PART)
+        else:
+            self.app.keys.renew(case_id, SNAPSHOT_PART)
+
+    def _earlier(self, case_id: UUID, controller: str) -> Erasure:
+        event = next(
+            e for e in self.app.history(case_id)
+            if isinstance(e, CaseErased) and e.controller in (controller, "")
+        )  # fmt: skip
         position = self.app.position_of(case_id, event.originator_version)
         recorded = Recorded(case_id, event.originator_version, position, event)
         return self._erasure(recorded, new=False)
 
     @staticmethod
     def _erasure(recorded: Recorded, new: bool) -> Erasure:
-        at = recorded.event.timestamp.isoformat()
-        return Erasure(recorded.case_id, recorded.version, recorded.position, at, new)
+        event = recorded.event
+        assert isinstance(event, CaseErased)
+        at = event.timestamp.isoformat()
+        return Erasure(
+            recorded.case_id, recorded.version, recorded.position, at, new, event.whole,
+            event.kept_under,
+        )  # fmt: skip
 
     def _log(self, caller: Caller, case_id: UUID, action: str, reason: str) -> None:
         self.access_log.write(self._entry(caller, case_id, action, reason))

@@ -194,10 +194,11 @@ class CaseloadView(View):
         if self.sealer is not None:
             self.sealer.keys.prefetch([UUID(c) for c in case_ids], reader.cursor)
 
-    def seal(self, case_id: str, text: str | None, label: str) -> str | None:
+    def seal(self, case_id: str, text: str | None, label: str, by: str) -> str | None:
+        """Sealed under the key of the recording agency's part, erased with it."""
         if self.sealer is None:
             return text
-        return self.sealer.seal(UUID(case_id), text, label, self._cursor)
+        return self.sealer.seal(UUID(case_id), text, label, self._cursor, by)
 
     def open(self, case_id: str, stored: str | None, label: str) -> str | None:
         return self.sealer.open(UUID(case_id), stored, label) if self.sealer else stored
@@ -205,7 +206,7 @@ class CaseloadView(View):
     def case_opened(
         self, case_id: str, municipality: str, lead: str, display_name: str | None, at: datetime
     ) -> None:
-        name = self.seal(case_id, display_name, "name")
+        name = self.seal(case_id, display_name, "name", lead)
         self._opened[case_id] = changes.opened(case_id, municipality, lead, name, stamp(at))
         self._changes.pop(case_id, None)  # nothing comes before a case's opening
 
@@ -255,7 +256,7 @@ class CaseloadView(View):
     ) -> None:  # fmt: skip
         row = {"agreement_id": agreement_id, "milestone_id": milestone_id,
                "responsible_agency": owner, "concluded_by": concluded_by,
-               "title": self.seal(case_id, title, "milestone-title"),
+               "title": self.seal(case_id, title, "milestone-title", concluded_by),
                "due_on": due_on.isoformat(), "open": 1}  # fmt: skip
         self._change(case_id, changes.add("milestones", row))
 

@@ -3,7 +3,8 @@
 A write that finds its case not held by this process loads it here instead of in a
 worker thread. The newest snapshot and the events after it come from one statement,
 so they are of one moment: read apart, a snapshot taken in between would leave a gap.
-The case key's row goes in the same pipeline, unless the key is cached already.
+The case key's rows (its first key and its parts') go in the same pipeline, unless the
+key is cached already.
 """
 
 from collections.abc import Mapping
@@ -14,7 +15,7 @@ from eventsourcing.persistence import Mapper, Recorder, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg.sql import SQL, Identifier
 
-from coordination.adapters.store.keys import SELECT_ONE, CaseKeys
+from coordination.adapters.store.keys import SELECT_ONE, SELECT_PARTS, CaseKeys
 from coordination.adapters.store.loop_pool import LoopPool
 
 _ROWS = (
@@ -38,27 +39,34 @@ class LoopCaseReads:
         tables = {purpose: Identifier(*schema_table) for purpose, schema_table in names.items()}
         self._rows = SQL(_ROWS).format(**tables).as_bytes(None)
         self._key = keys.db.sql(SELECT_ONE)
+        self._parts = keys.db.sql(SELECT_PARTS)
 
     async def events(self, case_id: UUID) -> list[Any] | None:
         """The case's newest snapshot and the events after it, decoded; None where the
         thread's load must decide: no key row (no such case) or a destroyed key (an
         erased case loads by full replay, ADR 0020)."""
         with_key = not self.keys.fresh(case_id)
-        stored, wrapped = await self._read(case_id, with_key)
+        stored, wrapped, parts = await self._read(case_id, with_key)
         if with_key:
             if wrapped is None:
                 return None
-            self.keys.remember(case_id, wrapped)
+            self.keys.remember(case_id, wrapped, parts)
         return [self.mapper.to_domain_event(s) for s in stored]
 
-    async def _read(self, case_id: UUID, with_key: bool) -> tuple[list[StoredEvent], str | None]:
+    async def _read(
+        self, case_id: UUID, with_key: bool
+    ) -> tuple[list[StoredEvent], str | None, list[dict[str, Any]]]:
         async with self.pool.connection() as conn:
             async with conn.pipeline():
-                keys = await conn.execute(self._key, (str(case_id),)) if with_key else None
+                keys = parts = None
+                if with_key:
+                    keys = await conn.execute(self._key, (str(case_id),))
+                    parts = await conn.execute(self._parts, (str(case_id),))
                 rows = await conn.execute(self._rows, {"id": case_id})
             stored = [_stored(case_id, row) for row in await rows.fetchall()]
             found = await keys.fetchone() if keys is not None else None
-        return stored, found["wrapped"] if found else None
+            part_rows = list(await parts.fetchall()) if parts is not None else []
+        return stored, found["wrapped"] if found else None, part_rows
 
 
 def _names(recorder: Recorder) -> tuple[str, str]:

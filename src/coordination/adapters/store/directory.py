@@ -61,7 +61,13 @@ def _now() -> str:
 
 
 def _agency(row: Row) -> Agency:
-    return Agency(row["agency_id"], row["name"], AgencyKind(row["kind"]), row["municipality"])
+    return Agency(
+        row["agency_id"],
+        row["name"],
+        AgencyKind(row["kind"]),
+        row["municipality"],
+        row["controller"] or "",
+    )
 
 
 class Directory:
@@ -76,9 +82,11 @@ class Directory:
         if self.get_agency(agency.agency_id) is not None:
             raise AgencyExists(agency.agency_id)
         self.db.execute(
-            "INSERT INTO {p}agencies VALUES (%s, %s, %s, %s, %s)",
-            (agency.agency_id, agency.name, agency.kind.value, agency.municipality, _now()),
-        )
+            "INSERT INTO {p}agencies (agency_id, name, kind, municipality, created_at,"
+            " controller) VALUES (%s, %s, %s, %s, %s, %s)",
+            (agency.agency_id, agency.name, agency.kind.value, agency.municipality, _now(),
+             agency.controller),
+        )  # fmt: skip
 
     def get_agency(self, agency_id: str) -> Agency | None:
         if (known := self._agencies.get(agency_id)) is not None:
@@ -91,6 +99,11 @@ class Directory:
 
     def exists(self, agency_id: str) -> bool:
         return self.get_agency(agency_id) is not None
+
+    def controller_of(self, agency_id: str) -> str | None:
+        """The controller an agency's processing answers to; None for an unknown agency."""
+        agency = self.get_agency(agency_id)
+        return agency.controller if agency is not None else None
 
     def known(self, agency_id: str) -> bool:
         """Found before by this process: `exists` answers without reading the store."""

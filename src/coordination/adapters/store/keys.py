@@ -3,6 +3,13 @@
 Personal data of a case is encrypted with AES-GCM under that case's own key, so
 destroying the key (crypto-shredding) makes every copy unreadable: events,
 read models and backups alike. The master key never enters the database.
+
+A case has a key per part (ADR 0042): what the agencies of one controller recorded
+is sealed under the key of that controller's part (`case_part_keys`), so an erasure
+by one controller destroys its part and leaves the others'. The case's first key
+(`case_keys`, no part) seals the case's opening (and what was sealed before parts
+existed, and a bulk import's history): it belongs to the controller of the agency that
+opened the case, and its row tells that the case exists and whether it was erased.
 """
 
 import base64
@@ -11,14 +18,14 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from coordination.adapters.store.database import Cursor, Database
+from coordination.adapters.store.database import Cursor, Database, Row
 from coordination.adapters.timestamps import stamp
 
 NONCE = 12
@@ -28,6 +35,19 @@ MAX_CACHED_KEYS = 50_000
 
 TABLE = """CREATE TABLE IF NOT EXISTS {p}case_keys (
     case_id TEXT PRIMARY KEY, wrapped TEXT, created_at TEXT NOT NULL, destroyed_at TEXT)"""
+PART_TABLE = """CREATE TABLE IF NOT EXISTS {p}case_part_keys (
+    case_id TEXT NOT NULL, part TEXT NOT NULL, wrapped TEXT, created_at TEXT NOT NULL,
+    destroyed_at TEXT, PRIMARY KEY (case_id, part))"""
+# The part whose key seals the case's snapshots: every erasure deletes it, since a
+# snapshot holds the state of every part (a slug never starts with "*").
+SNAPSHOT_PART = "*snapshots"
+
+# How the cache names a key: the case's first key by the id's int, a part's by a pair.
+CacheKey = int | tuple[int, str]
+
+
+def _no_part(agency_id: str) -> str | None:
+    return None
 
 
 class KeyDestroyed(LookupError):
@@ -63,9 +83,13 @@ def unseal(key: bytes, sealed: bytes, aad: bytes) -> bytes:
     return AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], aad)
 
 
-def wrap(master: bytes, case_id: UUID, key: bytes) -> str:
-    """A case's data key as its case_keys row holds it: sealed by the master key."""
-    return base64.b64encode(seal(master, key, _wrap_aad(case_id))).decode()
+def wrap(master: bytes, case_id: UUID, key: bytes, part: str | None = None) -> str:
+    """A case's data key as its key row holds it: sealed by the master key."""
+    return base64.b64encode(seal(master, key, _wrap_aad(case_id, part))).decode()
+
+
+def _cache_key(case_id: UUID, part: str | None) -> CacheKey:
+    return case_id.int if part is None else (case_id.int, part)
 
 
 class CaseKeys:
@@ -75,49 +99,62 @@ class CaseKeys:
         # of entries deleted before it, about 30 us each at 50,000 keys; this is O(1).
         # Keyed by the id's int: a UUID is an object the garbage collector walks, and
         # 50,000 of them made each full collection 15 ms longer (ADR 0029).
-        self._cache: OrderedDict[int, tuple[bytes, float]] = OrderedDict()
+        self._cache: OrderedDict[CacheKey, tuple[bytes, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def create_table(self) -> None:
         self.db.execute(TABLE)
+        self.db.execute(PART_TABLE)
 
     def key_for(
-        self, case_id: UUID, *, create: bool = False, cursor: Cursor | None = None
-    ) -> bytes:
-        """The case's data key; made first when `create` and absent. Inside a transaction,
-        pass its cursor: a second connection there can stall behind a waiting writer."""
-        cached = self._cache.get(case_id.int)
+        self, case_id: UUID, *, part: str | None = None, create: bool = False,
+        cursor: Cursor | None = None,
+    ) -> bytes:  # fmt: skip
+        """The key of the case's part (None: its first key); made first when `create` and
+        absent. Inside a transaction, pass its cursor: a second connection there can stall
+        behind a waiting writer."""
+        cached = self._cache.get(_cache_key(case_id, part))
         # Sealing (`create`) may use a cached key however old: what it seals under a key
         # destroyed since cannot be opened once the key is gone, and an event for a case
         # erased by another process cannot commit (the erasure took its version).
         # Opening honours the TTL, so an erasure elsewhere stops reads within it.
         if cached and (create or cached[1] > time.monotonic()):
             return cached[0]
-        row = self._row(case_id, cursor)
+        row = self._row(case_id, cursor, part)
         if row is None and create:
-            self._create(case_id, cursor)
-            row = self._row(case_id, cursor)
-        key = self._unwrap(case_id, row["wrapped"] if row else None)
-        self._cache_keys({case_id: key})
+            self._create(case_id, cursor, part)
+            row = self._row(case_id, cursor, part)
+        key = self._unwrap(case_id, row["wrapped"] if row else None, part)
+        self._cache_keys({_cache_key(case_id, part): key})
         return key
 
-    def _cache_keys(self, keys: dict[UUID, bytes]) -> None:
+    def _cache_keys(self, keys: dict[CacheKey, bytes]) -> None:
         until = time.monotonic() + KEY_TTL_SECONDS
         with self._lock:
-            for case_id, key in keys.items():
-                self._cache.pop(case_id.int, None)  # to the end of the insertion order
-                self._cache[case_id.int] = (key, until)
+            for name, key in keys.items():
+                self._cache.pop(name, None)  # to the end of the insertion order
+                self._cache[name] = (key, until)
             while len(self._cache) > MAX_CACHED_KEYS:
                 self._cache.popitem(last=False)
 
     def _remember(self, wrapped: dict[UUID, str | None], case_ids: Sequence[UUID]) -> None:
-        keys = {case_id: self._unwrap(case_id, wrapped.get(case_id)) for case_id in case_ids}
+        keys: dict[CacheKey, bytes] = {
+            case_id.int: self._unwrap(case_id, wrapped.get(case_id)) for case_id in case_ids
+        }
         self._cache_keys(keys)
 
-    def _unwrap(self, case_id: UUID, wrapped: str | None) -> bytes:
+    def _remember_parts(self, rows: Sequence[Row]) -> None:
+        keys: dict[CacheKey, bytes] = {}
+        for r in rows:
+            if r["wrapped"] is not None:
+                case_id = UUID(r["case_id"])
+                keys[case_id.int, r["part"]] = self._unwrap(case_id, r["wrapped"], r["part"])
+        self._cache_keys(keys)
+
+    def _unwrap(self, case_id: UUID, wrapped: str | None, part: str | None = None) -> bytes:
         if wrapped is None:
             raise KeyDestroyed(str(case_id))
-        return unseal(self.master, base64.b64decode(wrapped), _wrap_aad(case_id))
+        return unseal(self.master, base64.b64decode(wrapped), _wrap_aad(case_id, part))
 
     def prefetch(self, case_ids: Sequence[UUID], cursor: Cursor | None = None) -> None:
         """Cache the keys of many cases with one select, so decoding a batch of their
@@ -127,47 +164,85 @@ class CaseKeys:
         if not wanted:
             return
         ids = (json.dumps([str(c) for c in wanted]),)
-        if cursor is None:
-            rows = self.db.fetch_all(_SELECT_MANY[self.db.dialect], ids)
-        else:
-            self.db.run(cursor, _SELECT_MANY[self.db.dialect], ids)
-            rows = cursor.fetchall()
+        rows = self._select(_SELECT_MANY[self.db.dialect], ids, cursor)
         alive = {UUID(r["case_id"]): r["wrapped"] for r in rows if r["wrapped"] is not None}
         self._remember(alive, list(alive))
+        self._remember_parts(self._select(_SELECT_PARTS[self.db.dialect], ids, cursor))
 
-    def remember(self, case_id: UUID, wrapped: str) -> None:
-        """Cache a key whose row was read elsewhere (on the event loop, ADR 0030)."""
+    def _select(self, statement: str, params: tuple[str], cursor: Cursor | None) -> list[Row]:
+        if cursor is None:
+            return self.db.fetch_all(statement, params)
+        self.db.run(cursor, statement, params)
+        return list(cursor.fetchall())
+
+    def remember(self, case_id: UUID, wrapped: str, parts: Sequence[Row] = ()) -> None:
+        """Cache keys whose rows were read elsewhere (on the event loop, ADR 0030)."""
         self._remember({case_id: wrapped}, [case_id])
+        self._remember_parts(parts)
 
     def fresh(self, case_id: UUID) -> bool:
         cached = self._cache.get(case_id.int)
         return cached is not None and cached[1] > time.monotonic()
 
-    def destroy(self, case_id: UUID) -> None:
+    def destroy(self, case_id: UUID, part: str | None = None) -> None:
+        """Destroy the key of the case's part (None: its first key). Its row stays, empty,
+        so a later write cannot make a new key for what was erased."""
+        at = stamp(datetime.now(UTC))
+        if part is None:
+            self.db.execute(
+                "UPDATE {p}case_keys SET wrapped = NULL, destroyed_at = %s WHERE case_id = %s",
+                (at, str(case_id)),
+            )
+        else:
+            self.db.execute(
+                "INSERT INTO {p}case_part_keys VALUES (%s, %s, NULL, %s, %s)"
+                " ON CONFLICT (case_id, part)"
+                " DO UPDATE SET wrapped = NULL, destroyed_at = excluded.destroyed_at",
+                (str(case_id), part, at, at),
+            )
+        with self._lock:
+            self._cache.pop(_cache_key(case_id, part), None)
+
+    def renew(self, case_id: UUID, part: str) -> None:
+        """Delete a part's key, so the next seal makes a new one: what the old key sealed
+        can no longer be opened (the snapshots' part, at every erasure)."""
         self.db.execute(
-            "UPDATE {p}case_keys SET wrapped = NULL, destroyed_at = %s WHERE case_id = %s",
-            (stamp(datetime.now(UTC)), str(case_id)),
+            "DELETE FROM {p}case_part_keys WHERE case_id = %s AND part = %s", (str(case_id), part)
         )
         with self._lock:
-            self._cache.pop(case_id.int, None)
+            self._cache.pop(_cache_key(case_id, part), None)
 
-    def is_destroyed(self, case_id: UUID) -> bool:
-        row = self._row(case_id)
+    def is_destroyed(self, case_id: UUID, part: str | None = None) -> bool:
+        row = self._row(case_id, part=part)
         return row is not None and row["wrapped"] is None
 
-    def _row(self, case_id: UUID, cursor: Cursor | None = None) -> dict[str, str | None] | None:
+    def _row(
+        self, case_id: UUID, cursor: Cursor | None = None, part: str | None = None
+    ) -> dict[str, str | None] | None:
+        statement, params = (
+            (SELECT_ONE, (str(case_id),)) if part is None else (_SELECT_PART, (str(case_id), part))
+        )
         if cursor is None:  # one statement: one round trip, no transaction block (ADR 0025)
-            return self.db.fetch_one(SELECT_ONE, (str(case_id),), alone=True)
-        self.db.run(cursor, SELECT_ONE, (str(case_id),))
+            return self.db.fetch_one(statement, params, alone=True)
+        self.db.run(cursor, statement, params)
         rows = cursor.fetchall()
         return dict(rows[0]) if rows else None
 
-    def _create(self, case_id: UUID, cursor: Cursor | None = None) -> None:
-        wrapped = wrap(self.master, case_id, AESGCM.generate_key(256))
-        insert = (
-            "INSERT INTO {p}case_keys VALUES (%s, %s, %s, NULL) ON CONFLICT (case_id) DO NOTHING"
-        )
-        params = (str(case_id), wrapped, stamp(datetime.now(UTC)))
+    def _create(self, case_id: UUID, cursor: Cursor | None = None, part: str | None = None) -> None:
+        wrapped = wrap(self.master, case_id, AESGCM.generate_key(256), part)
+        created = stamp(datetime.now(UTC))
+        if part is None:
+            insert = (
+                "INSERT INTO {p}case_keys VALUES (%s, %s, %s, NULL)"
+                " ON CONFLICT (case_id) DO NOTHING"
+            )
+            params: tuple[str, ...] = (str(case_id), wrapped, created)
+        else:
+            insert = (
+                "INSERT INTO {p}case_part_keys VALUES (%s, %s, %s, %s, NULL)"
+                " ON CONFLICT (case_id, part) DO NOTHING"
+            )
+            params = (str(case_id), part, wrapped, created)
         if cursor is None:
             self.db.execute(insert, params)
         else:
@@ -175,6 +250,14 @@ class CaseKeys:
 
 
 SELECT_ONE = "SELECT wrapped FROM {p}case_keys WHERE case_id = %s"
+_SELECT_PART = "SELECT wrapped FROM {p}case_part_keys WHERE case_id = %s AND part = %s"
+SELECT_PARTS = "SELECT case_id, part, wrapped FROM {p}case_part_keys WHERE case_id = %s"
+_SELECT_PARTS = {
+    "postgres": "SELECT case_id, part, wrapped FROM {p}case_part_keys"
+    " WHERE case_id IN (SELECT json_array_elements_text(%s::json))",
+    "sqlite": "SELECT case_id, part, wrapped FROM {p}case_part_keys"
+    " WHERE case_id IN (SELECT value FROM json_each(%s))",
+}
 _SELECT_MANY = {
     "postgres": "SELECT case_id, wrapped FROM {p}case_keys"
     " WHERE case_id IN (SELECT json_array_elements_text(%s::json))",
@@ -183,34 +266,40 @@ _SELECT_MANY = {
 }
 
 
-def _wrap_aad(case_id: UUID) -> bytes:
-    # Binds a wrapped key to its case: a key row copied to another case won't open.
-    return b"case-key:" + case_id.bytes
+def _wrap_aad(case_id: UUID, part: str | None = None) -> bytes:
+    # Binds a wrapped key to its case and part: a key row copied elsewhere won't open.
+    base = b"case-key:" + case_id.bytes
+    return base if part is None else base + b":" + part.encode()
 
 
 class TextSealer:
-    """Seals short texts of read models (names, titles) with their case's key."""
+    """Seals short texts of read models (names, titles) with the key of the part of the
+    agency that recorded them; stored as "<part>:<sealed>", or bare under the first key."""
 
-    def __init__(self, keys: CaseKeys) -> None:
-        self.keys = keys
+    def __init__(self, keys: CaseKeys, part_of: Callable[[str], str | None] = _no_part) -> None:
+        self.keys, self.part_of = keys, part_of
 
     def seal(
-        self, case_id: UUID, text: str | None, label: str, cursor: Cursor | None = None
-    ) -> str | None:
+        self, case_id: UUID, text: str | None, label: str, cursor: Cursor | None = None,
+        by: str | None = None,
+    ) -> str | None:  # fmt: skip
         if text is None:
             return None
-        key = self.keys.key_for(case_id, create=True, cursor=cursor)
-        return base64.b64encode(seal(key, text.encode(), _text_aad(case_id, label))).decode()
+        part = self.part_of(by) if by is not None else None
+        key = self.keys.key_for(case_id, part=part, create=True, cursor=cursor)
+        sealed = base64.b64encode(seal(key, text.encode(), _text_aad(case_id, label))).decode()
+        return sealed if part is None else f"{part}:{sealed}"
 
     def open(self, case_id: UUID, sealed: str | None, label: str) -> str | None:
-        """The text, or None when there is none or the case was erased."""
+        """The text, or None when there is none or its part was erased."""
         if sealed is None:
             return None
+        part, _, body = sealed.rpartition(":")  # base64 has no ":"; a slug has none either
         try:
-            key = self.keys.key_for(case_id)
+            key = self.keys.key_for(case_id, part=part or None)
         except KeyDestroyed:
             return None
-        return unseal(key, base64.b64decode(sealed), _text_aad(case_id, label)).decode()
+        return unseal(key, base64.b64decode(body), _text_aad(case_id, label)).decode()
 
 
 def _text_aad(case_id: UUID, label: str) -> bytes:

@@ -7,7 +7,7 @@ from coordination.adapters.store.database import Database
 _TABLES = [
     """CREATE TABLE IF NOT EXISTS {p}agencies (
         agency_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
-        municipality TEXT NOT NULL, created_at TEXT NOT NULL)""",
+        municipality TEXT NOT NULL, created_at TEXT NOT NULL, controller TEXT)""",
     """CREATE TABLE IF NOT EXISTS {p}tokens (
         token_id TEXT PRIMARY KEY, agency_id TEXT NOT NULL REFERENCES {p}agencies,
         role TEXT NOT NULL, label TEXT NOT NULL, secret_hash TEXT NOT NULL,
@@ -36,6 +36,8 @@ _SERIAL = {
 _ADDED_COLUMNS = [
     # The purpose a read was made under, where the reader named one.
     ("access_log", "purpose", "ALTER TABLE {p}access_log ADD COLUMN purpose TEXT"),
+    # The controller an agency's processing answers to; NULL: its municipality.
+    ("agencies", "controller", "ALTER TABLE {p}agencies ADD COLUMN controller TEXT"),
 ]
 
 

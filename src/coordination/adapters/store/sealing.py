@@ -1,34 +1,47 @@
 """A mapper that seals each event's personal fields with its case's key.
 
-Stored state is `{"c": clear fields, "s": sealed personal fields or null}`. The
-sealed part is AES-GCM under the case's data key, bound to the case, version
-and event type (associated data), so it cannot be moved to another event. Once
-the key is destroyed the event still decodes: its personal fields read as None
+Stored state is `{"c": clear fields, "s": sealed personal fields or null, "k": part}`.
+The sealed part is AES-GCM under the key of the case's part that its recording
+agency's controller holds ("k"; absent: the case's first key), bound to the case,
+version and event type (associated data), so it cannot be moved to another event.
+Once the key is destroyed the event still decodes: its personal fields read as None
 and it is marked erased, so histories, projections and replays keep working. A
-snapshot's whole state is sealed; once erased it decodes to `ErasedSnapshot`.
+snapshot's whole state is sealed under the snapshots' part; once that is erased or
+renewed it decodes to `ErasedSnapshot`.
 """
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from eventsourcing.domain import DomainEventProtocol, Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
 from coordination.adapters.store import topics  # noqa: F401 (registers the moved topics)
-from coordination.adapters.store.keys import CaseKeys, KeyDestroyed, seal, unseal
+from coordination.adapters.store.keys import (
+    SNAPSHOT_PART,
+    CaseKeys,
+    KeyDestroyed,
+    seal,
+    unseal,
+)
 from coordination.domain.catalogue import CATALOGUE
 
 ERASED = "_erased"
 
 
 class SealingMapper(Mapper[UUID]):
-    def __init__(self, transcoder: Transcoder, keys: CaseKeys) -> None:
+    def __init__(
+        self, transcoder: Transcoder, keys: CaseKeys,
+        part_of: Callable[[str], str | None] = lambda agency_id: None,
+    ) -> None:  # fmt: skip
         super().__init__(transcoder)
-        self.keys = keys
+        # The part an agency's records belong to: its controller (ADR 0042).
+        self.keys, self.part_of = keys, part_of
 
     def prefetch_keys(self, stored_events: Sequence[StoredEvent]) -> None:
         """Read the keys of a batch's cases in one go, before decoding it."""
@@ -49,14 +62,30 @@ class SealingMapper(Mapper[UUID]):
         clear, personal = split(type(domain_event).__name__, state)
         if (class_version := getattr(type(domain_event), "class_version", 1)) > 1:
             clear["class_version"] = class_version
-        sealed = None
+        envelope: dict[str, Any] = {"c": clear, "s": None}
         if personal:
-            if key is None:  # the case's own key, made first for a new case
-                key = self.keys.key_for(case_id, create=True)
+            if key is None:  # the key of the recorder's part, made first for a new part
+                part = self._part(domain_event, clear, version)
+                key = self.keys.key_for(case_id, part=part, create=True)
+                if part is not None:
+                    envelope["k"] = part
             plain = self.transcoder.encode(personal)
-            sealed = base64.b64encode(seal(key, plain, _aad(case_id, version, topic))).decode()
-        stored = self.transcoder.encode({"c": clear, "s": sealed})
-        return StoredEvent(case_id, version, topic, stored)
+            envelope["s"] = base64.b64encode(
+                seal(key, plain, _aad(case_id, version, topic))
+            ).decode()
+        return StoredEvent(case_id, version, topic, self.transcoder.encode(envelope))
+
+    def _part(
+        self, domain_event: DomainEventProtocol[UUID], clear: dict[str, Any], version: int
+    ) -> str | None:
+        """None for the case's first key: the opening's, which belongs to the controller of
+        the agency that opened the case (ADR 0042); later events go to their recorder's."""
+        if isinstance(domain_event, Snapshot):
+            return SNAPSHOT_PART
+        recorder = clear.get("recorded_by")
+        if version == 1 or not isinstance(recorder, str):
+            return None
+        return self.part_of(recorder)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         cls = resolve_topic(stored_event.topic)
@@ -65,7 +94,7 @@ class SealingMapper(Mapper[UUID]):
         case_id = _uuid(stored_event.originator_id)
         if envelope["s"] is not None:
             aad = _aad(case_id, stored_event.originator_version, stored_event.topic)
-            personal = self._open(case_id, envelope["s"], aad)
+            personal = self._open(case_id, envelope["s"], aad, envelope.get("k"))
             if personal is None and issubclass(cls, Snapshot):
                 return ErasedSnapshot(case_id)
             join(cls.__name__, state, personal)
@@ -76,12 +105,21 @@ class SealingMapper(Mapper[UUID]):
         object.__setattr__(event, "__dict__", state)
         return event  # type: ignore[no-any-return]
 
-    def _open(self, case_id: UUID, sealed: str, aad: bytes) -> dict[str, Any] | None:
+    def _open(
+        self, case_id: UUID, sealed: str, aad: bytes, part: str | None
+    ) -> dict[str, Any] | None:
         try:
-            key = self.keys.key_for(case_id)
+            key = self.keys.key_for(case_id, part=part)
+            plain = unseal(key, base64.b64decode(sealed), aad)
         except KeyDestroyed:
             return None
-        opened: dict[str, Any] = self.transcoder.decode(unseal(key, base64.b64decode(sealed), aad))
+        except InvalidTag:
+            if part != SNAPSHOT_PART:
+                raise
+            # A snapshot sealed, in another process, under a key renewed since: its state
+            # may hold a part erased meanwhile, so it counts as gone (the case replays).
+            return None
+        opened: dict[str, Any] = self.transcoder.decode(plain)
         return opened
 
 

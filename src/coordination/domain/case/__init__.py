@@ -55,11 +55,16 @@ class Case(
     Administration, Aggregate,
 ):  # fmt: skip
     # 2: emergency accesses; a snapshot taken before holds none.
-    class_version = 2
+    # 3: erased parts; an erasure before them erased the whole case ("": no controller).
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["emergencies"] = {}
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["erased_parts"] = {"": None} if state.get("erased") else {}
 
     def __init__(
         self,
@@ -85,6 +90,7 @@ class Case(
         self.qualifications: dict[str, Qualification] = {}
         self.emergencies: dict[str, EmergencyAccess] = {}
         self.involved: set[str] = {recorded_by}
+        self.erased_parts: dict[str, dict[str, str] | None] = {}
 
 
 # Any event of a case's history.

@@ -1,5 +1,6 @@
 """Case administration: the lead agency transfers or closes the case; a data-protection
-officer erases it (Art. 17 GDPR: the event is recorded, then the case's key destroyed)."""
+officer erases their controller's part of it (Art. 17 GDPR: the event is recorded, then
+the part's key destroyed, unless a retention rule keeps it; ADR 0042)."""
 
 from collections.abc import Mapping
 from datetime import datetime
@@ -49,6 +50,10 @@ class CaseClosed(Event):
 
 
 class CaseErased(Event):
+    """A controller's part of the case erased: destroyed, or kept under a retention rule
+    (`kept_under`: its rule id, norm and the day it may be destroyed). `whole`: the part of
+    the controller that opened the case, and with it the case: nothing more is recorded."""
+
     declared: ClassVar[Declaration] = Declaration(
         read_under=Reading.ADMINISTRATION, recorded_by=Recorder.DPO,
         label=Label("Fall gelöscht", "case erased"),
@@ -56,13 +61,25 @@ class CaseErased(Event):
     )  # fmt: skip
     # Erasing a case does not relate the erasing agency to it.
     relates_recorder: ClassVar[bool] = False
+    # 2: whose part, whether the whole case, and the retention a kept part is under.
+    class_version: ClassVar[int] = 2
 
     reason: str
     legal_basis: str
+    controller: str
+    whole: bool
+    kept_under: dict[str, str] | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        # Before controllers, an erasure destroyed the whole case's one key.
+        state.update(controller="", whole=True, kept_under=None)
 
     def apply(self, case: CaseRules) -> None:
-        case.erased = True
-        case.person, case.arrived_on, case.residence_status = {}, None, None
+        case.erased_parts[self.controller] = self.kept_under
+        if self.whole:
+            case.erased = True
+            case.person, case.arrived_on, case.residence_status = {}, None, None
 
 
 class Administration(CasePart):
@@ -86,11 +103,15 @@ class Administration(CasePart):
 
     @records(CaseErased)
     def erase(
-        self, by: Actor, at: datetime, *, reason: ErasureReason, legal_basis: LegalBasis
-    ) -> None:
-        """Any agency's data-protection officer may erase; open or closed alike."""
-        self.check_not_erased()
+        self, by: Actor, at: datetime, *, reason: ErasureReason, legal_basis: LegalBasis,
+        whole: Annotated[bool, Supplied] = True,
+        kept_under: Annotated[dict[str, str] | None, Supplied] = None,
+    ) -> None:  # fmt: skip
+        """A data-protection officer erases their controller's part (`by.controller`);
+        open or closed alike, and once each."""
+        self.check_may_erase(by.controller, whole)
         self.trigger_event(
             CaseErased, timestamp=at, recorded_by=by.agency, token_label=by.token_label,
-            reason=reason, legal_basis=legal_basis,
+            reason=reason, legal_basis=legal_basis, controller=by.controller, whole=whole,
+            kept_under=kept_under,
         )  # fmt: skip

@@ -53,6 +53,7 @@ class CasePart(CaseRules):
     ) -> None:  # fmt: skip
         """Records one event, once every flow it would make rests on a basis."""
         self.check_may_record(event_class)
+        self.check_part_not_erased(by)
         for flow in event_class.flows(by.agency, data):
             self.check_flow_founded(by, flow, at, grounds)
         self.trigger_event(

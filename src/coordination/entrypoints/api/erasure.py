@@ -1,10 +1,11 @@
-"""POST /v1/cases/{case_id}/erasure: a data-protection officer erases a case."""
+"""POST /v1/cases/{case_id}/erasure: a data-protection officer erases their controller's
+part of a case (all of it, when their controller's agency opened it)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from coordination.contract.requests import ErasureRequest
 from coordination.domain.identity import Caller, Role
@@ -21,6 +22,11 @@ class ErasureDone(BaseModel):
     case_id: str
     version: int
     erased_at: str
+    whole: bool = Field(description="the part that opened the case: the whole case is erased")
+    kept_under: dict[str, str] | None = Field(
+        description="kept, restricted, under a retention rule: its rule_id, norm and the"
+        " last day it is kept (until); null: destroyed"
+    )
 
 
 @router.post("/cases/{case_id}/erasure", status_code=201, response_model=ErasureDone,
@@ -29,6 +35,7 @@ def erase(case_id: str, body: ErasureRequest, caller: DpoWriter, svc: ServicesDe
     """201 on erasure; 200 when the case was erased before (nothing more changes)."""
     asked = body.model_dump()
     done = svc.erasure.erase(caller, parse_case_id(case_id), asked["reason"], asked["legal_basis"])
-    content = {"case_id": str(done.case_id), "version": done.version, "erased_at": done.erased_at}
+    content = {"case_id": str(done.case_id), "version": done.version, "erased_at": done.erased_at,
+               "whole": done.whole, "kept_under": done.kept_under}  # fmt: skip
     headers = {"X-Event-Position": str(done.position), "ETag": f'"{done.version}"'}
     return JSONResponse(content, 201 if done.new else 200, headers)

@@ -1,7 +1,8 @@
 """Routes for data-protection oversight (the contract's consent trail, and beyond it).
 
-The consent trail, the disclosure report and consent receipts are for the DPO of
-the case's municipality and the current lead agency; the overview is for DPOs.
+The consent trail, the disclosure report and consent receipts are for the DPO of a
+controller with a part in the case (who sees that part) and the current lead agency;
+the overview is for DPOs, of their controller's processing.
 """
 
 from datetime import date, timedelta
@@ -109,7 +110,7 @@ def dpo_overview(
     result = svc.overview(caller, since, until)
     if _chosen(format_, accept, {CSV: "csv"}, "json") == "json":
         return result
-    filename = f"dpo-overview-{result.municipality}-{since}-{until}.csv"
+    filename = f"dpo-overview-{result.controller}-{since}-{until}.csv"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(overview_csv(result), media_type=f"{CSV}; charset=utf-8", headers=headers)
 

@@ -247,7 +247,8 @@ class EmergencyAlert(BaseModel):
 
 
 class DpoOverview(BaseModel):
-    municipality: str
+    controller: str = Field(description="the controller whose processing it covers")
+    municipality: str = Field(description="the data-protection officer's agency's")
     as_at: Instant
     since: date
     until: date

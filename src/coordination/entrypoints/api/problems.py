@@ -23,6 +23,7 @@ from coordination.domain.errors import (
     ConsentOwnAccess,
     ConsentRequired,
     InvalidEvent,
+    PartIsErased,
 )
 from coordination.domain.statutory import InvalidRule, RuleConflict, UnknownRule
 from coordination.entrypoints.api.security_headers import security_headers
@@ -34,6 +35,7 @@ PROBLEM_TYPES = "https://coordination.example/problems/"
 # Exception class -> (status, code, title); looked up along the class's MRO.
 PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     InvalidEvent: (422, "invalid-event", "The event breaks a rule of the case"),
+    PartIsErased: (422, "part-erased", "Your controller erased its part of this case"),
     ConsentRequired: (403, "consent-required", "No active consent covers this disclosure"),
     ConsentOwnAccess: (403, "consent-own-access", "A recipient cannot record its own consent"),
     ConsentNotObtained: (

@@ -11,18 +11,23 @@ from coordination.domain.identity import Agency, AgencyKind, Caller, Principal, 
 K = AgencyKind
 AGENCIES = [
     Agency("abh-leipzig", "Ausländerbehörde Leipzig", K.AUSLAENDERBEHOERDE, "leipzig"),
+    # The welfare association and the joint job centre are controllers of their own.
     Agency("mbe-caritas-leipzig", "Migrationsberatung Caritas Leipzig",
-           K.MIGRATIONSBERATUNG, "leipzig"),
-    Agency("jobcenter-leipzig", "Jobcenter Leipzig", K.JOBCENTER, "leipzig"),
+           K.MIGRATIONSBERATUNG, "leipzig", "caritas-leipzig"),
+    Agency("jobcenter-leipzig", "Jobcenter Leipzig", K.JOBCENTER, "leipzig",
+           "jobcenter-leipzig"),
     Agency("vhs-leipzig", "Volkshochschule Leipzig", K.SPRACHKURSTRAEGER, "leipzig"),
     Agency("stadt-leipzig", "Stadt Leipzig, Sozialamt", K.KOMMUNE, "leipzig"),
     Agency("abh-mayen-koblenz", "Ausländerbehörde Kreisverwaltung Mayen-Koblenz",
            K.AUSLAENDERBEHOERDE, "mayen-koblenz"),
     Agency("mbe-diakonie-mayen-koblenz", "Migrationsberatung Diakonie Mayen-Koblenz",
            K.MIGRATIONSBERATUNG, "mayen-koblenz"),
-    Agency("jobcenter-mayen-koblenz", "Jobcenter Mayen-Koblenz", K.JOBCENTER, "mayen-koblenz"),
+    Agency("jobcenter-mayen-koblenz", "Jobcenter Mayen-Koblenz", K.JOBCENTER, "mayen-koblenz",
+           "jobcenter-mayen-koblenz"),
 ]  # fmt: skip
-EXTRA_ROLES = [("stadt-leipzig", Role.AUDITOR), ("stadt-leipzig", Role.DPO)]
+EXTRA_ROLES = [
+    ("stadt-leipzig", Role.AUDITOR), ("stadt-leipzig", Role.DPO), ("jobcenter-leipzig", Role.DPO),
+]  # fmt: skip
 
 
 def load_demo(svc: Services) -> None:

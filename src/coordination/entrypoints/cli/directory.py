@@ -15,15 +15,19 @@ def agencies_add(
     name: Annotated[str, typer.Option()],
     kind: Annotated[AgencyKind, typer.Option()],
     municipality: Annotated[str, typer.Option()],
+    controller: Annotated[
+        str | None,
+        typer.Option(help="the body responsible for its processing; default: the municipality"),
+    ] = None,
 ) -> None:
     from coordination.domain.rules import SLUG
 
-    for value in (agency_id, municipality):
+    for value in (agency_id, municipality, controller or municipality):
         if not SLUG.fullmatch(value):
             raise typer.BadParameter(f"'{value}' is not a slug ([a-z0-9][a-z0-9-]{{1,62}})")
     with services() as svc:
         try:
-            svc.directory.add_agency(Agency(agency_id, name, kind, municipality))
+            svc.directory.add_agency(Agency(agency_id, name, kind, municipality, controller or ""))
         except AgencyExists:
             typer.echo(f"agency '{agency_id}' exists already", err=True)
             raise typer.Exit(1) from None
@@ -34,7 +38,7 @@ def agencies_add(
 def agencies_list() -> None:
     with services() as svc:
         for a in svc.directory.list_agencies():
-            typer.echo(f"{a.agency_id}\t{a.kind.value}\t{a.municipality}\t{a.name}")
+            typer.echo(f"{a.agency_id}\t{a.kind.value}\t{a.municipality}\t{a.controller}\t{a.name}")
 
 
 @tokens.command("issue")

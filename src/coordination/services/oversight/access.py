@@ -1,8 +1,9 @@
 """Who may oversee a case, and the access-log entries oversight writes.
 
-A case's consent trail, disclosure report and receipts are for the
-data-protection officer of its municipality and for its current lead agency.
-Every such read is logged with the role it was allowed on; every refusal too.
+A case's consent trail, disclosure report and receipts are for the data-protection
+officer of each controller with a part in it (ADR 0042), who sees that part, and for
+its current lead agency, who sees all of it. Every such read is logged with the role
+it was allowed on; every refusal too.
 """
 
 from collections.abc import Callable, Sequence
@@ -16,6 +17,7 @@ from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.application.errors import CaseNotFound, Forbidden
 from coordination.domain.case import Case
 from coordination.domain.identity import Caller, Role
+from coordination.services.controllers import ControllerOf, Processing, processing
 
 
 class Overseer(StrEnum):
@@ -56,22 +58,27 @@ class Logbook:
         self.access_log.write(self.entry(caller, case_id, "refused", reason=reason))
 
 
-def check_overseer(case: Case, caller: Caller, logbook: Logbook) -> Overseer:
-    """The DPO of the case's municipality, or a caseworker of its current lead agency.
+def check_overseer(
+    case: Case, caller: Caller, logbook: Logbook, controller_of: ControllerOf
+) -> tuple[Overseer, Processing | None]:
+    """The DPO of a controller with a part in the case (and that part), or a caseworker
+    of its current lead agency (and the whole case, None).
 
-    Other related agencies get 403; unrelated ones 404, as for any read.
+    Other related agencies get 403; unrelated ones and other controllers' DPOs 404, as
+    for any read.
     """
     agency = caller.principal.agency
     if caller.principal.role == Role.DPO:
-        if agency.municipality != case.municipality:
-            logbook.refuse(caller, case.id, "other-municipality")
+        part = processing(case, agency.controller, controller_of)
+        if not part.any:
+            logbook.refuse(caller, case.id, "other-controller")
             raise CaseNotFound
-        return Overseer.DPO
+        return Overseer.DPO, part
     if agency.agency_id not in case.involved:
         logbook.refuse(caller, case.id, "no-relation")
         raise CaseNotFound
     if agency.agency_id != case.lead_agency:
         logbook.refuse(caller, case.id, "not-lead")
-        msg = "only the lead agency or the municipality's data-protection officer may see this"
+        msg = "only the lead agency or a controller's data-protection officer may see this"
         raise Forbidden(msg)
-    return Overseer.LEAD
+    return Overseer.LEAD, None

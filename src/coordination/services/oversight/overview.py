@@ -1,11 +1,12 @@
-"""The DPO overview of one municipality: refusals per agency over a period,
+"""The DPO overview of one controller's processing: refusals per agency over a period,
 consents expiring in the next 30 days, withdrawals and erasures in the period, and
 every emergency access opened in the period or open now, with its justification and
 the reads under it: the DPO's alert.
 
-Pure: it folds the municipality's consent and emergency events (read from the event
-store by the service) and the access log of the period. Metadata only, but for an
-emergency access's justification, which the DPO reviews (ADR 0040).
+Pure: it folds the consent, erasure and emergency events (read from the event store by
+the service) that concern the controller's agencies, and the access log of the period.
+Metadata only, but for an emergency access's justification, which the DPO reviews
+(ADR 0040).
 """
 
 import csv
@@ -81,7 +82,8 @@ class EmergencyAlert:
 
 @dataclass(frozen=True)
 class Overview:
-    municipality: str
+    controller: str
+    municipality: str  # the data-protection officer's agency's
     as_at: datetime
     since: date
     until: date  # inclusive: whole German calendar days
@@ -93,46 +95,59 @@ class Overview:
 
 
 @dataclass
-class Municipality:
-    """What the overview needs of a municipality's cases, folded from their events."""
+class Controller:
+    """What the overview needs of one controller's processing (ADR 0042), folded from
+    the events: the cases its agencies opened, the consents its agencies obtained,
+    recorded, receive or disclose under, its erasures and its emergency accesses."""
 
     name: str
-    cases: set[str] = field(default_factory=set)
+    agencies: frozenset[str]
+    municipality: str
+    cases: set[str] = field(default_factory=set)  # opened by one of its agencies
     ledgers: dict[str, ConsentLedger] = field(default_factory=dict)
     withdrawals: list[Withdrawal] = field(default_factory=list)
     erasures: list[Erasure] = field(default_factory=list)
     emergencies: dict[tuple[str, str], EmergencyAlert] = field(default_factory=dict)
 
-    def fold(self, events: Iterable[CaseEvent]) -> "Municipality":
+    def fold(self, events: Iterable[CaseEvent]) -> "Controller":
         for event in events:
             self._apply(event)
         return self
 
+    def _mine(self, *agencies: str | None) -> bool:
+        return any(a in self.agencies for a in agencies if a is not None)
+
     def _apply(self, event: CaseEvent) -> None:
         case_id = str(event.originator_id)
+        own = case_id in self.cases
         if isinstance(event, CaseOpened):
-            if event.municipality == self.name:
+            if self._mine(event.recorded_by):
                 self.cases.add(case_id)
-                self.ledgers[case_id] = ConsentLedger()
-            return
-        if case_id not in self.cases:
-            return
-        if isinstance(event, ConsentGranted):
-            self.ledgers[case_id].record(event.as_consent())
+        elif isinstance(event, ConsentGranted):
+            consent = event.as_consent()
+            if own or self._mine(event.recorded_by, event.obtained_by, *consent.recipients,
+                                 *(consent.disclosers or ())):  # fmt: skip
+                self.ledgers.setdefault(case_id, ConsentLedger()).record(consent)
         elif isinstance(event, ConsentWithdrawn):
-            self.ledgers[case_id].withdraw(event.consent_id, event.timestamp)
-            self.withdrawals.append(
-                Withdrawal(case_id, event.consent_id, event.timestamp, event.recorded_by)
-            )
+            ledger = self.ledgers.get(case_id)
+            if ledger is not None and event.consent_id in ledger.consents:
+                ledger.withdraw(event.consent_id, event.timestamp)
+                self.withdrawals.append(
+                    Withdrawal(case_id, event.consent_id, event.timestamp, event.recorded_by)
+                )
         elif isinstance(event, CaseErased):
-            self.erasures.append(Erasure(case_id, event.timestamp, event.recorded_by))
+            if own or event.controller == self.name:
+                self.erasures.append(Erasure(case_id, event.timestamp, event.recorded_by))
         elif isinstance(event, EmergencyAccessOpened):
-            self.emergencies[case_id, event.access_id] = EmergencyAlert(
-                case_id, event.access_id, event.recorded_by, event.timestamp, event.until,
-                event.justification,
-            )  # fmt: skip
-        elif isinstance(event, EmergencyAccessEnded):
-            self.emergencies[case_id, event.access_id].ended_at = event.timestamp
+            if own or self._mine(event.recorded_by):
+                self.emergencies[case_id, event.access_id] = EmergencyAlert(
+                    case_id, event.access_id, event.recorded_by, event.timestamp, event.until,
+                    event.justification,
+                )  # fmt: skip
+        elif isinstance(event, EmergencyAccessEnded) and (
+            alert := self.emergencies.get((case_id, event.access_id))
+        ):
+            alert.ended_at = event.timestamp
 
 
 def period_bounds(since: date, until: date) -> tuple[datetime, datetime]:
@@ -141,7 +156,7 @@ def period_bounds(since: date, until: date) -> tuple[datetime, datetime]:
 
 
 def overview(
-    place: Municipality, entries: Iterable[AccessEntry], since: date, until: date, now: datetime
+    place: Controller, entries: Iterable[AccessEntry], since: date, until: date, now: datetime
 ) -> Overview:
     start, end = period_bounds(since, until)
 
@@ -149,7 +164,7 @@ def overview(
         return start <= moment < end
 
     return Overview(
-        municipality=place.name, as_at=now, since=since, until=until,
+        controller=place.name, municipality=place.municipality, as_at=now, since=since, until=until,
         refused=_refusals(place, entries, in_period),
         expiring=_expiring(place, now),
         withdrawals=[w for w in place.withdrawals if in_period(w.at)],
@@ -159,7 +174,7 @@ def overview(
 
 
 def _emergencies(
-    place: Municipality, entries: Iterable[AccessEntry], in_period: Callable[[datetime], bool],
+    place: Controller, entries: Iterable[AccessEntry], in_period: Callable[[datetime], bool],
     now: datetime,
 ) -> list[EmergencyAlert]:  # fmt: skip
     """Opened in the period or open now; reads under each counted over the period."""
@@ -177,17 +192,19 @@ def _emergencies(
 
 
 def _refusals(
-    place: Municipality, entries: Iterable[AccessEntry], in_period: Callable[[datetime], bool]
+    place: Controller, entries: Iterable[AccessEntry], in_period: Callable[[datetime], bool]
 ) -> list[RefusalCount]:
     counts = Counter(
         (e.agency_id, e.action, e.reason or "")
         for e in entries
-        if e.action in ("refused", "withheld") and e.case_id in place.cases and in_period(e.at)
+        if e.action in ("refused", "withheld")
+        and in_period(e.at)
+        and (e.case_id in place.cases or e.agency_id in place.agencies)
     )
     return [RefusalCount(*key, count) for key, count in sorted(counts.items())]
 
 
-def _expiring(place: Municipality, now: datetime) -> list[Expiring]:
+def _expiring(place: Controller, now: datetime) -> list[Expiring]:
     horizon = now + EXPIRY_HORIZON
     soon = [
         Expiring(case_id, c.consent_id, sorted(c.recipients), c.expires_at)

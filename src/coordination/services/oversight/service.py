@@ -1,9 +1,9 @@
 """Use cases of data-protection oversight.
 
-Each loads the case, checks who asks (DPO of the municipality or the current
-lead agency), builds its document from the history and the access log, and
-logs the read. The document is built before the read is logged, so a trail
-never shows the request that fetched it.
+Each loads the case, checks who asks (the DPO of a controller with a part in it,
+who sees that part, or the current lead agency), builds its document from the
+history and the access log, and logs the read. The document is built before the
+read is logged, so a trail never shows the request that fetched it.
 """
 
 from collections.abc import Iterator, Sequence
@@ -13,7 +13,7 @@ from typing import cast
 from uuid import UUID
 
 from consent import Category
-from coordination.adapters.store.access_log import AccessLog
+from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.adapters.store.directory import Directory
 from coordination.adapters.store.topics import stored_topics
 from coordination.application.app import CoordinationApplication
@@ -32,16 +32,18 @@ from coordination.domain.disclosure import AgencyRef, DisclosureReport
 from coordination.domain.grounds import Grounds
 from coordination.domain.identity import Caller
 from coordination.domain.trail import ConsentTrail, consent_trail
+from coordination.services.controllers import Processing
 from coordination.services.grounds import GroundsLookup
 from coordination.services.oversight.access import Logbook, Overseer, check_overseer
 from coordination.services.oversight.overview import (
-    Municipality,
+    Controller,
     Overview,
     overview,
     period_bounds,
 )
 from coordination.services.oversight.receipts import ReceiptSource
 from coordination.services.oversight.report import disclosure_report, person_name
+from coordination.services.oversight.scope import document_of, entries_of, trail_of
 from coordination.services.oversight.trail import TrailDocument, trail_document
 
 # The overview reads only the events that open cases, change consents, erase, or open
@@ -69,6 +71,13 @@ class Oversight:
     events: list[CaseEvent]
     overseer: Overseer
     at: datetime
+    part: Processing | None  # a DPO's: their controller's part; None: the whole case
+
+    def trail(self, trail: ConsentTrail) -> ConsentTrail:
+        return trail if self.part is None else trail_of(trail, self.part)
+
+    def entries(self, entries: list[AccessEntry]) -> list[AccessEntry]:
+        return entries if self.part is None else entries_of(entries, self.part)
 
 
 class OversightService:
@@ -81,25 +90,29 @@ class OversightService:
         self.logbook = Logbook(access_log, app.clock)
 
     def _trail(self, seen: Oversight, grounds: Grounds | None = None) -> ConsentTrail:
-        return consent_trail(seen.events, grounds or self.grounds.now())
+        """The case's trail as the overseer may see it."""
+        trail = consent_trail(seen.events, grounds or self.grounds.now())
+        return seen.trail(trail)
 
     def consent_trail(self, caller: Caller, case_id: UUID) -> TrailDocument:
         seen = self._oversee(caller, case_id)
-        entries = self.access_log.for_case(str(case_id))
+        entries = seen.entries(self.access_log.for_case(str(case_id)))
         grounds = self.grounds.now()
         trail = _seen_by(self._trail(seen, grounds), caller, seen.overseer)
         document = trail_document(seen.case, trail, entries, seen.at, grounds.statute)
+        if seen.part is not None:
+            document = document_of(document, seen.part)
         self.logbook.oversight_read(caller, case_id, seen.overseer)
         return document
 
     def disclosure_report(self, caller: Caller, case_id: UUID) -> DisclosureReport:
         seen = self._oversee(caller, case_id)
-        entries = self.access_log.for_case(str(case_id))
+        entries = seen.entries(self.access_log.for_case(str(case_id)))
         person, basis = None, None
         if seen.overseer is Overseer.LEAD:  # a DPO's copy carries no name (ADR 0007)
             person, basis = person_name(seen.case, caller.agency_id, seen.at)
         grounds = self.grounds.now()
-        trail = _seen_by(consent_trail(seen.events, grounds), caller, seen.overseer)
+        trail = _seen_by(self._trail(seen, grounds), caller, seen.overseer)
         report = disclosure_report(
             seen.case, trail, entries, self._agency,
             (caller.agency_id, seen.overseer), person, seen.at, grounds.statute,
@@ -127,8 +140,12 @@ class OversightService:
         return source
 
     def overview(self, caller: Caller, since: date, until: date) -> Overview:
-        """The DPO's own municipality only; logged as one read without a case."""
-        place = Municipality(caller.principal.agency.municipality)
+        """The DPO's own controller's processing only; logged as one read without a case."""
+        controller = caller.principal.agency.controller
+        mine = frozenset(
+            a.agency_id for a in self.directory.list_agencies() if a.controller == controller
+        )
+        place = Controller(controller, mine, caller.principal.agency.municipality)
         place.fold(self._stored(OVERVIEW_TOPICS))
         entries = self.access_log.between(*period_bounds(since, until))
         result = overview(place, entries, since, until, self.app.clock())
@@ -141,8 +158,8 @@ class OversightService:
         except CaseNotFound:
             self.logbook.refuse(caller, case_id, "no-such-case")
             raise
-        overseer = check_overseer(case, caller, self.logbook)
-        return Oversight(case, self.app.history(case_id), overseer, self.app.clock())
+        overseer, part = check_overseer(case, caller, self.logbook, self.directory.controller_of)
+        return Oversight(case, self.app.history(case_id), overseer, self.app.clock(), part)
 
     def _agency(self, agency_id: str) -> AgencyRef:
         agency = self.directory.get_agency(agency_id)

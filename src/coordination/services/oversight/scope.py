@@ -1,0 +1,62 @@
+"""What a data-protection officer sees of a case: the steps of their controller's
+processing (ADR 0042), those in which one of its agencies sent, received, read or
+recorded. The lead agency oversees the whole case and sees every step."""
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from coordination.adapters.store.access_log import AccessEntry
+from coordination.domain.trail import ConsentStory, ConsentTrail, Disclosure, EmergencyStory
+from coordination.services.controllers import Processing
+from coordination.services.oversight.trail import TrailDocument
+
+
+def story_is_of(story: ConsentStory, part: Processing) -> bool:
+    withdrawn = story.withdrawn.agency if story.withdrawn else None
+    return part.touches(
+        story.obtained_by, story.granted.agency, withdrawn, *story.consent.recipients,
+        *(story.consent.disclosers or ()),
+    )  # fmt: skip
+
+
+def _disclosure_is_of(disclosure: Disclosure, part: Processing) -> bool:
+    return part.touches(disclosure.sender, disclosure.recipient)
+
+
+def _emergency_is_of(story: EmergencyStory, part: Processing) -> bool:
+    return part.touches(story.opened.agency, story.ended.agency if story.ended else None)
+
+
+def trail_of(trail: ConsentTrail, part: Processing) -> ConsentTrail:
+    """The trail with only the part's consents, disclosures and emergency accesses; the
+    ledger stays whole, since a consent's status does not depend on who looks."""
+    stories = {
+        consent_id: replace_story(story, part)
+        for consent_id, story in trail.stories.items() if story_is_of(story, part)
+    }  # fmt: skip
+    return ConsentTrail(
+        stories=stories,
+        emergencies={
+            access_id: story
+            for access_id, story in trail.emergencies.items()
+            if _emergency_is_of(story, part)
+        },
+        disclosures=[d for d in trail.disclosures if _disclosure_is_of(d, part)],
+        ledger=trail.ledger,
+    )
+
+
+def replace_story(story: ConsentStory, part: Processing) -> ConsentStory:
+    kept = [d for d in story.disclosures if _disclosure_is_of(d, part)]
+    return replace(story, disclosures=kept)
+
+
+def entries_of(entries: Iterable[AccessEntry], part: Processing) -> list[AccessEntry]:
+    return [e for e in entries if part.touches(e.agency_id)]
+
+
+def document_of(document: TrailDocument, part: Processing) -> TrailDocument:
+    """The current-access matrix limited to the part's agencies."""
+    access = document.current_access
+    rows = [row for row in access.agencies if part.touches(row.agency)]
+    return replace(document, current_access=replace(access, agencies=rows))

@@ -1,0 +1,89 @@
+"""A key per controller's part of a case (ADR 0042): each agency's records are sealed
+under its controller's key, and destroying one part's key leaves the others readable."""
+
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+import pytest
+
+from coordination.adapters.store.keys import SNAPSHOT_PART, KeyDestroyed, TextSealer
+from coordination.bootstrap import Services
+from coordination.domain.case import Case, QualificationRecorded
+from coordination.domain.identity import Actor, Agency, AgencyKind
+from tests.people import PERSON
+
+AT = datetime(2026, 9, 1, 9, tzinfo=UTC)
+ABH, JC = Actor("abh-leipzig", "abh", "leipzig"), Actor("jc-leipzig", "jc", "jc-leipzig")
+
+
+@pytest.fixture
+def case(services: Services) -> Case:
+    services.directory.add_agency(Agency("abh-leipzig", "ABH", AgencyKind.AUSLAENDERBEHOERDE,
+                                         "leipzig"))  # fmt: skip
+    services.directory.add_agency(Agency("jc-leipzig", "JC", AgencyKind.JOBCENTER, "leipzig",
+                                         "jc-leipzig"))  # fmt: skip
+    case = Case.open(ABH, AT, municipality="leipzig", person=dict(PERSON), case_id=uuid4())
+    case.grant_consent(ABH, AT, recipients=["jc-leipzig"], purposes=["case_management"],
+                       categories=["education"], given_on=date(2026, 9, 1),
+                       evidence={"method": "written"})  # fmt: skip
+    case.record_qualification(JC, AT, title="Pflege", country="SY", level="bachelor")
+    case.record_qualification(ABH, AT, title="Abitur", country="SY", level="school")
+    services.app.save(case)
+    return case
+
+
+def stored_parts(services: Services, case: Case) -> list[str | None]:
+    """The part named in each stored event's envelope, in order."""
+    rows = services.app.recorder.select_events(case.id)
+    return [services.app.mapper.transcoder.decode(r.state).get("k") for r in rows]
+
+
+def titles(services: Services, case: Case) -> list[str | None]:
+    return [e.title for e in services.app.history(case.id) if isinstance(e, QualificationRecorded)]
+
+
+def test_each_event_is_sealed_under_its_recorder_s_controller(
+    services: Services, case: Case
+) -> None:
+    # The opening under the case's first key; later events under their recorder's part
+    # (the consent, given by the person, has no sealed field: it needs no key).
+    assert stored_parts(services, case) == [None, None, "jc-leipzig", "leipzig"]
+    assert titles(services, case) == ["Pflege", "Abitur"]
+
+
+def test_destroying_one_part_leaves_the_others_readable(services: Services, case: Case) -> None:
+    services.app.keys.destroy(case.id, "jc-leipzig")
+
+    assert titles(services, case) == [None, "Abitur"]
+    history = services.app.history(case.id)
+    assert history[0].person["family_name"] == PERSON["family_name"]  # type: ignore[union-attr]
+    assert services.app.keys.is_destroyed(case.id, "jc-leipzig")
+    assert not services.app.keys.is_destroyed(case.id, "leipzig")
+
+
+def test_a_destroyed_part_makes_no_new_key(services: Services, case: Case) -> None:
+    services.app.keys.destroy(case.id, "jc-leipzig")
+
+    with pytest.raises(KeyDestroyed):
+        services.app.keys.key_for(case.id, part="jc-leipzig", create=True)
+
+
+def test_a_renewed_snapshot_key_opens_nothing_sealed_before(services: Services, case: Case) -> None:
+    before = services.app.keys.key_for(case.id, part=SNAPSHOT_PART, create=True)
+    services.app.keys.renew(case.id, SNAPSHOT_PART)
+
+    after = services.app.keys.key_for(case.id, part=SNAPSHOT_PART, create=True)
+    assert after != before
+
+
+def test_read_model_texts_go_with_their_part(services: Services, case: Case) -> None:
+    sealer = TextSealer(services.app.keys, services.directory.controller_of)
+    by_jc = sealer.seal(case.id, "Ziel des Jobcenters", "milestone-title", by="jc-leipzig")
+    by_abh = sealer.seal(case.id, "Ziel der ABH", "milestone-title", by="abh-leipzig")
+    assert by_jc is not None
+    assert by_jc.startswith("jc-leipzig:")
+
+    services.app.keys.destroy(case.id, "jc-leipzig")
+
+    assert sealer.open(case.id, by_jc, "milestone-title") is None
+    assert sealer.open(case.id, by_abh, "milestone-title") == "Ziel der ABH"
