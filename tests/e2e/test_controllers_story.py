@@ -94,6 +94,11 @@ def test_a_dpo_sees_only_the_processing_of_their_controller(api: Api, dpos: dict
     assert [c["recipients"] for c in diakonie["consents"]] == [[MBE]]
     assert JC not in str(diakonie)
 
+    # The person's report, as the lead agency gives it, names each agency's controller.
+    report = ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}/disclosure-report"))
+    controllers = {a["agency_id"]: a["controller"] for a in report["agencies"]}
+    assert (controllers[JC], controllers[MBE]) == ("jobcenter-mayen-koblenz", "diakonie-rwl")
+
     # The refusal of the unrelated controller's DPO is on the trail, for the lead.
     refusals = [e for e in api.services.access_log.for_case(case_id) if e.action == "refused"]
     assert {(e.agency_id, e.reason) for e in refusals} == {
@@ -129,6 +134,12 @@ def test_a_dpo_erases_their_controller_s_part_and_no_other(api: Api, dpos: dict[
     assert api.as_(JC, "GET", f"/v1/cases/{case_id}").status_code == 404
     late = api.post(JC, case_id, type="QualificationRecorded", title="late", country="SY")
     assert (late.status_code, late.json()["code"]) == (422, "part-erased")
+
+    # Each DPO's overview lists the erasure: the job centre's as its own, the district's
+    # as made on a case its authority opened; the Diakonie's does not.
+    for who, listed in (("job centre", 1), ("district", 1), ("diakonie", 0)):
+        overview = ok(api.as_(dpos[who], "GET", "/v1/dpo/overview"))
+        assert len(overview["erasures"]) == listed, who
 
     # The authority goes on working with the case; a repeated request changes nothing.
     ok(api.post(ABH, case_id, type="CaseClosed", reason="moved away"), 201)

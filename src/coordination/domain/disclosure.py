@@ -12,6 +12,7 @@ class AgencyRef:
     agency_id: str
     name: str
     kind: str
+    controller: str = ""  # the body responsible for the agency's processing (ADR 0042)
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,7 @@ class AgencyRef(BaseModel):
     agency_id: str
     name: str
     kind: str
+    controller: str = Field(description="the body responsible for the agency's processing")
 
 
 class PersonName(BaseModel):

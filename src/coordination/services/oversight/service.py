@@ -165,7 +165,7 @@ class OversightService:
         agency = self.directory.get_agency(agency_id)
         if agency is None:  # a consent names only known agencies; keep the id regardless
             return AgencyRef(agency_id, agency_id, "other")
-        return AgencyRef(agency_id, agency.name, agency.kind.value)
+        return AgencyRef(agency_id, agency.name, agency.kind.value, agency.controller)
 
     def _stored(self, topics: Sequence[str]) -> Iterator[CaseEvent]:
         """Stored events of the given types, in store order, a page at a time."""
