@@ -94,6 +94,19 @@ def test_a_dpo_sees_only_the_processing_of_their_controller(api: Api, dpos: dict
     assert [c["recipients"] for c in diakonie["consents"]] == [[MBE]]
     assert JC not in str(diakonie)
 
+    # Reading the case itself (metadata only) shows the same part: the job centre's DPO
+    # sees its consent and the events its agency recorded or received, nothing else.
+    state = ok(api.as_(dpos["job centre"], "GET", f"/v1/cases/{case_id}"))
+    assert [c["recipients"] for c in state["consents"]] == [[JC]]
+    events = ok(api.as_(dpos["job centre"], "GET", f"/v1/cases/{case_id}/history"))["events"]
+    assert [e["type"] for e in events] == [
+        "ConsentGranted", "ReferralSent", "ReferralAccepted", "QualificationRecorded",
+    ]  # fmt: skip
+    opener = ok(api.as_(dpos["district"], "GET", f"/v1/cases/{case_id}/history"))["events"]
+    assert [e["type"] for e in opener] == [
+        "CaseOpened", "ConsentGranted", "ConsentGranted", "ReferralSent",
+    ]  # fmt: skip
+
     # The person's report, as the lead agency gives it, names each agency's controller.
     report = ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}/disclosure-report"))
     controllers = {a["agency_id"]: a["controller"] for a in report["agencies"]}

@@ -27,9 +27,11 @@ from coordination.domain.errors import (
 from coordination.domain.grounds import NO_STATUTE, Grounds
 from coordination.domain.identity import Caller, Role
 from coordination.domain.policy import DEFAULT_POLICY, Policy
+from coordination.domain.trail import consent_trail
 from coordination.domain.visibility import Sight, View, view_event
-from coordination.services.controllers import processing
+from coordination.services.controllers import Processing, processing
 from coordination.services.grounds import GroundsLookup
+from coordination.services.oversight.scope import consents_of, events_of
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,10 @@ class CaseService:
             raise CaseNotFound  # the case has not reached that version
         sight = self._sight(caller, case, purpose)
         view = view_case(case, sight)
+        if (part := self._dpo_part(caller, case)) is not None and view.data is not None:
+            history = self.app.history(case_id)[: case.version]
+            trail = consent_trail(history)
+            view.data["consents"] = consents_of(view.data["consents"], trail, part)
         self._log_read(caller, case_id, view, sight)
         return case, view
 
@@ -154,6 +160,8 @@ class CaseService:
         case = self._load(caller, case_id)
         sight = self._sight(caller, case, purpose)
         events = [e for e in self.app.history(case_id) if as_of is None or e.timestamp <= as_of]
+        if (part := self._dpo_part(caller, case)) is not None:
+            events = events_of(events, consent_trail(events), part)
         seen = [SeenEvent(e, self._view(e, case, sight)) for e in events]
         total = View(None)
         for s in seen:
@@ -199,12 +207,18 @@ class CaseService:
         )
         return Sight(agency.agency_id, at, bases, purpose=purpose)
 
+    def _dpo_part(self, caller: Caller, case: Case) -> Processing | None:
+        """A data-protection officer's controller's part of the case; None for others."""
+        if caller.principal.role != Role.DPO:
+            return None
+        return processing(case, caller.principal.agency.controller, self.directory.controller_of)
+
     def _check_overseen(self, caller: Caller, case: Case) -> None:
         """An auditor reads the cases of its municipality; a data-protection officer those
-        in which its controller has a part (ADR 0042)."""
+        in which its controller has a part (ADR 0042), and of them only that part."""
         agency = caller.principal.agency
-        if caller.principal.role == Role.DPO:
-            if not processing(case, agency.controller, self.directory.controller_of).any:
+        if (part := self._dpo_part(caller, case)) is not None:
+            if not part.any:
                 self._log(caller, case.id, "refused", [], reason="other-controller")
                 raise CaseNotFound
         elif agency.municipality != case.municipality:

@@ -6,7 +6,14 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from coordination.adapters.store.access_log import AccessEntry
-from coordination.domain.trail import ConsentStory, ConsentTrail, Disclosure, EmergencyStory
+from coordination.domain.case import CaseEvent
+from coordination.domain.trail import (
+    ConsentStory,
+    ConsentTrail,
+    Disclosure,
+    EmergencyStory,
+    flows_of,
+)
 from coordination.services.controllers import Processing
 from coordination.services.oversight.trail import TrailDocument
 
@@ -60,3 +67,24 @@ def document_of(document: TrailDocument, part: Processing) -> TrailDocument:
     access = document.current_access
     rows = [row for row in access.agencies if part.touches(row.agency)]
     return replace(document, current_access=replace(access, agencies=rows))
+
+
+def events_of(
+    events: Iterable[CaseEvent], trail: ConsentTrail, part: Processing
+) -> list[CaseEvent]:
+    """The events of the part, for a DPO's metadata read of a history: those its agencies
+    recorded or received, and those of the consents that are its."""
+    consents = {c for c, story in trail.stories.items() if story_is_of(story, part)}
+    return [
+        e for e in events
+        if part.touches(e.recorded_by, *(f.recipient for f in flows_of(e)))
+        or getattr(e, "consent_id", None) in consents
+    ]  # fmt: skip
+
+
+def consents_of(
+    consents: list[dict[str, object]], trail: ConsentTrail, part: Processing
+) -> list[dict[str, object]]:
+    """The case's consents, as a DPO's metadata read of the case lists them: the part's."""
+    mine = {c for c, story in trail.stories.items() if story_is_of(story, part)}
+    return [c for c in consents if c["consent_id"] in mine]
