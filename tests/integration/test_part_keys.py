@@ -6,6 +6,7 @@ from uuid import uuid4
 
 import pytest
 
+from coordination.adapters.store.directory import Directory
 from coordination.adapters.store.keys import SNAPSHOT_PART, KeyDestroyed, TextSealer
 from coordination.bootstrap import Services
 from coordination.domain.case import Case, QualificationRecorded
@@ -87,3 +88,18 @@ def test_read_model_texts_go_with_their_part(services: Services, case: Case) -> 
 
     assert sealer.open(case.id, by_jc, "milestone-title") is None
     assert sealer.open(case.id, by_abh, "milestone-title") == "Ziel der ABH"
+
+
+def test_inside_a_transaction_an_agency_is_looked_up_through_its_cursor(
+    services: Services, case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A projection's batch holds a connection; asking the pool for a second one there can
+    # wait for the pool's timeout, so the look-up must not take one.
+    fresh = Directory(services.db)
+
+    def second_connection(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a second connection inside the transaction")
+
+    monkeypatch.setattr(services.db, "fetch_all", second_connection)
+    with services.db.transaction() as cursor:
+        assert fresh.controller_of("jc-leipzig", cursor) == "jc-leipzig"

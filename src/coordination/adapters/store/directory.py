@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from coordination.adapters.store.database import Database, Row
+from coordination.adapters.store.database import Cursor, Database, Row
 from coordination.adapters.timestamps import stamp
 from coordination.domain.identity import Agency, AgencyKind, Principal, Role
 
@@ -88,11 +88,18 @@ class Directory:
              agency.controller),
         )  # fmt: skip
 
-    def get_agency(self, agency_id: str) -> Agency | None:
+    def get_agency(self, agency_id: str, cursor: Cursor | None = None) -> Agency | None:
+        """Inside a transaction, pass its cursor: a second connection of the pool may not
+        be free while the transaction holds one (a projection's batch)."""
         if (known := self._agencies.get(agency_id)) is not None:
             return known
         statement = "SELECT * FROM {p}agencies WHERE agency_id = %s"
-        row = self.db.fetch_one(statement, (agency_id,), alone=True)
+        if cursor is None:
+            row = self.db.fetch_one(statement, (agency_id,), alone=True)
+        else:
+            self.db.run(cursor, statement, (agency_id,))
+            rows = cursor.fetchall()
+            row = dict(rows[0]) if rows else None
         if row is None:
             return None
         return self._agencies.setdefault(agency_id, _agency(row))
@@ -100,9 +107,9 @@ class Directory:
     def exists(self, agency_id: str) -> bool:
         return self.get_agency(agency_id) is not None
 
-    def controller_of(self, agency_id: str) -> str | None:
+    def controller_of(self, agency_id: str, cursor: Cursor | None = None) -> str | None:
         """The controller an agency's processing answers to; None for an unknown agency."""
-        agency = self.get_agency(agency_id)
+        agency = self.get_agency(agency_id, cursor)
         return agency.controller if agency is not None else None
 
     def known(self, agency_id: str) -> bool:

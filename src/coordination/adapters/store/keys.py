@@ -18,9 +18,10 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -46,8 +47,15 @@ SNAPSHOT_PART = "*snapshots"
 CacheKey = int | tuple[int, str]
 
 
-def _no_part(agency_id: str) -> str | None:
+def _no_part(agency_id: str, cursor: Cursor | None = None) -> str | None:
     return None
+
+
+class PartOf(Protocol):
+    """The part an agency's records belong to (its controller), looked up through the
+    cursor of the transaction it is asked in, if any."""
+
+    def __call__(self, agency_id: str, cursor: Cursor | None = None) -> str | None: ...
 
 
 class KeyDestroyed(LookupError):
@@ -276,7 +284,7 @@ class TextSealer:
     """Seals short texts of read models (names, titles) with the key of the part of the
     agency that recorded them; stored as "<part>:<sealed>", or bare under the first key."""
 
-    def __init__(self, keys: CaseKeys, part_of: Callable[[str], str | None] = _no_part) -> None:
+    def __init__(self, keys: CaseKeys, part_of: PartOf = _no_part) -> None:
         self.keys, self.part_of = keys, part_of
 
     def seal(
@@ -285,7 +293,7 @@ class TextSealer:
     ) -> str | None:  # fmt: skip
         if text is None:
             return None
-        part = self.part_of(by) if by is not None else None
+        part = self.part_of(by, cursor) if by is not None else None
         key = self.keys.key_for(case_id, part=part, create=True, cursor=cursor)
         sealed = base64.b64encode(seal(key, text.encode(), _text_aad(case_id, label))).decode()
         return sealed if part is None else f"{part}:{sealed}"
