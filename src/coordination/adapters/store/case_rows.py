@@ -46,16 +46,16 @@ class LoopCaseReads:
         thread's load must decide: no key row (no such case) or a destroyed key (an
         erased case loads by full replay, ADR 0020)."""
         with_key = not self.keys.fresh(case_id)
-        stored, wrapped, parts = await self._read(case_id, with_key)
+        stored, found, parts = await self._read(case_id, with_key)
         if with_key:
-            if wrapped is None:
+            if found is None or found["wrapped"] is None:
                 return None
-            self.keys.remember(case_id, wrapped, parts)
+            self.keys.remember(case_id, found["wrapped"], parts, found["owner"])
         return [self.mapper.to_domain_event(s) for s in stored]
 
     async def _read(
         self, case_id: UUID, with_key: bool
-    ) -> tuple[list[StoredEvent], str | None, list[dict[str, Any]]]:
+    ) -> tuple[list[StoredEvent], dict[str, Any] | None, list[dict[str, Any]]]:
         async with self.pool.connection() as conn:
             async with conn.pipeline():
                 keys = parts = None
@@ -66,7 +66,7 @@ class LoopCaseReads:
             stored = [_stored(case_id, row) for row in await rows.fetchall()]
             found = await keys.fetchone() if keys is not None else None
             part_rows = list(await parts.fetchall()) if parts is not None else []
-        return stored, found["wrapped"] if found else None, part_rows
+        return stored, found, part_rows
 
 
 def _names(recorder: Recorder) -> tuple[str, str]:

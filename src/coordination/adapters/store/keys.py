@@ -35,7 +35,8 @@ KEY_TTL_SECONDS = 2.0  # how long an unwrapped key is reused in one process
 MAX_CACHED_KEYS = 50_000
 
 TABLE = """CREATE TABLE IF NOT EXISTS {p}case_keys (
-    case_id TEXT PRIMARY KEY, wrapped TEXT, created_at TEXT NOT NULL, destroyed_at TEXT)"""
+    case_id TEXT PRIMARY KEY, wrapped TEXT, created_at TEXT NOT NULL, destroyed_at TEXT,
+    owner TEXT)"""
 PART_TABLE = """CREATE TABLE IF NOT EXISTS {p}case_part_keys (
     case_id TEXT NOT NULL, part TEXT NOT NULL, wrapped TEXT, created_at TEXT NOT NULL,
     destroyed_at TEXT, PRIMARY KEY (case_id, part))"""
@@ -108,6 +109,8 @@ class CaseKeys:
         # Keyed by the id's int: a UUID is an object the garbage collector walks, and
         # 50,000 of them made each full collection 15 ms longer (ADR 0029).
         self._cache: OrderedDict[CacheKey, tuple[bytes, float]] = OrderedDict()
+        # Whose part the first key is (it never changes), by the case id's int.
+        self._owners: dict[int, str] = {}
         self._lock = threading.Lock()
 
     def create_table(self) -> None:
@@ -116,11 +119,11 @@ class CaseKeys:
 
     def key_for(
         self, case_id: UUID, *, part: str | None = None, create: bool = False,
-        cursor: Cursor | None = None,
+        cursor: Cursor | None = None, owner: str | None = None,
     ) -> bytes:  # fmt: skip
-        """The key of the case's part (None: its first key); made first when `create` and
-        absent. Inside a transaction, pass its cursor: a second connection there can stall
-        behind a waiting writer."""
+        """The key of the case's part (None: its first key, made for `owner`'s part); made
+        first when `create` and absent. Inside a transaction, pass its cursor: a second
+        connection there can stall behind a waiting writer."""
         cached = self._cache.get(_cache_key(case_id, part))
         # Sealing (`create`) may use a cached key however old: what it seals under a key
         # destroyed since cannot be opened once the key is gone, and an event for a case
@@ -130,11 +133,30 @@ class CaseKeys:
             return cached[0]
         row = self._row(case_id, cursor, part)
         if row is None and create:
-            self._create(case_id, cursor, part)
+            self._create(case_id, cursor, part, owner)
             row = self._row(case_id, cursor, part)
+        if part is None and row is not None:
+            self._note_owners({case_id.int: row["owner"]})
         key = self._unwrap(case_id, row["wrapped"] if row else None, part)
         self._cache_keys({_cache_key(case_id, part): key})
         return key
+
+    def owner_of(self, case_id: UUID) -> str | None:
+        """The part whose records the case's first key seals besides the opening (the
+        controller of the agency that opened it); None for a store's older cases."""
+        if (owner := self._owners.get(case_id.int)) is not None:
+            return owner
+        row = self._row(case_id)
+        if row is None:
+            return None
+        self._note_owners({case_id.int: row["owner"]})
+        return row["owner"]
+
+    def _note_owners(self, owners: dict[int, str | None]) -> None:
+        with self._lock:
+            if len(self._owners) > MAX_CACHED_KEYS:
+                self._owners.clear()
+            self._owners.update((c, o) for c, o in owners.items() if o is not None)
 
     def _cache_keys(self, keys: dict[CacheKey, bytes]) -> None:
         until = time.monotonic() + KEY_TTL_SECONDS
@@ -173,6 +195,7 @@ class CaseKeys:
             return
         ids = (json.dumps([str(c) for c in wanted]),)
         rows = self._select(_SELECT_MANY[self.db.dialect], ids, cursor)
+        self._note_owners({UUID(r["case_id"]).int: r["owner"] for r in rows})
         alive = {UUID(r["case_id"]): r["wrapped"] for r in rows if r["wrapped"] is not None}
         self._remember(alive, list(alive))
         self._remember_parts(self._select(_SELECT_PARTS[self.db.dialect], ids, cursor))
@@ -183,10 +206,13 @@ class CaseKeys:
         self.db.run(cursor, statement, params)
         return list(cursor.fetchall())
 
-    def remember(self, case_id: UUID, wrapped: str, parts: Sequence[Row] = ()) -> None:
+    def remember(
+        self, case_id: UUID, wrapped: str, parts: Sequence[Row] = (), owner: str | None = None
+    ) -> None:
         """Cache keys whose rows were read elsewhere (on the event loop, ADR 0030)."""
         self._remember({case_id: wrapped}, [case_id])
         self._remember_parts(parts)
+        self._note_owners({case_id.int: owner})
 
     def fresh(self, case_id: UUID) -> bool:
         cached = self._cache.get(case_id.int)
@@ -227,24 +253,31 @@ class CaseKeys:
     def _row(
         self, case_id: UUID, cursor: Cursor | None = None, part: str | None = None
     ) -> dict[str, str | None] | None:
-        statement, params = (
-            (SELECT_ONE, (str(case_id),)) if part is None else (_SELECT_PART, (str(case_id), part))
-        )
+        """The row of the case's key of `part`. Every key row of the case comes in the same
+        statement and the live ones are cached: a load that needs the first key, the
+        snapshots' and a part's reads them in one round trip."""
+        params = (str(case_id), str(case_id))
         if cursor is None:  # one statement: one round trip, no transaction block (ADR 0025)
-            return self.db.fetch_one(statement, params, alone=True)
-        self.db.run(cursor, statement, params)
-        rows = cursor.fetchall()
-        return dict(rows[0]) if rows else None
+            rows = self.db.fetch_all(_SELECT_CASE, params, alone=True)
+        else:
+            self.db.run(cursor, _SELECT_CASE, params)
+            rows = [dict(r) for r in cursor.fetchall()]
+        parts = [r for r in rows if r["part"] is not None]
+        self._remember_parts([{**r, "case_id": str(case_id)} for r in parts])
+        return next((r for r in rows if r["part"] == part), None)
 
-    def _create(self, case_id: UUID, cursor: Cursor | None = None, part: str | None = None) -> None:
+    def _create(
+        self, case_id: UUID, cursor: Cursor | None = None, part: str | None = None,
+        owner: str | None = None,
+    ) -> None:  # fmt: skip
         wrapped = wrap(self.master, case_id, AESGCM.generate_key(256), part)
         created = stamp(datetime.now(UTC))
         if part is None:
             insert = (
-                "INSERT INTO {p}case_keys VALUES (%s, %s, %s, NULL)"
-                " ON CONFLICT (case_id) DO NOTHING"
+                "INSERT INTO {p}case_keys (case_id, wrapped, created_at, owner)"
+                " VALUES (%s, %s, %s, %s) ON CONFLICT (case_id) DO NOTHING"
             )
-            params: tuple[str, ...] = (str(case_id), wrapped, created)
+            params: tuple[str | None, ...] = (str(case_id), wrapped, created, owner)
         else:
             insert = (
                 "INSERT INTO {p}case_part_keys VALUES (%s, %s, %s, %s, NULL)"
@@ -257,8 +290,12 @@ class CaseKeys:
             self.db.run(cursor, insert, params)
 
 
-SELECT_ONE = "SELECT wrapped FROM {p}case_keys WHERE case_id = %s"
-_SELECT_PART = "SELECT wrapped FROM {p}case_part_keys WHERE case_id = %s AND part = %s"
+SELECT_ONE = "SELECT wrapped, owner FROM {p}case_keys WHERE case_id = %s"
+# Every key row of one case: its first key's (part NULL) and its parts'.
+_SELECT_CASE = (
+    "SELECT NULL AS part, wrapped, owner FROM {p}case_keys WHERE case_id = %s"
+    " UNION ALL SELECT part, wrapped, NULL FROM {p}case_part_keys WHERE case_id = %s"
+)
 SELECT_PARTS = "SELECT case_id, part, wrapped FROM {p}case_part_keys WHERE case_id = %s"
 _SELECT_PARTS = {
     "postgres": "SELECT case_id, part, wrapped FROM {p}case_part_keys"
@@ -267,9 +304,9 @@ _SELECT_PARTS = {
     " WHERE case_id IN (SELECT value FROM json_each(%s))",
 }
 _SELECT_MANY = {
-    "postgres": "SELECT case_id, wrapped FROM {p}case_keys"
+    "postgres": "SELECT case_id, wrapped, owner FROM {p}case_keys"
     " WHERE case_id IN (SELECT json_array_elements_text(%s::json))",
-    "sqlite": "SELECT case_id, wrapped FROM {p}case_keys"
+    "sqlite": "SELECT case_id, wrapped, owner FROM {p}case_keys"
     " WHERE case_id IN (SELECT value FROM json_each(%s))",
 }
 

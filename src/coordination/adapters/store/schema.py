@@ -36,6 +36,8 @@ _SERIAL = {
 _ADDED_COLUMNS = [
     # The purpose a read was made under, where the reader named one.
     ("access_log", "purpose", "ALTER TABLE {p}access_log ADD COLUMN purpose TEXT"),
+    # Whose part a case's first key seals besides the opening (adapters/store/keys.py).
+    ("case_keys", "owner", "ALTER TABLE {p}case_keys ADD COLUMN owner TEXT"),
     # The controller an agency's processing answers to; NULL: its municipality.
     ("agencies", "controller", "ALTER TABLE {p}agencies ADD COLUMN controller TEXT"),
 ]

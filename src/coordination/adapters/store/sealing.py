@@ -65,8 +65,7 @@ class SealingMapper(Mapper[UUID]):
         envelope: dict[str, Any] = {"c": clear, "s": None}
         if personal:
             if key is None:  # the key of the recorder's part, made first for a new part
-                part = self._part(domain_event, clear, version)
-                key = self.keys.key_for(case_id, part=part, create=True)
+                key, part = self._key(case_id, domain_event, clear, version)
                 if part is not None:
                     envelope["k"] = part
             plain = self.transcoder.encode(personal)
@@ -75,17 +74,23 @@ class SealingMapper(Mapper[UUID]):
             ).decode()
         return StoredEvent(case_id, version, topic, self.transcoder.encode(envelope))
 
-    def _part(
-        self, domain_event: DomainEventProtocol[UUID], clear: dict[str, Any], version: int
-    ) -> str | None:
-        """None for the case's first key: the opening's, which belongs to the controller of
-        the agency that opened the case (ADR 0042); later events go to their recorder's."""
+    def _key(
+        self, case_id: UUID, domain_event: DomainEventProtocol[UUID], clear: dict[str, Any],
+        version: int,
+    ) -> tuple[bytes, str | None]:  # fmt: skip
+        """The key to seal under, and its part (None: the case's first key). The first key
+        seals the opening and belongs to the part of the agency that opened the case
+        (ADR 0042); a later event goes to its recorder's part, which is the first key
+        again when that is the opener's. A snapshot goes to the snapshots' part."""
         if isinstance(domain_event, Snapshot):
-            return SNAPSHOT_PART
+            return self.keys.key_for(case_id, part=SNAPSHOT_PART, create=True), SNAPSHOT_PART
         recorder = clear.get("recorded_by")
-        if version == 1 or not isinstance(recorder, str):
-            return None
-        return self.part_of(recorder)
+        part = self.part_of(recorder) if isinstance(recorder, str) else None
+        if version == 1:
+            return self.keys.key_for(case_id, create=True, owner=part), None
+        if part is not None and part == self.keys.owner_of(case_id):
+            part = None
+        return self.keys.key_for(case_id, part=part, create=True), part
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         cls = resolve_topic(stored_event.topic)

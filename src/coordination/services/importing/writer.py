@@ -53,12 +53,12 @@ _LOOK_UP = {
 # under its key, so the spooled key replaces it. A destroyed one is never revived.
 # (PostgreSQL needs the alias: a bare column there could be the row proposed.)
 _KEY_ROWS = {
-    "postgres": "INSERT INTO {p}case_keys AS k SELECT r->>0, r->>1, r->>2, NULL"
+    "postgres": "INSERT INTO {p}case_keys AS k SELECT r->>0, r->>1, r->>2, NULL, NULL"
     " FROM json_array_elements(%s::json) AS r ON CONFLICT (case_id) DO UPDATE"
     " SET wrapped = excluded.wrapped, created_at = excluded.created_at"
     " WHERE k.destroyed_at IS NULL",
     # `WHERE true` tells SQLite's parser that ON CONFLICT is not a join's ON.
-    "sqlite": "INSERT INTO {p}case_keys AS k SELECT value->>0, value->>1, value->>2, NULL"
+    "sqlite": "INSERT INTO {p}case_keys AS k SELECT value->>0, value->>1, value->>2, NULL, NULL"
     " FROM json_each(%s) WHERE true ON CONFLICT (case_id) DO UPDATE"
     " SET wrapped = excluded.wrapped, created_at = excluded.created_at"
     " WHERE k.destroyed_at IS NULL",
