@@ -109,7 +109,7 @@ class CaseKeys:
         # Keyed by the id's int: a UUID is an object the garbage collector walks, and
         # 50,000 of them made each full collection 15 ms longer (ADR 0029).
         self._cache: OrderedDict[CacheKey, tuple[bytes, float]] = OrderedDict()
-        # Whose part the first key is (it never changes), by the case id's int.
+        # Whose part the first key is (it never changes; "": nobody's), by the id's int.
         self._owners: dict[int, str] = {}
         self._lock = threading.Lock()
 
@@ -141,12 +141,21 @@ class CaseKeys:
         self._cache_keys({_cache_key(case_id, part): key})
         return key
 
-    def owner_of(self, case_id: UUID) -> str | None:
+    def sealing_key(
+        self, case_id: UUID, part: str | None, cursor: Cursor | None = None
+    ) -> tuple[bytes, str | None]:
+        """The key to seal a record of `part` under, and the part to name with it: the
+        first key (None) when it is that part's, else the part's own, made if absent."""
+        if part is not None and part == self.owner_of(case_id, cursor):
+            part = None
+        return self.key_for(case_id, part=part, create=True, cursor=cursor), part
+
+    def owner_of(self, case_id: UUID, cursor: Cursor | None = None) -> str | None:
         """The part whose records the case's first key seals besides the opening (the
         controller of the agency that opened it); None for a store's older cases."""
         if (owner := self._owners.get(case_id.int)) is not None:
-            return owner
-        row = self._row(case_id)
+            return owner or None
+        row = self._row(case_id, cursor)
         if row is None:
             return None
         self._note_owners({case_id.int: row["owner"]})
@@ -156,7 +165,8 @@ class CaseKeys:
         with self._lock:
             if len(self._owners) > MAX_CACHED_KEYS:
                 self._owners.clear()
-            self._owners.update((c, o) for c, o in owners.items() if o is not None)
+            # "": a first key of no part's, made before parts existed or by an import.
+            self._owners.update((c, o or "") for c, o in owners.items())
 
     def _cache_keys(self, keys: dict[CacheKey, bytes]) -> None:
         until = time.monotonic() + KEY_TTL_SECONDS
@@ -331,7 +341,7 @@ class TextSealer:
         if text is None:
             return None
         part = self.part_of(by, cursor) if by is not None else None
-        key = self.keys.key_for(case_id, part=part, create=True, cursor=cursor)
+        key, part = self.keys.sealing_key(case_id, part, cursor)
         sealed = base64.b64encode(seal(key, text.encode(), _text_aad(case_id, label))).decode()
         return sealed if part is None else f"{part}:{sealed}"
 

@@ -88,9 +88,7 @@ class SealingMapper(Mapper[UUID]):
         part = self.part_of(recorder) if isinstance(recorder, str) else None
         if version == 1:
             return self.keys.key_for(case_id, create=True, owner=part), None
-        if part is not None and part == self.keys.owner_of(case_id):
-            part = None
-        return self.keys.key_for(case_id, part=part, create=True), part
+        return self.keys.sealing_key(case_id, part)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         cls = resolve_topic(stored_event.topic)
