@@ -133,7 +133,8 @@ def test_an_import_that_meets_an_erased_case_stops_with_a_conflict(api: Api) -> 
     # 1. A case's key was destroyed (erased) though none of its events is stored.
     erased = uuid4()
     api.services.db.execute(
-        "INSERT INTO {p}case_keys VALUES (%s, NULL, '2025-01-01T00:00:00.000000Z',"
+        "INSERT INTO {p}case_keys (case_id, wrapped, created_at, destroyed_at)"
+        " VALUES (%s, NULL, '2025-01-01T00:00:00.000000Z',"
         " '2025-02-01T00:00:00.000000Z')",
         (str(erased),),
     )

@@ -130,8 +130,9 @@ def test_a_dpo_erases_their_controller_s_part_and_no_other(api: Api, dpos: dict[
     assert ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}"))["version"] == before
 
     # The job centre's DPO erases the job centre's part.
-    done = ok(api.as_(dpos["job centre"], "POST", f"/v1/cases/{case_id}/erasure", json=ERASE), 201)
-    assert (done["whole"], done["kept_under"]) == (False, None)
+    erasure = api.as_(dpos["job centre"], "POST", f"/v1/cases/{case_id}/erasure", json=ERASE)
+    done = ok(erasure, 201)
+    assert (done["whole"], done["kept_under"], done["left_to"]) == (False, None, [])
     assert keys.is_destroyed(UUID(case_id), "jobcenter-mayen-koblenz")
     assert not keys.is_destroyed(UUID(case_id))
 
@@ -142,6 +143,11 @@ def test_a_dpo_erases_their_controller_s_part_and_no_other(api: Api, dpos: dict[
     assert JC_SECRET not in str(api.services.app.history(UUID(case_id)))
     case = ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}"))
     assert (case["erased"], case["person"]["family_name"]) == (False, "Haddad")
+
+    # The case stays in the authority's caseload.
+    page = api.as_(ABH, "GET", "/v1/caseload",
+                   params={"min_position": erasure.headers["X-Event-Position"]})  # fmt: skip
+    assert case_id in [item["case_id"] for item in ok(page)["items"]]
 
     # The job centre's processing of the case has ended: it reads and records no more.
     assert api.as_(JC, "GET", f"/v1/cases/{case_id}").status_code == 404
@@ -164,6 +170,26 @@ def test_a_dpo_erases_their_controller_s_part_and_no_other(api: Api, dpos: dict[
     assert whole["whole"] is True
     assert keys.is_destroyed(UUID(case_id))
     assert ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}"))["erased"] is True
+    # The Diakonie's part remains, for its own DPO, who is told in the overview.
+    assert whole["left_to"] == ["diakonie-rwl"]
+    assert len(ok(api.as_(dpos["diakonie"], "GET", "/v1/dpo/overview"))["erasures"]) == 1
+
+
+def test_a_lead_agency_whose_part_was_erased_oversees_the_case_no_more(
+    api: Api, dpos: dict[str, str]
+) -> None:
+    case_id = api.open_case(ABH)
+    ok(api.grant(ABH, case_id, JC, ["case_management"], ["identity"]), 201)
+    ok(api.post(ABH, case_id, type="CaseTransferred", to_agency=JC), 201)
+    assert api.as_(JC, "GET", f"/v1/cases/{case_id}/disclosure-report").status_code == 200
+
+    ok(api.as_(dpos["job centre"], "POST", f"/v1/cases/{case_id}/erasure", json=ERASE), 201)
+
+    for document in ("disclosure-report", "consent-trail", "consents/consent-1/receipt"):
+        refused = api.as_(JC, "GET", f"/v1/cases/{case_id}/{document}")
+        assert refused.status_code == 404, document
+    reasons = [e.reason for e in api.services.access_log.for_case(case_id) if e.agency_id == JC]
+    assert reasons[-3:] == ["part-erased"] * 3
 
 
 def test_a_retention_rule_keeps_a_part_restricted_and_says_which(

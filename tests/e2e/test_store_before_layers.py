@@ -82,7 +82,8 @@ def upcast(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     now = {
         "ConsentGranted": lambda e: {"obtained_by": e["recorded_by"], "disclosers": None,
                                      "legal_representative": None},
-        "CaseErased": lambda e: {"controller": "", "whole": True, "kept_under": None},
+        "CaseErased": lambda e: {"controller": "", "whole": True, "kept_under": None,
+                                 "left_to": []},
     }  # fmt: skip
     return [
         {**e, "data": {**e["data"], **now[e["type"]](e)}} if e["type"] in now else e for e in events

@@ -48,7 +48,8 @@ def test_a_key_left_without_events_is_replaced_and_the_case_reads_back(
     case_id = uuid4()
     # An earlier import (of an older release) made the case's key, then failed.
     services.db.execute(
-        "INSERT INTO {p}case_keys VALUES (%s, 'bGVmdCBvdmVy', '2025-01-01T00:00:00.000000Z', NULL)",
+        "INSERT INTO {p}case_keys (case_id, wrapped, created_at)"
+        " VALUES (%s, 'bGVmdCBvdmVy', '2025-01-01T00:00:00.000000Z')",
         (str(case_id),),
     )
     left = key_row(services, case_id)
@@ -68,7 +69,8 @@ def test_a_destroyed_key_without_events_stops_the_import_there(
 ) -> None:
     first, erased = uuid4(), uuid4()
     services.db.execute(
-        "INSERT INTO {p}case_keys VALUES (%s, NULL, '2025-01-01T00:00:00.000000Z',"
+        "INSERT INTO {p}case_keys (case_id, wrapped, created_at, destroyed_at)"
+        " VALUES (%s, NULL, '2025-01-01T00:00:00.000000Z',"
         " '2025-02-01T00:00:00.000000Z')",
         (str(erased),),
     )

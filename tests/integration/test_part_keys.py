@@ -8,9 +8,10 @@ import pytest
 
 from coordination.adapters.store.directory import Directory
 from coordination.adapters.store.keys import SNAPSHOT_PART, KeyDestroyed, TextSealer
+from coordination.adapters.store.sealing import ErasedSnapshot
 from coordination.bootstrap import Services
 from coordination.domain.case import Case, QualificationRecorded
-from coordination.domain.identity import Actor, Agency, AgencyKind
+from coordination.domain.identity import Actor, Agency, AgencyKind, Caller, Principal, Role
 from tests.people import PERSON
 
 AT = datetime(2026, 9, 1, 9, tzinfo=UTC)
@@ -70,12 +71,18 @@ def test_a_destroyed_part_makes_no_new_key(services: Services, case: Case) -> No
         services.app.keys.key_for(case.id, part="jc-leipzig", create=True)
 
 
-def test_a_renewed_snapshot_key_opens_nothing_sealed_before(services: Services, case: Case) -> None:
-    before = services.app.keys.key_for(case.id, part=SNAPSHOT_PART, create=True)
+def test_a_renewed_snapshot_key_opens_no_snapshot_sealed_before(
+    services: Services, case: Case
+) -> None:
+    services.app.take_snapshot(case.id)
+    assert services.app.snapshots is not None
+    recorder = services.app.snapshots.recorder
+
     services.app.keys.renew(case.id, SNAPSHOT_PART)
 
-    after = services.app.keys.key_for(case.id, part=SNAPSHOT_PART, create=True)
-    assert after != before
+    stored = recorder.select_events(case.id)
+    assert [services.app.mapper.to_domain_event(s) for s in stored] == [ErasedSnapshot(case.id)]
+    assert services.app.get_case(case.id).version == case.version  # replayed from events
 
 
 def test_read_model_texts_go_with_their_part(services: Services, case: Case) -> None:
@@ -104,3 +111,28 @@ def test_inside_a_transaction_an_agency_is_looked_up_through_its_cursor(
     monkeypatch.setattr(services.db, "fetch_all", second_connection)
     with services.db.transaction() as cursor:
         assert fresh.controller_of("jc-leipzig", cursor) == "jc-leipzig"
+
+
+def caller(services: Services, agency_id: str, role: Role = Role.CASEWORKER) -> Caller:
+    agency = services.directory.get_agency(agency_id)
+    assert agency is not None
+    return Caller(Principal(agency, role, "t", f"{agency_id}-{role.value}"), "request")
+
+
+def test_no_snapshot_brings_an_erased_part_back(services: Services, case: Case) -> None:
+    services.directory.add_agency(Agency("jc-dsb", "DSB JC", AgencyKind.OTHER, "leipzig",
+                                         "jc-leipzig"))  # fmt: skip
+    abh = caller(services, "abh-leipzig")
+    note = {"title": "Sprachkurs", "country": "DE"}
+    services.cases.record_event(abh, case.id, "QualificationRecorded", note, None, None)
+
+    services.erasure.erase(caller(services, "jc-dsb", Role.DPO), case.id, "asked", "Art. 17")
+    # Writes go on past the next snapshot (every 100 versions), each from the case as
+    # the write path holds it in memory.
+    for _ in range(200):
+        services.cases.record_event(abh, case.id, "QualificationRecorded", note, None, None)
+
+    assert services.app.snapshots is not None
+    loaded = services.app.get_case(case.id)
+    assert loaded.version == 206
+    assert [q.title for q in loaded.qualifications.values()][:3] == [None, "Abitur", "Sprachkurs"]

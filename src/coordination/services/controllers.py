@@ -34,3 +34,10 @@ def processing(case: Case, controller: str, controller_of: ControllerOf) -> Proc
     related = case.involved | {case.opened_by}
     mine = frozenset(a for a in related if owner(a) == controller)
     return Processing(controller, mine, owner(case.opened_by) == controller, owner)
+
+
+def other_parts(case: Case, controller: str, controller_of: ControllerOf) -> set[str]:
+    """The controllers besides `controller` with a part in the case not yet erased."""
+    related = case.involved | {case.opened_by}
+    owners = {controller_of(a) or case.municipality for a in related}
+    return owners - {controller} - case.erased_parts.keys()

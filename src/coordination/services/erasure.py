@@ -25,7 +25,7 @@ from coordination.application.pipeline import Write
 from coordination.domain.case import CaseErased
 from coordination.domain.identity import AgencyKind, Caller
 from coordination.domain.retention import Retention
-from coordination.services.controllers import Processing, processing
+from coordination.services.controllers import Processing, other_parts, processing
 
 _RESULTS = "DELETE FROM {p}idempotency_results WHERE case_id = %s"
 _PART_RESULTS = {
@@ -45,6 +45,7 @@ class Erasure:
     new: bool
     whole: bool
     kept_under: dict[str, str] | None
+    left_to: list[str]
 
 
 class ErasureService:
@@ -64,16 +65,22 @@ class ErasureService:
             return earlier
         rule = self.retention.keeping(self._kinds(part))
         kept = rule.kept_under(self.app.clock().date()) if rule else None
+        others = other_parts(case, part.controller, self.directory.controller_of)
+        left_to = sorted(others) if part.opened else []
         # The log entry commits with the event: an erasure is never done but unlogged.
         logged = self.access_log.row(self._entry(caller, case_id, "erased", legal_basis))
         recorded = self.app.record(Write(
             case_id, caller.actor,
             lambda c, at: c.erase(
                 caller.actor, at, reason=reason, legal_basis=legal_basis, whole=part.opened,
-                kept_under=kept,
+                kept_under=kept, left_to=left_to,
             ),
             related_only=False, also=(*self._purges(case_id, part), logged),
         ))  # fmt: skip
+        # The case as the erasure left it in memory still holds the part's data (the event
+        # cannot know which fields were the part's): the next write loads it anew, with
+        # the part's fields erased, and no snapshot is taken from the old copy.
+        self.app.latest.take(case_id)
         self._shred(case_id, part, part.opened, kept)
         return self._erasure(recorded, new=True)
 
@@ -139,7 +146,7 @@ class ErasureService:
         at = event.timestamp.isoformat()
         return Erasure(
             recorded.case_id, recorded.version, recorded.position, at, new, event.whole,
-            event.kept_under,
+            event.kept_under, event.left_to,
         )  # fmt: skip
 
     def _log(self, caller: Caller, case_id: UUID, action: str, reason: str) -> None:

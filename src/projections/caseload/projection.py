@@ -116,5 +116,7 @@ class CaseloadProjection(Projection[CaseloadView]):
 
     @apply.register
     def _(self, e: CaseErased) -> None:
-        # Nothing is left to do on an erased case; its sealed texts no longer open.
-        self.view.closed(str(e.originator_id))
+        # Nothing is left to do on a case erased whole; its sealed texts no longer open.
+        # An erased part's texts no longer open either; the other agencies go on.
+        if e.whole:
+            self.view.closed(str(e.originator_id))

@@ -17,6 +17,7 @@ from psycopg.sql import SQL, Identifier
 
 from coordination.adapters.store.keys import SELECT_ONE, SELECT_PARTS, CaseKeys
 from coordination.adapters.store.loop_pool import LoopPool
+from coordination.adapters.store.sealing import ErasedSnapshot
 
 _ROWS = (
     "WITH s AS (SELECT originator_version, topic, state FROM {snapshots}"
@@ -44,14 +45,18 @@ class LoopCaseReads:
     async def events(self, case_id: UUID) -> list[Any] | None:
         """The case's newest snapshot and the events after it, decoded; None where the
         thread's load must decide: no key row (no such case) or a destroyed key (an
-        erased case loads by full replay, ADR 0020)."""
+        erased case loads by full replay, ADR 0020), or a snapshot that no longer opens
+        (its key renewed by an erasure of a part: the case replays from its start)."""
         with_key = not self.keys.fresh(case_id)
         stored, found, parts = await self._read(case_id, with_key)
         if with_key:
             if found is None or found["wrapped"] is None:
                 return None
             self.keys.remember(case_id, found["wrapped"], parts, found["owner"])
-        return [self.mapper.to_domain_event(s) for s in stored]
+        events = [self.mapper.to_domain_event(s) for s in stored]
+        if events and isinstance(events[0], ErasedSnapshot):
+            return None
+        return events
 
     async def _read(
         self, case_id: UUID, with_key: bool

@@ -150,6 +150,20 @@ class CaseKeys:
             part = None
         return self.key_for(case_id, part=part, create=True, cursor=cursor), part
 
+    def text_key(
+        self, case_id: UUID, part: str | None, cursor: Cursor | None = None
+    ) -> tuple[bytes, str | None]:
+        """The key a read model seals a record's text under: the key its event was sealed
+        under. A read model makes no key (inside its transaction a key could be cached
+        that the store never keeps): a part without a row sealed nothing, its records are
+        under the first key (they came before parts, or by an import). Raises
+        KeyDestroyed when that key is gone."""
+        if part is not None and part != self.owner_of(case_id, cursor):
+            row = self._row(case_id, cursor, part)
+            if row is not None:
+                return self._unwrap(case_id, row["wrapped"], part), part
+        return self.key_for(case_id, create=True, cursor=cursor), None
+
     def owner_of(self, case_id: UUID, cursor: Cursor | None = None) -> str | None:
         """The part whose records the case's first key seals besides the opening (the
         controller of the agency that opened it); None for a store's older cases."""
@@ -341,7 +355,10 @@ class TextSealer:
         if text is None:
             return None
         part = self.part_of(by, cursor) if by is not None else None
-        key, part = self.keys.sealing_key(case_id, part, cursor)
+        try:
+            key, part = self.keys.text_key(case_id, part, cursor)
+        except KeyDestroyed:  # the part was erased before the view came to this record
+            return None
         sealed = base64.b64encode(seal(key, text.encode(), _text_aad(case_id, label))).decode()
         return sealed if part is None else f"{part}:{sealed}"
 

@@ -52,7 +52,8 @@ class CaseClosed(Event):
 class CaseErased(Event):
     """A controller's part of the case erased: destroyed, or kept under a retention rule
     (`kept_under`: its rule id, norm and the day it may be destroyed). `whole`: the part of
-    the controller that opened the case, and with it the case: nothing more is recorded."""
+    the controller that opened the case, and with it the case: nothing more is recorded;
+    `left_to` names the other controllers whose parts remain, for their own DPOs."""
 
     declared: ClassVar[Declaration] = Declaration(
         read_under=Reading.ADMINISTRATION, recorded_by=Recorder.DPO,
@@ -69,11 +70,12 @@ class CaseErased(Event):
     controller: str
     whole: bool
     kept_under: dict[str, str] | None
+    left_to: list[str]
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         # Before controllers, an erasure destroyed the whole case's one key.
-        state.update(controller="", whole=True, kept_under=None)
+        state.update(controller="", whole=True, kept_under=None, left_to=[])
 
     def apply(self, case: CaseRules) -> None:
         case.erased_parts[self.controller] = self.kept_under
@@ -106,6 +108,7 @@ class Administration(CasePart):
         self, by: Actor, at: datetime, *, reason: ErasureReason, legal_basis: LegalBasis,
         whole: Annotated[bool, Supplied] = True,
         kept_under: Annotated[dict[str, str] | None, Supplied] = None,
+        left_to: Annotated[list[str] | None, Supplied] = None,
     ) -> None:  # fmt: skip
         """A data-protection officer erases their controller's part (`by.controller`);
         open or closed alike, and once each."""
@@ -113,5 +116,5 @@ class Administration(CasePart):
         self.trigger_event(
             CaseErased, timestamp=at, recorded_by=by.agency, token_label=by.token_label,
             reason=reason, legal_basis=legal_basis, controller=by.controller, whole=whole,
-            kept_under=kept_under,
+            kept_under=kept_under, left_to=sorted(left_to or ()),
         )  # fmt: skip

@@ -27,6 +27,10 @@ class ErasureDone(BaseModel):
         description="kept, restricted, under a retention rule: its rule_id, norm and the"
         " last day it is kept (until); null: destroyed"
     )
+    left_to: list[str] = Field(
+        description="of a whole erasure: the other controllers whose parts remain, for"
+        " their own data-protection officers to erase"
+    )
 
 
 @router.post("/cases/{case_id}/erasure", status_code=201, response_model=ErasureDone,
@@ -36,6 +40,7 @@ def erase(case_id: str, body: ErasureRequest, caller: DpoWriter, svc: ServicesDe
     asked = body.model_dump()
     done = svc.erasure.erase(caller, parse_case_id(case_id), asked["reason"], asked["legal_basis"])
     content = {"case_id": str(done.case_id), "version": done.version, "erased_at": done.erased_at,
-               "whole": done.whole, "kept_under": done.kept_under}  # fmt: skip
+               "whole": done.whole, "kept_under": done.kept_under,
+               "left_to": done.left_to}  # fmt: skip
     headers = {"X-Event-Position": str(done.position), "ETag": f'"{done.version}"'}
     return JSONResponse(content, 201 if done.new else 200, headers)

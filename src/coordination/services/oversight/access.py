@@ -77,6 +77,9 @@ def check_overseer(
     if agency.agency_id not in case.involved:
         logbook.refuse(caller, case.id, "no-relation")
         raise CaseNotFound
+    if agency.controller in case.erased_parts and not case.erased:
+        logbook.refuse(caller, case.id, "part-erased")
+        raise CaseNotFound
     if agency.agency_id != case.lead_agency:
         logbook.refuse(caller, case.id, "not-lead")
         msg = "only the lead agency or a controller's data-protection officer may see this"

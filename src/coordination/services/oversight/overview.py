@@ -136,7 +136,8 @@ class Controller:
                     Withdrawal(case_id, event.consent_id, event.timestamp, event.recorded_by)
                 )
         elif isinstance(event, CaseErased):
-            if own or event.controller == self.name:
+            # A whole erasure leaves other controllers' parts: their DPOs are told.
+            if own or event.controller == self.name or self.name in event.left_to:
                 self.erasures.append(Erasure(case_id, event.timestamp, event.recorded_by))
         elif isinstance(event, EmergencyAccessOpened):
             if own or self._mine(event.recorded_by):
