@@ -144,10 +144,11 @@ def test_a_dpo_erases_their_controller_s_part_and_no_other(api: Api, dpos: dict[
     case = ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}"))
     assert (case["erased"], case["person"]["family_name"]) == (False, "Haddad")
 
-    # The case stays in the authority's caseload.
-    page = api.as_(ABH, "GET", "/v1/caseload",
-                   params={"min_position": erasure.headers["X-Event-Position"]})  # fmt: skip
-    assert case_id in [item["case_id"] for item in ok(page)["items"]]
+    # The case stays in the authority's caseload and leaves the job centre's.
+    after = {"min_position": erasure.headers["X-Event-Position"]}
+    for agency, listed in ((ABH, True), (JC, False)):
+        page = ok(api.as_(agency, "GET", "/v1/caseload", params=after))
+        assert (case_id in [item["case_id"] for item in page["items"]]) is listed, agency
 
     # The job centre's processing of the case has ended: it reads and records no more.
     assert api.as_(JC, "GET", f"/v1/cases/{case_id}").status_code == 404

@@ -1,5 +1,6 @@
 """Reading caseloads: who may read whose, read-your-writes, and the access log."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,13 @@ from projections.caseload.query import (
     read_page,
 )
 from projections.caseload.view import CaseloadView
+
+_ERASED = {
+    "postgres": "SELECT case_id FROM {p}erased_parts WHERE controller = %s"
+    " AND case_id IN (SELECT json_array_elements_text(%s::json))",
+    "sqlite": "SELECT case_id FROM {p}erased_parts WHERE controller = %s"
+    " AND case_id IN (SELECT value FROM json_each(%s))",
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,7 @@ class CaseloadService:
         after, now = decode_cursor(r.cursor) if r.cursor else (None, self.app.clock())
         query = CaseloadQuery(agency, now, r.role, r.overdue, r.limit, after)
         items, next_cursor = read_page(self.view, query)
+        items = self._without_erased_parts(agency, items)
         self._log(caller, items)
         return CaseloadPage(items, next_cursor, position)
 
@@ -75,8 +84,22 @@ class CaseloadService:
             raise BadCursor("the cursor belongs to a read at another as_of")
         query = CaseloadQuery(agency, at, r.role, r.overdue, r.limit, after)
         page = caseload_as_of(self.app, query)
-        self._log(caller, page.items, reason="caseload-as-of")
-        return CaseloadPage(page.items, page.next_cursor, page.position)
+        items = self._without_erased_parts(agency, page.items)
+        self._log(caller, items, reason="caseload-as-of")
+        return CaseloadPage(items, page.next_cursor, page.position)
+
+    def _without_erased_parts(
+        self, agency_id: str, items: list[CaseloadItem]
+    ) -> list[CaseloadItem]:
+        """Leaves out the cases whose part of the agency's controller was erased: its
+        processing of them ended (ADR 0042). A page may come out shorter."""
+        agency = self.directory.get_agency(agency_id)
+        if agency is None or not items:
+            return items
+        ids = json.dumps([item.case_id for item in items])
+        rows = self.app.db.fetch_all(_ERASED[self.app.db.dialect], (agency.controller, ids))
+        erased = {row["case_id"] for row in rows}
+        return [item for item in items if item.case_id not in erased]
 
     def _whose(self, caller: Caller, asked: str | None) -> str:
         """Caseworkers read their own agency's; auditors name one of their municipality."""

@@ -28,6 +28,9 @@ from coordination.domain.retention import Retention
 from coordination.services.controllers import Processing, other_parts, processing
 
 _RESULTS = "DELETE FROM {p}idempotency_results WHERE case_id = %s"
+_ERASED_PART = (
+    "INSERT INTO {p}erased_parts VALUES (%s, %s) ON CONFLICT (case_id, controller) DO NOTHING"
+)
 _PART_RESULTS = {
     "postgres": "DELETE FROM {p}idempotency_results WHERE case_id = %s"
     " AND agency_id IN (SELECT json_array_elements_text(%s::json))",
@@ -107,7 +110,10 @@ class ErasureService:
             purges = [RowWrite(db.sql(_RESULTS), (str(case_id),))]
         else:  # the rest of the case goes on: only the part's own results go
             agencies = json.dumps(sorted(part.agencies))
-            purges = [RowWrite(db.sql(_PART_RESULTS[db.dialect]), (str(case_id), agencies))]
+            purges = [
+                RowWrite(db.sql(_PART_RESULTS[db.dialect]), (str(case_id), agencies)),
+                RowWrite(db.sql(_ERASED_PART), (str(case_id), part.controller)),
+            ]
             # A snapshot sealed before parts existed is under the case's first key, which
             # this erasure keeps: it goes. (A whole erasure destroys that key.)
             table = self.app.snapshots.recorder.events_table_name  # type: ignore[union-attr]
