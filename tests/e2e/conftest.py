@@ -12,6 +12,13 @@ from tests.people import PERSON
 from tests.support import add_agency
 
 
+def body(response: httpx.Response, status: int = 200) -> dict[str, Any]:
+    """The JSON body of an answer that must have this status."""
+    assert response.status_code == status, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
 class Api:
     """Speaks to the served app as one agency's token or another."""
 
@@ -29,6 +36,10 @@ class Api:
             self.services, agency_id, kind, municipality, role, controller
         )
         return name
+
+    def get(self, who: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        """The JSON body of a GET that must answer 200."""
+        return body(self.as_(who, "GET", url, **kwargs))
 
     def as_(self, who: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.tokens[who]}", **kwargs.pop("headers", {})}

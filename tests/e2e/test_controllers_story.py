@@ -10,7 +10,7 @@ import pytest
 
 from coordination.domain.identity import AgencyKind, Role
 from coordination.settings import Settings
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, body
 
 ABH, JC = "abh-mayen-koblenz", "jobcenter-mayen-koblenz"
 MBE, BAMF = "mbe-diakonie-myk", "bamf-koblenz"
@@ -43,31 +43,25 @@ def dpos(api: Api) -> dict[str, str]:
     }
 
 
-def ok(response: Any, status: int = 200) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 def case_with_three_controllers(api: Api) -> str:
     """The foreigners authority opens the case and refers the person to the job centre;
     the job centre notes the referral's acceptance and a qualification; the migration
     counselling service is only named in a consent."""
     case_id = api.open_case(ABH)
     for recipient in (JC, MBE):
-        ok(api.grant(ABH, case_id, recipient, ["counselling", "case_management"],
+        body(api.grant(ABH, case_id, recipient, ["counselling", "case_management"],
                      ["identity", "education"]), 201)  # fmt: skip
-    ok(api.post(ABH, case_id, type="ReferralSent", to_agency=JC, purpose="counselling",
+    body(api.post(ABH, case_id, type="ReferralSent", to_agency=JC, purpose="counselling",
                 categories=["identity"], note="bitte Termin"), 201)  # fmt: skip
-    ok(api.post(JC, case_id, type="ReferralAccepted", referral_id="referral-1",
+    body(api.post(JC, case_id, type="ReferralAccepted", referral_id="referral-1",
                 reason=f"Beratung {JC_SECRET}"), 201)  # fmt: skip
-    ok(api.post(JC, case_id, type="QualificationRecorded", title=f"Pflege {JC_SECRET}",
+    body(api.post(JC, case_id, type="QualificationRecorded", title=f"Pflege {JC_SECRET}",
                 country="SY", level="bachelor"), 201)  # fmt: skip
     return case_id
 
 
 def trail(api: Api, who: str, case_id: str) -> dict[str, Any]:
-    return ok(api.as_(who, "GET", f"/v1/cases/{case_id}/consent-trail"))
+    return api.get(who, f"/v1/cases/{case_id}/consent-trail")
 
 
 def test_a_dpo_sees_only_the_processing_of_their_controller(api: Api, dpos: dict[str, str]) -> None:
@@ -96,19 +90,19 @@ def test_a_dpo_sees_only_the_processing_of_their_controller(api: Api, dpos: dict
 
     # Reading the case itself (metadata only) shows the same part: the job centre's DPO
     # sees its consent and the events its agency recorded or received, nothing else.
-    state = ok(api.as_(dpos["job centre"], "GET", f"/v1/cases/{case_id}"))
+    state = api.get(dpos["job centre"], f"/v1/cases/{case_id}")
     assert [c["recipients"] for c in state["consents"]] == [[JC]]
-    events = ok(api.as_(dpos["job centre"], "GET", f"/v1/cases/{case_id}/history"))["events"]
+    events = api.get(dpos["job centre"], f"/v1/cases/{case_id}/history")["events"]
     assert [e["type"] for e in events] == [
         "ConsentGranted", "ReferralSent", "ReferralAccepted", "QualificationRecorded",
     ]  # fmt: skip
-    opener = ok(api.as_(dpos["district"], "GET", f"/v1/cases/{case_id}/history"))["events"]
+    opener = api.get(dpos["district"], f"/v1/cases/{case_id}/history")["events"]
     assert [e["type"] for e in opener] == [
         "CaseOpened", "ConsentGranted", "ConsentGranted", "ReferralSent",
     ]  # fmt: skip
 
     # The person's report, as the lead agency gives it, names each agency's controller.
-    report = ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}/disclosure-report"))
+    report = api.get(ABH, f"/v1/cases/{case_id}/disclosure-report")
     controllers = {a["agency_id"]: a["controller"] for a in report["agencies"]}
     assert (controllers[JC], controllers[MBE]) == ("jobcenter-mayen-koblenz", "diakonie-rwl")
 
@@ -124,30 +118,30 @@ def test_a_dpo_erases_their_controller_s_part_and_no_other(api: Api, dpos: dict[
     keys = api.services.app.keys
 
     # Another controller's DPO cannot erase the case, and changes nothing by trying.
-    before = ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}"))["version"]
+    before = api.get(ABH, f"/v1/cases/{case_id}")["version"]
     refused = api.as_(dpos["elsewhere"], "POST", f"/v1/cases/{case_id}/erasure", json=ERASE)
     assert refused.status_code == 404
-    assert ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}"))["version"] == before
+    assert api.get(ABH, f"/v1/cases/{case_id}")["version"] == before
 
     # The job centre's DPO erases the job centre's part.
     erasure = api.as_(dpos["job centre"], "POST", f"/v1/cases/{case_id}/erasure", json=ERASE)
-    done = ok(erasure, 201)
+    done = body(erasure, 201)
     assert (done["whole"], done["kept_under"], done["left_to"]) == (False, None, [])
     assert keys.is_destroyed(UUID(case_id), "jobcenter-mayen-koblenz")
     assert not keys.is_destroyed(UUID(case_id))
 
     # What the job centre recorded reads as erased; what the authority recorded does not.
-    history = ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}/history"))["events"]
+    history = api.get(ABH, f"/v1/cases/{case_id}/history")["events"]
     erased = next(e for e in history if e["type"] == "CaseErased")["data"]
     assert (erased["controller"], erased["whole"]) == ("jobcenter-mayen-koblenz", False)
     assert JC_SECRET not in str(api.services.app.history(UUID(case_id)))
-    case = ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}"))
+    case = api.get(ABH, f"/v1/cases/{case_id}")
     assert (case["erased"], case["person"]["family_name"]) == (False, "Haddad")
 
     # The case stays in the authority's caseload and leaves the job centre's.
     after = {"min_position": erasure.headers["X-Event-Position"]}
     for agency, listed in ((ABH, True), (JC, False)):
-        page = ok(api.as_(agency, "GET", "/v1/caseload", params=after))
+        page = api.get(agency, "/v1/caseload", params=after)
         assert (case_id in [item["case_id"] for item in page["items"]]) is listed, agency
 
     # The job centre's processing of the case has ended: it reads and records no more.
@@ -158,33 +152,33 @@ def test_a_dpo_erases_their_controller_s_part_and_no_other(api: Api, dpos: dict[
     # Each DPO's overview lists the erasure: the job centre's as its own, the district's
     # as made on a case its authority opened; the Diakonie's does not.
     for who, listed in (("job centre", 1), ("district", 1), ("diakonie", 0)):
-        overview = ok(api.as_(dpos[who], "GET", "/v1/dpo/overview"))
+        overview = api.get(dpos[who], "/v1/dpo/overview")
         assert len(overview["erasures"]) == listed, who
 
     # The authority goes on working with the case; a repeated request changes nothing.
-    ok(api.post(ABH, case_id, type="CaseClosed", reason="moved away"), 201)
+    body(api.post(ABH, case_id, type="CaseClosed", reason="moved away"), 201)
     again = api.as_(dpos["job centre"], "POST", f"/v1/cases/{case_id}/erasure", json=ERASE)
     assert (again.status_code, again.json()["version"]) == (200, done["version"])
 
     # The district's DPO erases the authority's part, which opened the case: all of it.
-    whole = ok(api.as_(dpos["district"], "POST", f"/v1/cases/{case_id}/erasure", json=ERASE), 201)
+    whole = body(api.as_(dpos["district"], "POST", f"/v1/cases/{case_id}/erasure", json=ERASE), 201)
     assert whole["whole"] is True
     assert keys.is_destroyed(UUID(case_id))
-    assert ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}"))["erased"] is True
+    assert api.get(ABH, f"/v1/cases/{case_id}")["erased"] is True
     # The Diakonie's part remains, for its own DPO, who is told in the overview.
     assert whole["left_to"] == ["diakonie-rwl"]
-    assert len(ok(api.as_(dpos["diakonie"], "GET", "/v1/dpo/overview"))["erasures"]) == 1
+    assert len(api.get(dpos["diakonie"], "/v1/dpo/overview")["erasures"]) == 1
 
 
 def test_a_lead_agency_whose_part_was_erased_oversees_the_case_no_more(
     api: Api, dpos: dict[str, str]
 ) -> None:
     case_id = api.open_case(ABH)
-    ok(api.grant(ABH, case_id, JC, ["case_management"], ["identity"]), 201)
-    ok(api.post(ABH, case_id, type="CaseTransferred", to_agency=JC), 201)
+    body(api.grant(ABH, case_id, JC, ["case_management"], ["identity"]), 201)
+    body(api.post(ABH, case_id, type="CaseTransferred", to_agency=JC), 201)
     assert api.as_(JC, "GET", f"/v1/cases/{case_id}/disclosure-report").status_code == 200
 
-    ok(api.as_(dpos["job centre"], "POST", f"/v1/cases/{case_id}/erasure", json=ERASE), 201)
+    body(api.as_(dpos["job centre"], "POST", f"/v1/cases/{case_id}/erasure", json=ERASE), 201)
 
     for document in ("disclosure-report", "consent-trail", "consents/consent-1/receipt"):
         refused = api.as_(JC, "GET", f"/v1/cases/{case_id}/{document}")
@@ -197,11 +191,11 @@ def test_a_retention_rule_keeps_a_part_restricted_and_says_which(
     api: Api, dpos: dict[str, str]
 ) -> None:
     case_id = api.open_case(ABH)
-    ok(api.grant(ABH, case_id, BAMF, ["language_course"], ["identity", "language"]), 201)
-    ok(api.post(BAMF, case_id, type="QualificationRecorded", title=f"Zertifikat {MBE_SECRET}",
+    body(api.grant(ABH, case_id, BAMF, ["language_course"], ["identity", "language"]), 201)
+    body(api.post(BAMF, case_id, type="QualificationRecorded", title=f"Zertifikat {MBE_SECRET}",
                 country="DE"), 201)  # fmt: skip
 
-    done = ok(api.as_(dpos["federal office"], "POST", f"/v1/cases/{case_id}/erasure",
+    done = body(api.as_(dpos["federal office"], "POST", f"/v1/cases/{case_id}/erasure",
                       json=ERASE), 201)  # fmt: skip
 
     # Kept under § 8 Abs. 6 IntV, at the latest until ten years on: the key survives...
@@ -211,5 +205,5 @@ def test_a_retention_rule_keeps_a_part_restricted_and_says_which(
     assert not api.services.app.keys.is_destroyed(UUID(case_id), "bamf")
     # ...but is restricted: the Federal Office reads nothing of the case through the service.
     assert api.as_(BAMF, "GET", f"/v1/cases/{case_id}").status_code == 404
-    history = ok(api.as_(ABH, "GET", f"/v1/cases/{case_id}/history"))["events"]
+    history = api.get(ABH, f"/v1/cases/{case_id}/history")["events"]
     assert next(e for e in history if e["type"] == "CaseErased")["data"]["kept_under"] == kept

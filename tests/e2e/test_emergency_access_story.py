@@ -4,7 +4,6 @@ under the access, the DPO sees it in the overview and the trail, and the person 
 their report. An agency with no relation to the case cannot open it."""
 
 import json
-from typing import Any
 
 from coordination.domain.identity import AgencyKind, Role
 from tests.e2e.conftest import Api
@@ -32,18 +31,11 @@ def related_case(api: Api) -> tuple[str, str]:
     return dpo, case_id
 
 
-def read(api: Api, who: str, case_id: str) -> dict[str, Any]:
-    answer = api.as_(who, "GET", f"/v1/cases/{case_id}")
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
 def test_an_emergency_access_opens_the_case_for_a_day_and_is_on_every_record(
     api: Api, clock: FakeClock
 ) -> None:
     dpo, case_id = related_case(api)
-    assert "residence" in read(api, MBE, case_id)["withheld"]
+    assert "residence" in api.get(MBE, f"/v1/cases/{case_id}")["withheld"]
 
     clock.advance(minutes=5)
     opened = api.post(MBE, case_id, **EMERGENCY)
@@ -51,7 +43,7 @@ def test_an_emergency_access_opens_the_case_for_a_day_and_is_on_every_record(
     access_id = opened.json()["event"]["data"]["access_id"]
 
     clock.advance(minutes=1)
-    seen = read(api, MBE, case_id)
+    seen = api.get(MBE, f"/v1/cases/{case_id}")
     assert seen["residence_status"] == "aufenthaltserlaubnis"
     assert seen["withheld"] == []
 
@@ -101,7 +93,7 @@ def test_an_emergency_access_opens_the_case_for_a_day_and_is_on_every_record(
 
     # A day later it is over: the residence status is withheld again.
     clock.advance(hours=24)
-    assert "residence" in read(api, MBE, case_id)["withheld"]
+    assert "residence" in api.get(MBE, f"/v1/cases/{case_id}")["withheld"]
 
 
 def test_an_agency_ends_its_emergency_access_and_cannot_open_two_at_once(
@@ -122,7 +114,7 @@ def test_an_agency_ends_its_emergency_access_and_cannot_open_two_at_once(
     ended = api.post(MBE, case_id, type="EmergencyAccessEnded", access_id=access_id)
     assert ended.status_code == 201, ended.text
     clock.advance(minutes=1)
-    assert "residence" in read(api, MBE, case_id)["withheld"]
+    assert "residence" in api.get(MBE, f"/v1/cases/{case_id}")["withheld"]
 
 
 def test_emergency_access_is_refused_without_a_relation_and_to_other_roles(api: Api) -> None:

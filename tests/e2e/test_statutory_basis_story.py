@@ -34,13 +34,6 @@ def setup(api: Api) -> tuple[str, str, str]:
     return admin, dpo, api.open_case(ABH)
 
 
-def document(api: Api, who: str, url: str) -> dict[str, Any]:
-    response = api.as_(who, "GET", url)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 def test_a_course_assignment_under_a_rule_needs_no_consent_and_names_its_norm(
     api: Api, clock: FakeClock
 ) -> None:
@@ -52,11 +45,11 @@ def test_a_course_assignment_under_a_rule_needs_no_consent_and_names_its_norm(
 
     # The provider reads who the person is and how to reach them: the rule's categories.
     clock.advance(minutes=1)
-    seen = document(api, VHS, f"/v1/cases/{case_id}")
+    seen = api.get(VHS, f"/v1/cases/{case_id}")
     assert seen["person"]["family_name"] == PERSON["family_name"]
     assert "residence" in seen["withheld"]
 
-    trail = document(api, dpo, f"/v1/cases/{case_id}/consent-trail")
+    trail = api.get(dpo, f"/v1/cases/{case_id}/consent-trail")
     (disclosure,) = [s for s in trail["timeline"] if s["step"] == "disclosure"]
     by_law = f"statute:{RULE_ID}"
     assert disclosure["basis"] == {"contact": by_law, "identity": by_law}
@@ -64,7 +57,7 @@ def test_a_course_assignment_under_a_rule_needs_no_consent_and_names_its_norm(
     assert reads
     assert reads[0]["basis"]["identity"] == by_law
 
-    report = document(api, dpo, f"/v1/cases/{case_id}/disclosure-report")
+    report = api.get(dpo, f"/v1/cases/{case_id}/disclosure-report")
     (received,) = report["received"]
     assert (received["agency"], received["consents"], received["norms"]) == (VHS, [], [CITATION])
     read = {(r["agency"], r["category"]): r for r in report["read"]}
@@ -83,7 +76,7 @@ def test_a_course_assignment_under_a_rule_needs_no_consent_and_names_its_norm(
     assert again.json()["code"] == "consent-required"
 
     # The first transfer still rests on the rule as it stood then.
-    trail = document(api, dpo, f"/v1/cases/{case_id}/consent-trail")
+    trail = api.get(dpo, f"/v1/cases/{case_id}/consent-trail")
     (disclosure,) = [s for s in trail["timeline"] if s["step"] == "disclosure"]
     assert disclosure["basis"]["identity"] == by_law
 

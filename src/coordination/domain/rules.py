@@ -66,19 +66,11 @@ class CaseRules:
     # Controllers that erased their part: the retention it is kept under, or None.
     erased_parts: dict[str, dict[str, str] | None]
 
-    def erased_for(self, controller: str) -> bool:
-        """Erased as the agencies of `controller` see it: whole, or their part."""
-        return self.erased or controller in self.erased_parts
-
     def check_may_record(self, event_class: type[Declared]) -> None:
         if self.erased:
             raise CaseIsErased
         if self.closed and not event_class.declared.on_closed_case:
             raise CaseIsClosed
-
-    def check_not_erased(self) -> None:
-        if self.erased:
-            raise CaseIsErased
 
     def check_part_not_erased(self, by: Actor) -> None:
         if by.controller in self.erased_parts:

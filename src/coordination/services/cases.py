@@ -143,9 +143,9 @@ class CaseService:
         case = self._load(caller, case_id, version)
         if version is not None and case.version != version:
             raise CaseNotFound  # the case has not reached that version
-        sight = self._sight(caller, case, purpose)
+        sight, part = self._sight(caller, case, purpose)
         view = view_case(case, sight)
-        if (part := self._dpo_part(caller, case)) is not None and view.data is not None:
+        if part is not None and view.data is not None:
             history = self.app.history(case_id)[: case.version]
             trail = consent_trail(history)
             view.data["consents"] = consents_of(view.data["consents"], trail, part)
@@ -158,9 +158,9 @@ class CaseService:
     ) -> list[SeenEvent]:  # fmt: skip
         self._check_time_travel(caller, case_id, None, as_of)
         case = self._load(caller, case_id)
-        sight = self._sight(caller, case, purpose)
+        sight, part = self._sight(caller, case, purpose)
         events = [e for e in self.app.history(case_id) if as_of is None or e.timestamp <= as_of]
-        if (part := self._dpo_part(caller, case)) is not None:
+        if part is not None:
             events = events_of(events, consent_trail(events), part)
         seen = [SeenEvent(e, self._view(e, case, sight)) for e in events]
         total = View(None)
@@ -186,15 +186,18 @@ class CaseService:
         )
         return view_event(event_type(event), data, event.recorded_by, sight, route)
 
-    def _sight(self, caller: Caller, case: Case, purpose: Purpose | None = None) -> Sight:
+    def _sight(
+        self, caller: Caller, case: Case, purpose: Purpose | None = None
+    ) -> tuple[Sight, Processing | None]:
+        """What the caller may see of the case, and a data-protection officer's part."""
         role, agency = caller.principal.role, caller.principal.agency
         at = self.app.clock()
         if role in (Role.AUDITOR, Role.DPO):
-            self._check_overseen(caller, case)
-            return Sight(
+            sight = Sight(
                 agency.agency_id, at, everything=role == Role.AUDITOR,
                 metadata_only=role == Role.DPO,
             )  # fmt: skip
+            return sight, self._check_overseen(caller, case)
         if agency.agency_id not in case.involved:
             self._log(caller, case.id, "refused", [], reason="no-relation")
             raise CaseNotFound
@@ -205,25 +208,23 @@ class CaseService:
         bases = reader_bases(
             case, agency.agency_id, agency.kind.value, self.grounds.now(), at, purpose
         )
-        return Sight(agency.agency_id, at, bases, purpose=purpose)
+        return Sight(agency.agency_id, at, bases, purpose=purpose), None
 
-    def _dpo_part(self, caller: Caller, case: Case) -> Processing | None:
-        """A data-protection officer's controller's part of the case; None for others."""
-        if caller.principal.role != Role.DPO:
-            return None
-        return processing(case, caller.principal.agency.controller, self.directory.controller_of)
-
-    def _check_overseen(self, caller: Caller, case: Case) -> None:
+    def _check_overseen(self, caller: Caller, case: Case) -> Processing | None:
         """An auditor reads the cases of its municipality; a data-protection officer those
-        in which its controller has a part (ADR 0042), and of them only that part."""
+        in which its controller has a part (ADR 0042), and of them only that part, which
+        is returned."""
         agency = caller.principal.agency
-        if (part := self._dpo_part(caller, case)) is not None:
+        if caller.principal.role == Role.DPO:
+            part = processing(case, agency.controller, self.directory.controller_of)
             if not part.any:
                 self._log(caller, case.id, "refused", [], reason="other-controller")
                 raise CaseNotFound
-        elif agency.municipality != case.municipality:
+            return part
+        if agency.municipality != case.municipality:
             self._log(caller, case.id, "refused", [], reason="other-municipality")
             raise CaseNotFound
+        return None
 
     def _version_at(self, case_id: UUID, as_of: datetime) -> int:
         versions = [e.originator_version for e in self.app.history(case_id) if e.timestamp <= as_of]

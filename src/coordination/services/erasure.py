@@ -22,7 +22,7 @@ from coordination.adapters.store.recorders import RowWrite
 from coordination.application.app import CoordinationApplication, Recorded
 from coordination.application.errors import CaseNotFound
 from coordination.application.pipeline import Write
-from coordination.domain.case import CaseErased
+from coordination.domain.case import Case, CaseErased
 from coordination.domain.identity import AgencyKind, Caller
 from coordination.domain.retention import Retention
 from coordination.services.controllers import Processing, other_parts, processing
@@ -60,8 +60,7 @@ class ErasureService:
         self.retention = retention
 
     def erase(self, caller: Caller, case_id: UUID, reason: str, legal_basis: str) -> Erasure:
-        part = self._my_part(caller, case_id)
-        case = self.app.get_case(case_id)
+        case, part = self._my_part(caller, case_id)
         if part.controller in case.erased_parts or (case.erased and part.opened):
             earlier = self._earlier(case_id, part.controller)
             self._shred(case_id, part, earlier.whole, earlier.kept_under)
@@ -87,8 +86,8 @@ class ErasureService:
         self._shred(case_id, part, part.opened, kept)
         return self._erasure(recorded, new=True)
 
-    def _my_part(self, caller: Caller, case_id: UUID) -> Processing:
-        """The caller's controller's part; 404 for a case it has no part in."""
+    def _my_part(self, caller: Caller, case_id: UUID) -> tuple[Case, Processing]:
+        """The case and the caller's controller's part; 404 for a case it has no part in."""
         try:
             case = self.app.get_case(case_id)
         except CaseNotFound:
@@ -98,7 +97,7 @@ class ErasureService:
         if not part.any:
             self._log(caller, case_id, "refused", "other-controller")
             raise CaseNotFound
-        return part
+        return case, part
 
     def _kinds(self, part: Processing) -> set[AgencyKind]:
         agencies = (self.directory.get_agency(a) for a in part.agencies)

@@ -15,7 +15,7 @@ from eventsourcing.persistence import Mapper, Recorder, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg.sql import SQL, Identifier
 
-from coordination.adapters.store.keys import SELECT_ONE, SELECT_PARTS, CaseKeys
+from coordination.adapters.store.keys import SELECT_CASE, CaseKeys
 from coordination.adapters.store.loop_pool import LoopPool
 from coordination.adapters.store.sealing import ErasedSnapshot
 
@@ -39,8 +39,7 @@ class LoopCaseReads:
         names = {purpose: _names(recorder) for purpose, recorder in recorders.items()}
         tables = {purpose: Identifier(*schema_table) for purpose, schema_table in names.items()}
         self._rows = SQL(_ROWS).format(**tables).as_bytes(None)
-        self._key = keys.db.sql(SELECT_ONE)
-        self._parts = keys.db.sql(SELECT_PARTS)
+        self._keys = keys.db.sql(SELECT_CASE)
 
     async def events(self, case_id: UUID) -> list[Any] | None:
         """The case's newest snapshot and the events after it, decoded; None where the
@@ -48,11 +47,12 @@ class LoopCaseReads:
         erased case loads by full replay, ADR 0020), or a snapshot that no longer opens
         (its key renewed by an erasure of a part: the case replays from its start)."""
         with_key = not self.keys.fresh(case_id)
-        stored, found, parts = await self._read(case_id, with_key)
+        stored, key_rows = await self._read(case_id, with_key)
         if with_key:
-            if found is None or found["wrapped"] is None:
+            first = next((r for r in key_rows if r["part"] is None), None)
+            if first is None or first["wrapped"] is None:
                 return None
-            self.keys.remember(case_id, found["wrapped"], parts, found["owner"])
+            self.keys.remember_case(case_id, key_rows)
         events = [self.mapper.to_domain_event(s) for s in stored]
         if events and isinstance(events[0], ErasedSnapshot):
             return None
@@ -60,18 +60,16 @@ class LoopCaseReads:
 
     async def _read(
         self, case_id: UUID, with_key: bool
-    ) -> tuple[list[StoredEvent], dict[str, Any] | None, list[dict[str, Any]]]:
+    ) -> tuple[list[StoredEvent], list[dict[str, Any]]]:
         async with self.pool.connection() as conn:
             async with conn.pipeline():
-                keys = parts = None
+                keys = None
                 if with_key:
-                    keys = await conn.execute(self._key, (str(case_id),))
-                    parts = await conn.execute(self._parts, (str(case_id),))
+                    keys = await conn.execute(self._keys, (str(case_id), str(case_id)))
                 rows = await conn.execute(self._rows, {"id": case_id})
             stored = [_stored(case_id, row) for row in await rows.fetchall()]
-            found = await keys.fetchone() if keys is not None else None
-            part_rows = list(await parts.fetchall()) if parts is not None else []
-        return stored, found, part_rows
+            key_rows = list(await keys.fetchall()) if keys is not None else []
+        return stored, key_rows
 
 
 def _names(recorder: Recorder) -> tuple[str, str]:

@@ -135,11 +135,10 @@ class CaseKeys:
         if row is None and create:
             self._create(case_id, cursor, part, owner)
             row = self._row(case_id, cursor, part)
-        if part is None and row is not None:
-            self._note_owners({case_id.int: row["owner"]})
-        key = self._unwrap(case_id, row["wrapped"] if row else None, part)
-        self._cache_keys({_cache_key(case_id, part): key})
-        return key
+        if row is None or row["wrapped"] is None:
+            raise KeyDestroyed(str(case_id))
+        cached = self._cache.get(_cache_key(case_id, part))  # `_row` cached it
+        return cached[0] if cached else self._unwrap(case_id, row["wrapped"], part)
 
     def sealing_key(
         self, case_id: UUID, part: str | None, cursor: Cursor | None = None
@@ -158,10 +157,12 @@ class CaseKeys:
         that the store never keeps): a part without a row sealed nothing, its records are
         under the first key (they came before parts, or by an import). Raises
         KeyDestroyed when that key is gone."""
-        if part is not None and part != self.owner_of(case_id, cursor):
-            row = self._row(case_id, cursor, part)
-            if row is not None:
-                return self._unwrap(case_id, row["wrapped"], part), part
+        if (
+            part is not None
+            and part != self.owner_of(case_id, cursor)
+            and self._row(case_id, cursor, part) is not None
+        ):
+            return self.key_for(case_id, part=part, cursor=cursor), part
         return self.key_for(case_id, create=True, cursor=cursor), None
 
     def owner_of(self, case_id: UUID, cursor: Cursor | None = None) -> str | None:
@@ -230,13 +231,16 @@ class CaseKeys:
         self.db.run(cursor, statement, params)
         return list(cursor.fetchall())
 
-    def remember(
-        self, case_id: UUID, wrapped: str, parts: Sequence[Row] = (), owner: str | None = None
-    ) -> None:
-        """Cache keys whose rows were read elsewhere (on the event loop, ADR 0030)."""
-        self._remember({case_id: wrapped}, [case_id])
+    def remember_case(self, case_id: UUID, rows: Sequence[Row]) -> None:
+        """Cache the live keys among a case's key rows (SELECT_CASE), and whose part its
+        first key is; read here or on the event loop (ADR 0030)."""
+        first = next((r for r in rows if r["part"] is None), None)
+        if first is not None:
+            self._note_owners({case_id.int: first["owner"]})
+            if first["wrapped"] is not None:
+                self._remember({case_id: first["wrapped"]}, [case_id])
+        parts = [{**r, "case_id": str(case_id)} for r in rows if r["part"] is not None]
         self._remember_parts(parts)
-        self._note_owners({case_id.int: owner})
 
     def fresh(self, case_id: UUID) -> bool:
         cached = self._cache.get(case_id.int)
@@ -282,12 +286,11 @@ class CaseKeys:
         snapshots' and a part's reads them in one round trip."""
         params = (str(case_id), str(case_id))
         if cursor is None:  # one statement: one round trip, no transaction block (ADR 0025)
-            rows = self.db.fetch_all(_SELECT_CASE, params, alone=True)
+            rows = self.db.fetch_all(SELECT_CASE, params, alone=True)
         else:
-            self.db.run(cursor, _SELECT_CASE, params)
+            self.db.run(cursor, SELECT_CASE, params)
             rows = [dict(r) for r in cursor.fetchall()]
-        parts = [r for r in rows if r["part"] is not None]
-        self._remember_parts([{**r, "case_id": str(case_id)} for r in parts])
+        self.remember_case(case_id, rows)
         return next((r for r in rows if r["part"] == part), None)
 
     def _create(
@@ -314,13 +317,11 @@ class CaseKeys:
             self.db.run(cursor, insert, params)
 
 
-SELECT_ONE = "SELECT wrapped, owner FROM {p}case_keys WHERE case_id = %s"
 # Every key row of one case: its first key's (part NULL) and its parts'.
-_SELECT_CASE = (
+SELECT_CASE = (
     "SELECT NULL AS part, wrapped, owner FROM {p}case_keys WHERE case_id = %s"
     " UNION ALL SELECT part, wrapped, NULL FROM {p}case_part_keys WHERE case_id = %s"
 )
-SELECT_PARTS = "SELECT case_id, part, wrapped FROM {p}case_part_keys WHERE case_id = %s"
 _SELECT_PARTS = {
     "postgres": "SELECT case_id, part, wrapped FROM {p}case_part_keys"
     " WHERE case_id IN (SELECT json_array_elements_text(%s::json))",

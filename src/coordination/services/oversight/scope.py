@@ -74,7 +74,7 @@ def events_of(
 ) -> list[CaseEvent]:
     """The events of the part, for a DPO's metadata read of a history: those its agencies
     recorded or received, and those of the consents that are its."""
-    consents = {c for c, story in trail.stories.items() if story_is_of(story, part)}
+    consents = _consent_ids(trail, part)
     return [
         e for e in events
         if part.touches(e.recorded_by, *(f.recipient for f in flows_of(e)))
@@ -86,5 +86,9 @@ def consents_of(
     consents: list[dict[str, object]], trail: ConsentTrail, part: Processing
 ) -> list[dict[str, object]]:
     """The case's consents, as a DPO's metadata read of the case lists them: the part's."""
-    mine = {c for c, story in trail.stories.items() if story_is_of(story, part)}
+    mine = _consent_ids(trail, part)
     return [c for c in consents if c["consent_id"] in mine]
+
+
+def _consent_ids(trail: ConsentTrail, part: Processing) -> set[str]:
+    return {c for c, story in trail.stories.items() if story_is_of(story, part)}
