@@ -69,6 +69,12 @@ bench: setup
 bench-smoke: setup
 	$(BIN)/python -m bench.run --size smoke --store $(BENCH_STORE)
 
+# Screenshots of every screen of the web app, made by the browser tests, into docs/ui.
+.PHONY: screenshots
+screenshots: setup
+	mkdir -p docs/ui
+	COORDINATION_SCREENSHOTS=docs/ui $(BIN)/pytest -q tests/browser -k sqlite
+
 fmt: setup
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench

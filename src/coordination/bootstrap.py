@@ -19,7 +19,10 @@ from eventsourcing.utils import get_topic
 from psycopg import sql
 
 from coordination.adapters.hashing.signing import SigningKeys
+from coordination.adapters.passwords import Passwords
+from coordination.adapters.second_factor import SecondFactors
 from coordination.adapters.store.access_log import AccessLog
+from coordination.adapters.store.accounts import Accounts
 from coordination.adapters.store.append_only import protect_access_log
 from coordination.adapters.store.database import Database
 from coordination.adapters.store.directory import Directory
@@ -32,6 +35,7 @@ from coordination.adapters.store.url import StoreConfig, parse_database_url
 from coordination.application.app import CoordinationApplication, utc_now
 from coordination.domain.policy import Policy
 from coordination.domain.retention import Retention
+from coordination.services.accounts import AccountService, SessionTimes
 from coordination.services.caseload import CaseloadService
 from coordination.services.cases import CaseService
 from coordination.services.erasure import ErasureService
@@ -78,6 +82,7 @@ class Services:
     projections: list[Projection[Any]]
     runner: ProjectionRunner
     statutory: StatutoryRules
+    accounts: AccountService
 
     def projection(self, name: str) -> Projection[Any]:
         return next(p for p in self.projections if p.view.name == name)
@@ -136,10 +141,24 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         ),
         import_worker=partial(import_worker, settings),
         caseload=caseload, projections=projections, runner=runner,
-        statutory=statutory,
+        statutory=statutory, accounts=account_service(settings, db, directory, clock),
     )  # fmt: skip
     app.start()
     return services
+
+
+def account_service(
+    settings: Settings, db: Database, directory: Directory, clock: Clock
+) -> AccountService:
+    times = SessionTimes(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_hours),
+    )
+    return AccountService(
+        Accounts(db), directory, Passwords(), clock, times,
+        SecondFactors(load_master_key(settings.master_key, settings.master_key_file)),
+        frozenset(settings.require_2fa_for),
+    )  # fmt: skip
 
 
 def policy(settings: Settings) -> Policy:

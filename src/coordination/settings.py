@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from coordination.domain.identity import Role
 from coordination.domain.retention import Retention
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/coordination.db"
@@ -42,7 +43,7 @@ class Settings(BaseSettings):
     # erasure keeps, restricted, the part of a controller they name (ADR 0043).
     retention_rules: Annotated[list[str], NoDecode] = []
 
-    @field_validator("retention_rules", mode="before")
+    @field_validator("retention_rules", "require_2fa_for", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -54,6 +55,17 @@ class Settings(BaseSettings):
     def _known_rules(cls, value: list[str]) -> list[str]:
         Retention.named(value)  # raises ValueError naming the unknown ones
         return value
+
+    # Web app sessions: ended after this long without a request, and this long after
+    # the sign-in whatever happens (BSI IT-Grundschutz ORP.4, APP.3.1).
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_hours: int = Field(default=10, ge=1, le=24)
+    # The roles whose people must sign in with a second factor (TOTP), comma-separated;
+    # they set it up at their first sign-in. Empty: a second factor is optional for all.
+    require_2fa_for: Annotated[list[Role], NoDecode] = [Role.DPO, Role.ADMIN]
+    # Where people reach the web app: one-time password links start with it, and over
+    # https the session cookie is `Secure` and `__Host-`.
+    public_url: str = "http://127.0.0.1:8000"
 
     # Per bearer token, per worker process (ADR 0016): requests a minute on average,
     # and how many may come at once. 0 requests a minute: no limit.

@@ -95,7 +95,7 @@ POSTED_TYPES: tuple[EventType, ...] = tuple(t for t in CATALOGUE.values() if t.p
 
 _METADATA = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp",
-     "recorded_by", "token_label", "_erased"}
+     "recorded_by", "token_label", "user", "_erased"}
 )  # fmt: skip
 
 

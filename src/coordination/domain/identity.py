@@ -47,22 +47,27 @@ class Agency:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who records an event: an agency, through one of its tokens. The controller its
-    processing answers to is known while recording, not stored with the event."""
+    """Who records an event: an agency, through one of its tokens or through a person
+    signed in to the web app (`user`, their pseudonymous id; § 76 BDSG asks which person
+    acted). The controller its processing answers to is known while recording, not
+    stored with the event."""
 
     agency: str
     token_label: str
     controller: str = ""
+    user: str = ""
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: an agency, through one token with one role."""
+    """Who is calling: an agency, through one token with one role, or through one of its
+    people signed in to the web app in one of their roles (`user`: the pseudonymous id)."""
 
     agency: Agency
     role: Role
     token_id: str
     token_label: str
+    user: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,4 +84,5 @@ class Caller:
     @property
     def actor(self) -> Actor:
         agency = self.principal.agency
-        return Actor(agency.agency_id, self.principal.token_label, agency.controller)
+        p = self.principal
+        return Actor(agency.agency_id, p.token_label, agency.controller, p.user)

@@ -1,5 +1,6 @@
 """Reading caseloads: who may read whose, read-your-writes, and the access log."""
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,6 +73,16 @@ class CaseloadService:
         self._log(caller, items)
         return CaseloadPage(items, next_cursor, position)
 
+    def fingerprint(self, caller: Caller, role: str | None, limit: int = 200) -> str:
+        """A digest of the first `limit` cases of the caseload in `role`: their ids, open
+        referrals and last changes, not their names. A page that keeps itself fresh asks
+        for it and reads (and logs) names only when it changed."""
+        query = CaseloadQuery(caller.agency_id, self.app.clock(), role, False, limit, None)
+        items, _ = read_page(self.view, query)
+        items = self._without_erased_parts(caller.agency_id, items)
+        seen = [(i.case_id, i.open_referrals, i.action_needed, i.last_event_at) for i in items]
+        return hashlib.sha256(json.dumps(seen).encode()).hexdigest()[:32]
+
     def _read_as_of(
         self, caller: Caller, agency: str, r: CaseloadRequest, at: datetime
     ) -> CaseloadPage:
@@ -136,11 +147,9 @@ class CaseloadService:
     def _entry(
         self, caller: Caller, item: CaseloadItem, basis: dict[str, object], reason: str
     ) -> AccessEntry:
-        return AccessEntry(
-            at=self._now(), agency_id=caller.agency_id,
-            token_label=caller.principal.token_label, role=caller.principal.role.value,
-            request_id=caller.request_id, case_id=item.case_id, action="read",
-            categories=["identity"] if item.display_name is not None else [], basis=basis,
+        categories = ["identity"] if item.display_name is not None else []
+        return AccessEntry.of(
+            caller, self._now(), item.case_id, "read", categories=categories, basis=basis,
             reason=reason,
         )  # fmt: skip
 

@@ -269,12 +269,9 @@ class CaseService:
         basis: dict[str, Any] | None = None, purpose: Purpose | None = None,
         reason: str | None = None,
     ) -> AccessEntry:  # fmt: skip
-        return AccessEntry(
-            at=self.app.clock(), agency_id=caller.agency_id,
-            token_label=caller.principal.token_label, role=caller.principal.role.value,
-            request_id=caller.request_id, case_id=str(case_id), action=action,
-            categories=[str(c) for c in categories], basis=basis or {}, reason=reason,
-            purpose=purpose,
+        return AccessEntry.of(
+            caller, self.app.clock(), case_id, action, categories=[str(c) for c in categories],
+            basis=basis or {}, reason=reason, purpose=purpose,
         )  # fmt: skip
 
 

@@ -158,8 +158,4 @@ class ErasureService:
         self.access_log.write(self._entry(caller, case_id, action, reason))
 
     def _entry(self, caller: Caller, case_id: UUID, action: str, reason: str) -> AccessEntry:
-        return AccessEntry(
-            at=self.app.clock(), agency_id=caller.agency_id,
-            token_label=caller.principal.token_label, role=caller.principal.role.value,
-            request_id=caller.request_id, case_id=str(case_id), action=action, reason=reason,
-        )  # fmt: skip
+        return AccessEntry.of(caller, self.app.clock(), case_id, action, reason=reason)

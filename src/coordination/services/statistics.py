@@ -81,10 +81,8 @@ class StatisticsService:
             raise ProjectionBehind
 
     def _log(self, caller: Caller) -> None:
-        p = caller.principal
-        entry = AccessEntry(
-            at=self.app.clock(), agency_id=caller.agency_id, token_label=p.token_label,
-            role=p.role.value, request_id=caller.request_id, case_id=None, action="read",
-            basis={"role": "auditor"}, reason="statistics",
+        entry = AccessEntry.of(
+            caller, self.app.clock(), None, "read", basis={"role": "auditor"},
+            reason="statistics",
         )  # fmt: skip
         self.access_log.write(entry)

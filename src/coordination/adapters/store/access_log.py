@@ -15,6 +15,7 @@ from eventsourcing.domain import EventSourcingError
 from coordination.adapters.store.database import Database, Row
 from coordination.adapters.store.recorders import RowWrite
 from coordination.adapters.timestamps import stamp
+from coordination.domain.identity import Caller
 
 
 # The action of the entry that names who brought a case in by bulk import (F-6).
@@ -41,6 +42,19 @@ class AccessEntry:
     basis: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
     purpose: str | None = None  # the purpose a read was made under, if the reader named one
+    user: str = ""  # the person signed in to the web app (pseudonymous id), if one acted
+
+    @classmethod
+    def of(
+        cls, caller: Caller, at: datetime, case_id: object, action: str, **details: Any
+    ) -> "AccessEntry":
+        """An entry naming the caller: agency, credential, role, request and person."""
+        p = caller.principal
+        return cls(
+            at=at, agency_id=caller.agency_id, token_label=p.token_label, role=p.role.value,
+            request_id=caller.request_id, case_id=str(case_id) if case_id else None,
+            action=action, user=p.user, **details,
+        )  # fmt: skip
 
 
 def _entry(row: Row) -> AccessEntry:
@@ -56,33 +70,34 @@ def _entry(row: Row) -> AccessEntry:
         basis=json.loads(row["basis"]),
         reason=row["reason"],
         purpose=row["purpose"],
+        user=row["user_id"] or "",
     )
 
 
 INSERT = (
     "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
-    " case_id, action, categories, basis, reason, purpose)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " case_id, action, categories, basis, reason, purpose, user_id)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 
 
 # Many entries as one statement, in their order: a JSON array of each entry's _params.
 _INSERT_MANY = {
     "postgres": "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
-    " case_id, action, categories, basis, reason, purpose) SELECT r->>0, r->>1, r->>2,"
-    " r->>3, r->>4, r->>5, r->>6, r->>7, r->>8, r->>9, r->>10"
+    " case_id, action, categories, basis, reason, purpose, user_id) SELECT r->>0, r->>1,"
+    " r->>2, r->>3, r->>4, r->>5, r->>6, r->>7, r->>8, r->>9, r->>10, r->>11"
     " FROM json_array_elements(%s::json) WITH ORDINALITY AS e(r, n) ORDER BY n",
     "sqlite": "INSERT INTO {p}access_log (at, agency_id, token_label, role, request_id,"
-    " case_id, action, categories, basis, reason, purpose) SELECT value->>0, value->>1,"
-    " value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8,"
-    " value->>9, value->>10 FROM json_each(%s) ORDER BY key",
+    " case_id, action, categories, basis, reason, purpose, user_id) SELECT value->>0,"
+    " value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7,"
+    " value->>8, value->>9, value->>10, value->>11 FROM json_each(%s) ORDER BY key",
 }
 
 
 def _params(e: AccessEntry) -> tuple[Any, ...]:
     return (stamp(e.at), e.agency_id, e.token_label, e.role, e.request_id, e.case_id,
             e.action, json.dumps(sorted(e.categories)), json.dumps(e.basis, sort_keys=True),
-            e.reason, e.purpose)  # fmt: skip
+            e.reason, e.purpose, e.user or None)  # fmt: skip
 
 
 class AccessLog:

@@ -1,11 +1,13 @@
 """Idempotency keys: a claim while in flight, a result committed with the event."""
 
+import hashlib
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from coordination.adapters.store.database import Database
 from coordination.adapters.store.recorders import RowWrite
@@ -27,6 +29,12 @@ class IdempotencyRequest:
     agency_id: str
     key: str
     request_hash: str
+
+    @classmethod
+    def of(cls, agency_id: str, key: str, route: str, body: dict[str, Any]) -> "IdempotencyRequest":
+        """The request under `key`: its route and body, hashed canonically."""
+        canonical = json.dumps({"route": route, "body": body}, sort_keys=True, default=str)
+        return cls(agency_id, key, hashlib.sha256(canonical.encode()).hexdigest())
 
 
 @dataclass(frozen=True)

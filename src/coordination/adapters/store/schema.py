@@ -28,6 +28,25 @@ _TABLES = [
     # a caseload leaves out the cases its agency's controller erased its part of.
     """CREATE TABLE IF NOT EXISTS {p}erased_parts (
         case_id TEXT NOT NULL, controller TEXT NOT NULL, PRIMARY KEY (case_id, controller))""",
+    # Staff accounts of the web app (adapters/store/accounts.py). Secrets are kept as
+    # hashes: passwords Argon2id, links and sessions SHA-256 of a random token.
+    """CREATE TABLE IF NOT EXISTS {p}users (
+        user_id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,
+        agency_id TEXT NOT NULL REFERENCES {p}agencies, roles TEXT NOT NULL,
+        display_name TEXT NOT NULL, password_hash TEXT, totp_secret TEXT,
+        totp_pending TEXT, totp_last_step BIGINT, created_at TEXT NOT NULL,
+        disabled_at TEXT)""",
+    """CREATE TABLE IF NOT EXISTS {p}password_links (
+        link_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES {p}users,
+        expires_at TEXT NOT NULL, used_at TEXT)""",
+    """CREATE TABLE IF NOT EXISTS {p}web_sessions (
+        session_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES {p}users,
+        role TEXT NOT NULL, csrf_token TEXT NOT NULL, created_at TEXT NOT NULL,
+        seen_at TEXT NOT NULL, ended_at TEXT, pending TEXT)""",
+    "CREATE INDEX IF NOT EXISTS web_sessions_user ON {p}web_sessions (user_id)",
+    # Failed sign-ins, per account and per address (both hashed), for throttling.
+    "CREATE TABLE IF NOT EXISTS {p}sign_in_failures (subject TEXT NOT NULL, at TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS sign_in_failures_subject ON {p}sign_in_failures (subject, at)",
 ]
 
 _SERIAL = {
@@ -44,6 +63,8 @@ _ADDED_COLUMNS = [
     ("case_keys", "owner", "ALTER TABLE {p}case_keys ADD COLUMN owner TEXT"),
     # The controller an agency's processing answers to; NULL: its municipality.
     ("agencies", "controller", "ALTER TABLE {p}agencies ADD COLUMN controller TEXT"),
+    # The person who acted through the web app (pseudonymous id; § 76 BDSG).
+    ("access_log", "user_id", "ALTER TABLE {p}access_log ADD COLUMN user_id TEXT"),
 ]
 
 

@@ -74,6 +74,7 @@ class Case(
         person: dict[str, Any],
         arrived_on: date | None,
         residence_status: str | None,
+        user: str = "",  # who opened it stays in the event: the case keeps agencies only
     ) -> None:
         self.municipality = municipality
         self.opened_by = recorded_by

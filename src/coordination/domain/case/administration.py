@@ -115,6 +115,6 @@ class Administration(CasePart):
         self.check_may_erase(by.controller, whole)
         self.trigger_event(
             CaseErased, timestamp=at, recorded_by=by.agency, token_label=by.token_label,
-            reason=reason, legal_basis=legal_basis, controller=by.controller, whole=whole,
-            kept_under=kept_under, left_to=sorted(left_to or ()),
+            user=by.user, reason=reason, legal_basis=legal_basis, controller=by.controller,
+            whole=whole, kept_under=kept_under, left_to=sorted(left_to or ()),
         )  # fmt: skip

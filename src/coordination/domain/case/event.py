@@ -1,6 +1,7 @@
 """What every event of a case carries, and what every part of the case shares."""
 
 from collections.abc import Mapping
+from dataclasses import KW_ONLY
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
@@ -15,7 +16,9 @@ from coordination.domain.rules import CaseRules
 
 
 class Event(Aggregate.Event):
-    """An event on a case after its opening: who recorded it, through which token."""
+    """An event on a case after its opening: who recorded it, through which token, and
+    which person, when one signed in to the web app recorded it (their pseudonymous id;
+    events stored before it was kept read it as empty)."""
 
     declared: ClassVar[Declaration]
     # Recording an event relates the agency to the case for good; an erasure does not.
@@ -23,6 +26,8 @@ class Event(Aggregate.Event):
 
     recorded_by: str
     token_label: str
+    _: KW_ONLY
+    user: str = ""
 
     @classmethod
     def flows(cls, recorded_by: str, data: Mapping[str, Any]) -> list[Flow]:
@@ -57,5 +62,6 @@ class CasePart(CaseRules):
         for flow in event_class.flows(by.agency, data):
             self.check_flow_founded(by, flow, at, grounds)
         self.trigger_event(
-            event_class, timestamp=at, recorded_by=by.agency, token_label=by.token_label, **data
-        )
+            event_class, timestamp=at, recorded_by=by.agency, token_label=by.token_label,
+            user=by.user, **data,
+        )  # fmt: skip

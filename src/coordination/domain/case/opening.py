@@ -1,5 +1,6 @@
 """Opening a case: the person, where they live, since when and on what residence status."""
 
+from dataclasses import KW_ONLY
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Self
 from uuid import UUID
@@ -32,6 +33,8 @@ class CaseOpened(Aggregate.Created):
     person: dict[str, Any]
     arrived_on: date | None
     residence_status: str | None
+    _: KW_ONLY
+    user: str = ""  # the person who opened it in the web app (pseudonymous id)
 
 
 class Opening(CasePart):
@@ -52,7 +55,7 @@ class Opening(CasePart):
     ) -> Self:
         opened: Self = cls._create(  # type: ignore[attr-defined]
             CaseOpened, id=case_id, timestamp=at, recorded_by=by.agency,
-            token_label=by.token_label, municipality=municipality, person=person,
+            token_label=by.token_label, user=by.user, municipality=municipality, person=person,
             arrived_on=arrived_on, residence_status=residence_status,
         )  # fmt: skip
         return opened

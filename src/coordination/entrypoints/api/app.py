@@ -24,6 +24,7 @@ from coordination.entrypoints.api import (
 from coordination.entrypoints.api.imports import router as imports_router
 from coordination.entrypoints.api.middleware import BodyGuard, RequestContext, SecurityHeaders
 from coordination.entrypoints.api.rate_limit import RateLimiter
+from coordination.entrypoints.web.app import install as install_web_app
 from coordination.settings import Settings
 
 DESCRIPTION = (
@@ -66,6 +67,7 @@ def create_app(
     app.include_router(imports_router)
     app.include_router(statutory.router)
     app.include_router(ops.router)
+    install_web_app(app)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)

@@ -40,11 +40,9 @@ def verify(
 ) -> Verification:  # fmt: skip
     case = parse_case_id(case_id) if case_id is not None else None
     report = svc.integrity.verify(case)
-    svc.access_log.write(AccessEntry(
-        at=svc.app.clock(), agency_id=caller.agency_id,
-        token_label=caller.principal.token_label, role=caller.principal.role.value,
-        request_id=caller.request_id, case_id=str(case) if case else None, action="read",
-        basis={"role": Role.AUDITOR.value}, reason="verify",
+    svc.access_log.write(AccessEntry.of(
+        caller, svc.app.clock(), case, "read", basis={"role": Role.AUDITOR.value},
+        reason="verify",
     ))  # fmt: skip
     failure = report.first_failure
     return Verification(

@@ -1,7 +1,5 @@
 """From service results to contract bodies and headers."""
 
-import hashlib
-import json
 import re
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -28,13 +26,19 @@ def event_out(event: CaseEvent, view: View | None = None) -> dict[str, Any]:
         "type": event_type(event),
         "version": event.originator_version,
         "recorded_at": event.timestamp,
-        "recorded_by": {"agency": event.recorded_by, "token_label": event.token_label},
+        "recorded_by": recorded_by(event),
         "data": event_data(event) if view is None else view.data,
     }
     if view is not None and view.withheld:
         out["withheld"] = sorted(view.withheld)
     encoded: dict[str, Any] = jsonable_encoder(out)
     return encoded
+
+
+def recorded_by(event: CaseEvent) -> dict[str, str]:
+    """The agency and credential; the person too, when one acted in the web app."""
+    by = {"agency": event.recorded_by, "token_label": event.token_label}
+    return by | {"user": event.user} if event.user else by
 
 
 def recorded_headers(recorded: Recorded) -> dict[str, str]:
@@ -74,5 +78,4 @@ def idempotency_request(
         return None
     if not IDEMPOTENCY_KEY.match(key):
         raise HTTPException(400, "Idempotency-Key must be 1-255 visible ASCII characters")
-    canonical = json.dumps({"route": route, "body": body}, sort_keys=True, default=str)
-    return IdempotencyRequest(agency_id, key, hashlib.sha256(canonical.encode()).hexdigest())
+    return IdempotencyRequest.of(agency_id, key, route, body)

@@ -10,6 +10,8 @@ from pydantic import BaseModel
 class RecordedBy(BaseModel):
     agency: str
     token_label: str
+    # The pseudonymous id of the person who acted in the web app; absent for a system.
+    user: str | None = None
 
 
 class EventOut(BaseModel):

@@ -6,6 +6,9 @@ FastAPI takes them from, so they get a policy of their own.
 """
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+# The web app's files (styles, scripts, fonts) hold no personal data: browsers may keep
+# them. Its pages set a policy of their own (entrypoints/web/templating.py).
+STATIC_CACHE = "public, max-age=3600"
 DOCS_POLICY = (
     "default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; "
     "style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; "
@@ -22,7 +25,7 @@ def security_headers(path: str, scheme: str) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "no-referrer",
-        "Cache-Control": "no-store",
+        "Cache-Control": STATIC_CACHE if path.startswith("/static/") else "no-store",
         "Content-Security-Policy": DOCS_POLICY if path in DOCS_PATHS else API_POLICY,
     }
     if scheme == "https":

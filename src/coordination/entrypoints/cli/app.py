@@ -16,6 +16,8 @@ projections = typer.Typer(no_args_is_help=True, help="Run, rebuild and inspect r
 cli.add_typer(projections, name="projections")
 cli.add_typer(agencies, name="agencies")
 cli.add_typer(tokens, name="tokens")
+users = typer.Typer(no_args_is_help=True, help="Staff accounts of the web app.")
+cli.add_typer(users, name="users")
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """Demo data: agencies of Leipzig and Landkreis Mayen-Koblenz and two fictional cases."""
 
+import secrets
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -42,11 +43,24 @@ def load_demo(svc: Services) -> None:
     for agency_id, role in [(a.agency_id, Role.CASEWORKER) for a in AGENCIES] + EXTRA_ROLES:
         tokens[agency_id, role] = svc.directory.issue_token(agency_id, role, f"demo-{role.value}")
         typer.echo(f"  {agency_id:28} {role.value:10} {tokens[agency_id, role].token}")
+    _add_demo_users(svc, [(a.agency_id, Role.CASEWORKER) for a in AGENCIES] + EXTRA_ROLES)
     reader = tokens["mbe-diakonie-mayen-koblenz", Role.CASEWORKER].token
     typer.echo("Try, as the migration service the referral went to:")
     typer.echo(
         f"  curl -H 'Authorization: Bearer {reader}' http://127.0.0.1:8000/v1/cases/{case_id}"
     )
+
+
+def _add_demo_users(svc: Services, roles: list[tuple[str, Role]]) -> None:
+    """A sign-in per agency and role, sharing one password made for this demo."""
+    password = "demo-" + secrets.token_urlsafe(12)
+    typer.echo("Demo sign-ins for the web app at http://127.0.0.1:8000/ (password below):")
+    for agency_id, role in roles:
+        email = f"{role.value}@{agency_id}.demo.example"
+        name = f"Demo {role.value} {agency_id}"
+        svc.accounts.add(email, agency_id, (role,), name, password)
+        typer.echo(f"  {email}")
+    typer.echo(f"  password for all of them: {password}")
 
 
 def _caller(svc: Services, agency_id: str) -> Caller:

@@ -7,11 +7,12 @@ from coordination.entrypoints.cli import (
     oversight,
     projections,
     server,
+    users,
 )
 from coordination.entrypoints.cli import statutory as statutory  # `coordination rules`
 from coordination.entrypoints.cli.app import cli
 
-COMMANDS = (cases, directory, integrity, oversight, projections, server)
+COMMANDS = (cases, directory, integrity, oversight, projections, server, users)
 
 
 def main() -> None:

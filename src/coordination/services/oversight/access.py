@@ -43,12 +43,9 @@ class Logbook:
         categories: Sequence[str] = (), basis: dict[str, Any] | None = None,
         reason: str | None = None,
     ) -> AccessEntry:  # fmt: skip
-        principal = caller.principal
-        return AccessEntry(
-            at=self.clock(), agency_id=caller.agency_id, token_label=principal.token_label,
-            role=principal.role.value, request_id=caller.request_id,
-            case_id=str(case_id) if case_id else None, action=action,
-            categories=list(categories), basis=basis or {}, reason=reason,
+        return AccessEntry.of(
+            caller, self.clock(), case_id, action, categories=list(categories),
+            basis=basis or {}, reason=reason,
         )  # fmt: skip
 
     def oversight_read(self, caller: Caller, case_id: UUID | None, overseer: Overseer) -> None:

@@ -1,0 +1,91 @@
+"""Emergency access through the browser: asked for in a dialog with its reason, shown
+with the time it lasts and as the basis of what it opens, ended by a button."""
+
+from collections.abc import Callable
+
+from playwright.sync_api import Browser, Page, expect
+
+from coordination.bootstrap import Services
+from coordination.contract.requests import EVENT_BODIES, OpenCase
+from tests.browser.conftest import Served
+from tests.browser.people import ABH_MK, MBE_MK, PASSWORD, browsers, shot, sign_in, staff
+
+
+def test_an_emergency_access_opens_what_is_withheld_for_a_while(
+    served: Served, chromium: Browser, assert_accessible: Callable[[Page], None]
+) -> None:
+    svc = served.services
+    anna = staff(svc, ABH_MK, "anna.berger@abh.example", "Anna Berger")
+    mira = staff(svc, MBE_MK, "mira.schmidt@mbe.example", "Mira Schmidt")
+    case_id = referred_case(svc, anna)
+    with browsers(chromium) as person:
+        page = person()
+        sign_in(page, served.url, mira)
+        page.goto(served(f"/cases/{case_id}"))
+        expect(page.locator("#withheld")).to_contain_text("Aufenthalt")
+
+        page.get_by_role("link", name="Notfallzugriff anfordern").click()
+        dialog = page.get_by_role("dialog", name="Notfallzugriff anfordern")
+        expect(dialog).to_be_visible()
+        expect(dialog).to_contain_text("für 24 Stunden")
+        assert_accessible(page)
+        shot(page, "13-emergency-access-dialog")
+        dialog.get_by_label("Begründung").fill(
+            "collapsed in the office; the emergency doctor asks for next of kin"
+        )
+        dialog.get_by_role("button", name="Notfallzugriff öffnen").click()
+
+        expect(page.get_by_text("Erfasst: Notfallzugriff geöffnet")).to_be_visible()
+        expect(page.get_by_text("Notfallzugriff geöffnet bis")).to_be_visible()
+        expect(page.get_by_text("aufenthaltserlaubnis")).to_be_visible()
+        expect(page.get_by_text("Aufenthalt (Notfallzugriff")).to_be_visible()
+        assert_accessible(page)
+        shot(page, "14-emergency-access-open")
+
+        page.get_by_role("button", name="Notfallzugriff beenden").click()
+        expect(page.get_by_text("Erfasst: Notfallzugriff beendet")).to_be_visible()
+        expect(page.get_by_text("aufenthaltserlaubnis")).to_have_count(0)
+
+
+def test_without_script_the_request_is_a_page_of_its_own(
+    served: Served, chromium: Browser, assert_accessible: Callable[[Page], None]
+) -> None:
+    svc = served.services
+    anna = staff(svc, ABH_MK, "anna.berger@abh.example", "Anna Berger")
+    mira = staff(svc, MBE_MK, "mira.schmidt@mbe.example", "Mira Schmidt")
+    case_id = referred_case(svc, anna)
+    with browsers(chromium) as person:
+        page = person()
+        sign_in(page, served.url, mira)
+        page.goto(served(f"/cases/{case_id}"))
+        # Where no script opens the dialog, the link leads to the form on a page.
+        link = page.get_by_role("link", name="Notfallzugriff anfordern")
+        expect(link).to_have_attribute("href", f"/cases/{case_id}/emergency")
+        page.goto(served(f"/cases/{case_id}/emergency"))
+        expect(page.get_by_role("heading", name="Notfallzugriff anfordern")).to_be_visible()
+        assert_accessible(page)
+        page.get_by_label("Begründung").fill("the emergency doctor asks for next of kin")
+        page.get_by_role("button", name="Notfallzugriff öffnen").click()
+        expect(page.get_by_text("Erfasst: Notfallzugriff geöffnet")).to_be_visible()
+
+
+def referred_case(svc: Services, authority_email: str) -> str:
+    """A case the authority opened and referred to the counselling service, with a
+    consent for identity and contact (not residence)."""
+    caller = svc.accounts.sign_in(authority_email, PASSWORD, "test").caller("setup")
+    person = {"given_name": "Amina", "family_name": "Haddad", "date_of_birth": "1994-03-02"}
+    fields = {"person": person, "municipality": "mayen-koblenz",
+              "residence_status": "aufenthaltserlaubnis"}  # fmt: skip
+    opened = OpenCase.model_validate(fields)
+    case_id = svc.cases.open_case(caller, opened.model_dump(), None).case_id
+    for kind, body in (
+        ("ConsentGranted", {"recipients": [MBE_MK.agency_id], "purposes": ["counselling"],
+                            "categories": ["identity", "contact"], "given_on": "2026-12-01",
+                            "evidence": {"method": "written"}}),
+        ("ReferralSent", {"to_agency": MBE_MK.agency_id, "purpose": "counselling",
+                          "categories": ["identity", "contact"]}),
+    ):  # fmt: skip
+        fields = EVENT_BODIES[kind].model_validate({"type": kind, **body}).model_dump()
+        fields.pop("type")
+        svc.cases.record_event(caller, case_id, kind, fields, None, None)
+    return str(case_id)
