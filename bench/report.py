@@ -6,6 +6,7 @@ from typing import Any
 Row = dict[str, str]
 TARGET_CASES = 100_000  # the caseload target is stated at this many cases
 TARGET_IMPORT_EVENTS_PER_S = 20_000
+TARGET_WEB_CASES = 200_000  # the web pages' target is stated at this many cases
 
 
 def _verdict(value: float, target: float, higher_is_better: bool) -> str:
@@ -108,6 +109,20 @@ def read_rows(f: dict[str, Any]) -> list[Row]:
              f"p99 ≤ 20 ms at {TARGET_CASES:,} cases",
              _verdict(page["p99_ms"], 20, False)
              + ("" if at_size else f" (at {page['cases']:,}, not {TARGET_CASES:,} cases)")),
+        *web_rows(f["web_pages"], page["cases"]),
+    ]  # fmt: skip
+
+
+def web_rows(w: dict[str, Any], cases: int) -> list[Row]:
+    """The web app's pages, timed at the client on loopback, against the JSON reads of
+    the same data on the same server, alternating (the case page: case and history)."""
+    at_size = "" if cases >= TARGET_WEB_CASES else f" (at {cases:,}, not {TARGET_WEB_CASES:,})"
+    return [
+        _row(f"web {name.replace('_', ' ')}, {cases:,} cases",
+             f"p50 {m['page_p50_ms']:.1f} ms, p99 {m['page_p99_ms']:.1f} ms",
+             f"JSON API p99 {m['json_p99_ms']:.1f} ms", f"{m['page_to_json_p99']:.2f}x",
+             "p99 ≤ 100 ms", _verdict(m["page_p99_ms"], 100, False) + at_size)
+        for name, m in w.items() if isinstance(m, dict)
     ]  # fmt: skip
 
 

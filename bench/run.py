@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from bench import measure
+from bench import measure, web_pages
 from bench.data import generate_cases, long_case, register_agencies, workload
 from bench.importing import bulk_import
 from bench.report import rows, table
@@ -132,11 +132,13 @@ def measure_reads(svc: Services, size: Size, url: str, now: datetime) -> dict[st
     step("caseload pages")
     pages = measure.caseload_pages(svc, size.page_reads, now)
     pages["cases"] = size.cases
+    step("web app pages against the JSON API")
+    web = web_pages.measure(svc, {"COORDINATION_DATABASE_URL": url}, size.page_reads, now)
     step(f"loading a case of {size.long_case_events} events")
     case_id = long_case(svc.app, size.long_case_events, now)
     load = measure.load_case(svc, case_id, size.loads)
     return {"generated": generated, "catch_up": catch_up, "caseload_page": pages,
-            "load_case": load}  # fmt: skip
+            "load_case": load, "web_pages": web}  # fmt: skip
 
 
 def measure_ingest(svc: Services, size: Size, url: str, now: datetime) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from psycopg import sql
 
 from coordination.adapters.hashing.signing import SigningKeys
 from coordination.adapters.passwords import Passwords
+from coordination.adapters.person_index import PersonEncoder
 from coordination.adapters.second_factor import SecondFactors
 from coordination.adapters.store.access_log import AccessLog
 from coordination.adapters.store.accounts import Accounts
@@ -44,12 +45,15 @@ from coordination.services.importing import ImportService
 from coordination.services.importing.parallel import Opener
 from coordination.services.integrity import IntegrityService
 from coordination.services.oversight.service import OversightService
+from coordination.services.person_search import PersonSearch
 from coordination.services.statistics import StatisticsService
 from coordination.services.statutory import StatutoryRules, record_starter_set
 from coordination.settings import Settings
 from projections.beats import Beats
 from projections.caseload.projection import CaseloadProjection
 from projections.caseload.view import CaseloadView
+from projections.person_index.projection import PersonIndexProjection
+from projections.person_index.view import PersonIndexView
 from projections.runner import ProjectionRunner, Saves
 from projections.statistics.projection import StatisticsProjection
 from projections.statistics.view import StatisticsView
@@ -83,6 +87,7 @@ class Services:
     runner: ProjectionRunner
     statutory: StatutoryRules
     accounts: AccountService
+    people: PersonSearch
 
     def projection(self, name: str) -> Projection[Any]:
         return next(p for p in self.projections if p.view.name == name)
@@ -114,8 +119,10 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
     directory, access_log = app.directory, AccessLog(db)
     caseload = CaseloadView(db, TextSealer(app.keys, directory.controller_of))
     statistics_view = StatisticsView(db)
+    person_index, encoder = PersonIndexView(db), PersonEncoder(app.master_key)
     projections: list[Projection[Any]] = [
         CaseloadProjection(caseload), StatisticsProjection(statistics_view),
+        PersonIndexProjection(person_index, encoder),
     ]  # fmt: skip
     runner = ProjectionRunner(
         app, projections, saves, Beats(db), settings.projection_poll_seconds, config.dsn,
@@ -124,11 +131,12 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
     wait = settings.read_your_writes_seconds
     statutory = StatutoryRules(app)
     grounds = GroundsLookup(directory, statutory)
+    cases = CaseService(app, directory, access_log, grounds, policy(settings))
     services = Services(
         settings=settings, config=config, app=app, db=db, directory=directory,
         tokens=TokenLookup(directory, app.loop_pool), access_log=access_log,
         idempotency=app.idempotency,
-        cases=CaseService(app, directory, access_log, grounds, policy(settings)),
+        cases=cases,
         caseloads=CaseloadService(app, caseload, directory, access_log, wait),
         statistics=StatisticsService(app, statistics_view, access_log, wait),
         oversight=OversightService(app, directory, access_log, grounds),
@@ -141,22 +149,22 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         ),
         import_worker=partial(import_worker, settings),
         caseload=caseload, projections=projections, runner=runner,
-        statutory=statutory, accounts=account_service(settings, db, directory, clock),
+        statutory=statutory, accounts=account_service(settings, app, directory, clock),
+        people=PersonSearch(person_index, encoder, caseload, cases, access_log, app.clock),
     )  # fmt: skip
     app.start()
     return services
 
 
 def account_service(
-    settings: Settings, db: Database, directory: Directory, clock: Clock
+    settings: Settings, app: CoordinationApplication, directory: Directory, clock: Clock
 ) -> AccountService:
     times = SessionTimes(
         idle=timedelta(minutes=settings.session_idle_minutes),
         absolute=timedelta(hours=settings.session_hours),
     )
     return AccountService(
-        Accounts(db), directory, Passwords(), clock, times,
-        SecondFactors(load_master_key(settings.master_key, settings.master_key_file)),
+        Accounts(app.db), directory, Passwords(), clock, times, SecondFactors(app.master_key),
         frozenset(settings.require_2fa_for),
     )  # fmt: skip
 
@@ -176,7 +184,11 @@ def migrate(settings: Settings) -> None:
             app.keys.create_table()
             create_tables(app.db)
             protect_access_log(app.db)
-            views: list[View] = [CaseloadView(app.db), StatisticsView(app.db)]
+            views: list[View] = [
+                CaseloadView(app.db),
+                StatisticsView(app.db),
+                PersonIndexView(app.db),
+            ]
             for view in views:
                 view.create_tables()
             Beats(app.db).create_table()

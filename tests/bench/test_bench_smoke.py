@@ -12,7 +12,7 @@ pytestmark = pytest.mark.postgres
 
 FIGURES = {"generated", "catch_up", "caseload_page", "load_case", "in_process", "http",
            "server_peak_rss_mb", "naive", "http_2_workers", "rounds_32",
-           "with_projections"}  # fmt: skip
+           "with_projections", "web_pages"}  # fmt: skip
 
 
 def positive_numbers(value: object) -> list[float]:
@@ -50,6 +50,11 @@ def test_smoke_run_measures_everything(
     numbers = positive_numbers(figures)
     assert numbers
     assert all(n > 0 for n in numbers), figures
+    web = figures["web_pages"]
+    assert set(web) == {"agency_cases_on_page", "worklist", "case_page"}
+    assert web["agency_cases_on_page"] > 0
+    (worklist,) = [r for r in results["table"] if r["measurement"].startswith("web worklist")]
+    assert worklist["target"] == "p99 ≤ 100 ms"
     loads = figures["load_case"]
     assert loads["with_snapshots"]["events"] == loads["without_snapshots"]["events"] == 1000
     imported = results["bulk_import"]

@@ -80,3 +80,29 @@ def test_a_dpo_sets_up_a_second_factor_at_the_first_sign_in(
         page.get_by_role("button", name="Bestätigen").click()
         expect(page.get_by_role("heading", name="Willkommen, Dana Roth")).to_be_visible()
         assert_accessible(page)
+
+
+def test_the_case_page_works_on_a_tablet(
+    served: Served, chromium: Browser, assert_accessible: Callable[[Page], None]
+) -> None:
+    anna = staff(served.services, ABH_MK, "anna.berger@abh.example", "Anna Berger")
+    context = chromium.new_context(locale="de-DE", viewport={"width": 820, "height": 1180},
+                                   has_touch=True)  # fmt: skip
+    try:
+        page = context.new_page()
+        page.goto(served("/"))
+        page.get_by_label("E-Mail").fill(anna)
+        page.get_by_label("Passwort").fill(PASSWORD)
+        page.get_by_role("button", name="Anmelden").click()
+        page.get_by_role("link", name="Fall eröffnen").first.click()
+        page.get_by_label("Vorname").fill("Amina")
+        page.get_by_label("Familienname").fill("Haddad")
+        page.get_by_role("button", name="Fall eröffnen").click()
+        expect(page.get_by_text("Erfasst: Fall eröffnet")).to_be_visible()
+        # Nothing is wider than the screen: no sideways scrolling on a tablet.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 820
+        assert_accessible(page)
+        shot(page, "15-case-on-a-tablet")
+    finally:
+        context.close()

@@ -73,6 +73,16 @@ def test_a_referral_under_consent_through_the_browser(
         assert_accessible(counselling)
         shot(counselling, "07-case-seen-by-the-counselling-service")
 
+        # She finds the person again by a misspelt name and her date of birth.
+        counselling.get_by_role("link", name="Person finden").click()
+        counselling.get_by_label("Vorname").fill("Amina")
+        counselling.get_by_label("Familienname").fill("Hadad")
+        counselling.get_by_label("Geburtsdatum").fill("1994-03-02")
+        counselling.get_by_role("button", name="Suchen").click()
+        expect(counselling.get_by_role("link", name="Amina Haddad")).to_be_visible()
+        assert_accessible(counselling)
+        shot(counselling, "07b-find-a-person")
+
         # The authority's page still shows the case before the acceptance: the case
         # refuses a change against that version, and the page shows it as it is now.
         withdraw = form_of(authority, "Einwilligung widerrufen")

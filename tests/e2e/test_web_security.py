@@ -3,6 +3,7 @@
 import json
 import re
 from collections.abc import Iterator
+from uuid import UUID
 
 import httpx
 import pyotp
@@ -208,3 +209,66 @@ def test_a_dpo_sets_up_and_then_uses_a_second_factor(
             ]
             == "/start"
         )
+
+
+def test_a_person_with_two_roles_switches_workspaces_but_not_into_a_role_not_held(
+    browser: httpx.Client, services: Services
+) -> None:
+    add_agency(services, "stadt-mk", municipality="mayen-koblenz")
+    roles = (Role.CASEWORKER, Role.AUDITOR)
+    services.accounts.add("kai@stadt.example", "stadt-mk", roles, "Kai", PASSWORD)
+    assert sign_in(browser, "kai@stadt.example").headers["location"] == "/worklist"
+    csrf = hidden(browser.get("/worklist").text)["csrf_token"]
+    refused = browser.post("/role", data={"csrf_token": csrf, "role": "dpo"})
+    assert refused.headers["location"] == "/worklist"
+    assert browser.get("/worklist").status_code == 200
+    switched = browser.post("/role", data={"csrf_token": csrf, "role": "auditor"})
+    assert switched.headers["location"] == "/start"
+    page = browser.get("/worklist")
+    assert page.status_code == 403
+    assert "Nicht für Ihre Rolle" in page.text
+    assert browser.post("/role", data={"role": "caseworker"}).status_code == 403  # no token
+
+
+def test_the_sign_in_form_without_its_token_signs_no_one_in(
+    browser: httpx.Client, services: Services
+) -> None:
+    email = account(services, "mbe-mk", "mira@mbe.example")
+    browser.get("/")
+    answer = browser.post("/sign-in", data={"email": email, "password": PASSWORD})
+    assert answer.status_code == 403
+    assert "session" not in answer.headers.get("set-cookie", "")
+
+
+def test_the_language_switch_leads_only_to_this_sites_pages(browser: httpx.Client) -> None:
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        answer = browser.get("/language/en", params={"next": target})
+        assert answer.headers["location"] == "/"
+    assert browser.get("/language/en", params={"next": "/inbox"}).headers["location"] == "/inbox"
+
+
+def test_a_double_submit_records_once_and_names_the_person_who_acted(
+    browser: httpx.Client, services: Services
+) -> None:
+    sign_in(browser, account(services, "abh-mk", "anna@abh.example", name="Anna Berger"))
+    case_path = open_case(browser, given_name="Amina", family_name="Haddad").headers["location"]
+    case_path = case_path.split("?")[0]
+    case_id = UUID(case_path.rsplit("/", 1)[1])
+    user = services.accounts.listed()[0].user_id
+    # A refusal is on the access log, naming the person.
+    add_agency(services, "jobcenter-mk", municipality="mayen-koblenz")
+    refer = {**hidden(browser.get(case_path).text), "to_agency": "jobcenter-mk",
+             "purpose": "job_placement", "categories": "identity"}  # fmt: skip
+    assert browser.post(case_path + "/events/ReferralSent", data=refer).status_code == 422
+    refusals = [e for e in services.access_log.for_case(str(case_id)) if e.action == "refused"]
+    assert [(e.agency_id, e.user) for e in refusals] == [("abh-mk", user)]
+
+    form = hidden(browser.get(case_path).text)
+    close = {**form, "idempotency_key": "one-click", "reason": "moved away"}
+    first = browser.post(case_path + "/events/CaseClosed", data=close)
+    second = browser.post(case_path + "/events/CaseClosed", data=close)
+    assert first.status_code == second.status_code == 303
+    history = services.app.history(case_id)
+    assert [type(e).__name__ for e in history] == ["CaseOpened", "CaseClosed"]
+    assert {e.user for e in history} == {user}
+    assert services.accounts.names([user]) == {user: "Anna Berger"}

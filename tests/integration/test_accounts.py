@@ -214,3 +214,14 @@ def test_a_caseworker_needs_no_second_factor_but_may_set_one_up(
     secret, _ = svc.accounts.factor_setup(session)
     svc.accounts.confirm_factor(session, code_at(secret, clock))
     assert svc.accounts.sign_in("a@example.org", PASSWORD, HERE).pending == SECOND_FACTOR
+
+
+def test_a_link_lasts_three_days_and_a_newer_one_voids_it(svc: Services, clock: FakeClock) -> None:
+    old = svc.accounts.add("a@example.org", "mbe-mayen-koblenz", (Role.CASEWORKER,)).link
+    assert old is not None
+    new = svc.accounts.reset("a@example.org")
+    assert not svc.accounts.link_valid(old)
+    clock.advance(days=3, seconds=1)
+    assert not svc.accounts.link_valid(new)
+    with pytest.raises(LinkNotValid):
+        svc.accounts.set_password(new, PASSWORD)

@@ -46,6 +46,11 @@ class CodeRefused(AccountError):
         super().__init__("the code is not right, was used already, or there were too many tries")
 
 
+class RoleNotHeld(AccountError):
+    def __init__(self) -> None:
+        super().__init__("the account does not hold this role")
+
+
 class LinkNotValid(AccountError):
     def __init__(self) -> None:
         super().__init__("this link is not valid: it was used, has expired or was replaced")
@@ -237,6 +242,12 @@ class AccountService:
         return WebSession(
             token, stored.user, stored.role, agency, stored.csrf_token, stored.pending
         )
+
+    def act_as(self, session: WebSession, role: Role) -> None:
+        """The session goes on in another of the account's roles (another workspace)."""
+        if role not in session.user.roles:
+            raise RoleNotHeld
+        self.accounts.set_session_role(session.token, role)
 
     def sign_out(self, token: str) -> None:
         self.accounts.end_session(token, self.clock())

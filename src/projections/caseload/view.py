@@ -79,6 +79,14 @@ HAS_CARDS = {
 }
 
 
+_RELATED = {
+    "postgres": "SELECT case_id FROM {p}caseload_members WHERE agency = %s"
+    " AND case_id IN (SELECT json_array_elements_text(%s::json))",
+    "sqlite": "SELECT case_id FROM {p}caseload_members WHERE agency = %s"
+    " AND case_id IN (SELECT value FROM json_each(%s))",
+}
+
+
 class CaseloadView(View):
     """Names and milestone titles are sealed with their case's key, so they are never
     plaintext in the database and read as None once the case is erased. A view kept
@@ -269,3 +277,10 @@ class CaseloadView(View):
             self._change(case_id, changes.update("milestones", match, open=0))
         if due_on is not None:
             self._change(case_id, changes.update("milestones", match, due_on=due_on.isoformat()))
+
+    def related(self, agency: str, case_ids: list[str]) -> list[str]:
+        """Of these cases, those the agency is a member of (any part, any consent)."""
+        if not case_ids:
+            return []
+        rows = self.rows(_RELATED[self.db.dialect], (agency, json.dumps(case_ids)))
+        return [r["case_id"] for r in rows]

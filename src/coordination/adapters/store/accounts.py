@@ -150,6 +150,12 @@ class Accounts:
             (token_hash(token), user_id, role.value, csrf, stamp(at), stamp(at), pending),
         )
 
+    def set_session_role(self, token: str, role: Role) -> None:
+        self.db.execute(
+            "UPDATE {p}web_sessions SET role = %s WHERE session_hash = %s",
+            (role.value, token_hash(token)),
+        )
+
     def complete_session(self, token: str) -> None:
         self.db.execute(
             "UPDATE {p}web_sessions SET pending = NULL WHERE session_hash = %s",

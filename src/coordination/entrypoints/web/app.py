@@ -7,7 +7,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from coordination.entrypoints.web.forms import N_
-from coordination.entrypoints.web.pages import cases, inbox, second_factor, sign_in, worklist
+from coordination.entrypoints.web.pages import (
+    cases,
+    inbox,
+    search,
+    second_factor,
+    sign_in,
+    worklist,
+)
 from coordination.entrypoints.web.session import (
     CsrfRefused,
     RoleRequired,
@@ -21,7 +28,7 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    pages = (sign_in, second_factor, worklist, inbox, cases)
+    pages = (sign_in, second_factor, worklist, inbox, search, cases)
     for page in pages:
         app.include_router(page.router)
     app.add_exception_handler(SignInRequired, _to_sign_in)

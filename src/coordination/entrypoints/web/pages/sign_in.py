@@ -22,7 +22,12 @@ from coordination.entrypoints.web.session import (
     sign_in_token,
 )
 from coordination.entrypoints.web.templating import render
-from coordination.services.accounts import LinkNotValid, SignInRefused, WebSession
+from coordination.services.accounts import (
+    LinkNotValid,
+    RoleNotHeld,
+    SignInRefused,
+    WebSession,
+)
 
 router = APIRouter(include_in_schema=False)
 MaybeSignedIn = Annotated[WebSession | None, Depends(current)]
@@ -76,6 +81,18 @@ async def sign_out(request: Request, session: SignedIn) -> Response:
     response = RedirectResponse("/", 303)
     clear_session_cookie(request, response)
     return response
+
+
+@router.post("/role")
+async def act_as(request: Request, session: SignedIn) -> Response:
+    """Switches the workspace to another role the account holds."""
+    form = await checked_form(request, session)
+    try:
+        role = Role(str(form.get("role") or ""))
+        await run_in_threadpool(services(request).accounts.act_as, session, role)
+    except (ValueError, RoleNotHeld):
+        return RedirectResponse(home_of(session), 303)
+    return RedirectResponse(HOME.get(role, "/start"), 303)
 
 
 @router.get("/start")
