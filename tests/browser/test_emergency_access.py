@@ -3,6 +3,7 @@ with the time it lasts and as the basis of what it opens, ended by a button."""
 
 from collections.abc import Callable
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from coordination.bootstrap import Services
@@ -10,17 +11,25 @@ from coordination.contract.requests import EVENT_BODIES, OpenCase
 from tests.browser.conftest import Served
 from tests.browser.people import ABH_MK, MBE_MK, PASSWORD, browsers, shot, sign_in, staff
 
+MIRA = "mira.schmidt@mbe.example"
+
+
+@pytest.fixture
+def case_id(served: Served) -> str:
+    """A case the authority referred to the counselling service, whose caseworker Mira
+    has an account."""
+    anna = staff(served.services, ABH_MK, "anna.berger@abh.example", "Anna Berger")
+    staff(served.services, MBE_MK, MIRA, "Mira Schmidt")
+    return referred_case(served.services, anna)
+
 
 def test_an_emergency_access_opens_what_is_withheld_for_a_while(
-    served: Served, chromium: Browser, assert_accessible: Callable[[Page], None]
-) -> None:
-    svc = served.services
-    anna = staff(svc, ABH_MK, "anna.berger@abh.example", "Anna Berger")
-    mira = staff(svc, MBE_MK, "mira.schmidt@mbe.example", "Mira Schmidt")
-    case_id = referred_case(svc, anna)
+    served: Served, chromium: Browser, case_id: str,
+    assert_accessible: Callable[[Page], None],
+) -> None:  # fmt: skip
     with browsers(chromium) as person:
         page = person()
-        sign_in(page, served.url, mira)
+        sign_in(page, served.url, MIRA)
         page.goto(served(f"/cases/{case_id}"))
         expect(page.locator("#withheld")).to_contain_text("Aufenthalt")
 
@@ -48,15 +57,12 @@ def test_an_emergency_access_opens_what_is_withheld_for_a_while(
 
 
 def test_without_script_the_request_is_a_page_of_its_own(
-    served: Served, chromium: Browser, assert_accessible: Callable[[Page], None]
-) -> None:
-    svc = served.services
-    anna = staff(svc, ABH_MK, "anna.berger@abh.example", "Anna Berger")
-    mira = staff(svc, MBE_MK, "mira.schmidt@mbe.example", "Mira Schmidt")
-    case_id = referred_case(svc, anna)
+    served: Served, chromium: Browser, case_id: str,
+    assert_accessible: Callable[[Page], None],
+) -> None:  # fmt: skip
     with browsers(chromium) as person:
         page = person()
-        sign_in(page, served.url, mira)
+        sign_in(page, served.url, MIRA)
         page.goto(served(f"/cases/{case_id}"))
         # Where no script opens the dialog, the link leads to the form on a page.
         link = page.get_by_role("link", name="Notfallzugriff anfordern")

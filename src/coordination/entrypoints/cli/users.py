@@ -5,6 +5,8 @@ where the person sets their password (valid three days, once).
 """
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -30,12 +32,8 @@ def users_add(
     ] = False,
 ) -> None:
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    with services() as svc:
-        try:
-            added = svc.accounts.add(email, agency, tuple(role), name, password)
-        except (AccountError, AccountExists, UnknownAgency) as refused:
-            typer.echo(_refusal(refused), err=True)
-            raise typer.Exit(1) from None
+    with services() as svc, refusals_exit():
+        added = svc.accounts.add(email, agency, tuple(role), name, password)
     typer.echo(f"added {added.user.email} ({added.user.user_id})")
     if added.link is not None:
         typer.echo(_link(added.link))
@@ -55,25 +53,27 @@ def users_list(
 @users.command("disable")
 def users_disable(email: str) -> None:
     """The account signs in no more; its sessions end now."""
-    with services() as svc:
-        try:
-            user = svc.accounts.disable(email)
-        except AccountError as refused:
-            typer.echo(_refusal(refused), err=True)
-            raise typer.Exit(1) from None
+    with services() as svc, refusals_exit():
+        user = svc.accounts.disable(email)
     typer.echo(f"disabled {user.email}")
 
 
 @users.command("reset")
 def users_reset(email: str) -> None:
     """The password is void at once, the sessions end; the last line is the new link."""
-    with services() as svc:
-        try:
-            link = svc.accounts.reset(email)
-        except AccountError as refused:
-            typer.echo(_refusal(refused), err=True)
-            raise typer.Exit(1) from None
+    with services() as svc, refusals_exit():
+        link = svc.accounts.reset(email)
     typer.echo(_link(link))
+
+
+@contextmanager
+def refusals_exit() -> Iterator[None]:
+    """A refused command says why on standard error and exits 1, having changed nothing."""
+    try:
+        yield
+    except (AccountError, AccountExists, UnknownAgency) as refused:
+        typer.echo(_refusal(refused), err=True)
+        raise typer.Exit(1) from None
 
 
 def _link(token: str) -> str:
