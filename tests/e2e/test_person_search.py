@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from coordination.bootstrap import Services
+from coordination.domain.identity import Role
+from tests.e2e.conftest import Api, body
 from tests.e2e.web import account, hidden, open_case, sign_in
 
 FOUND = re.compile(r'<a class="kern-link" href="/cases/([0-9a-f-]{36})">([^<]*)</a>')
@@ -82,3 +84,33 @@ def test_a_search_without_a_family_name_or_a_date_changes_nothing(
 
 def window() -> tuple[datetime, datetime]:
     return datetime(2000, 1, 1, tzinfo=UTC), datetime(2999, 1, 1, tzinfo=UTC)
+
+
+def test_agencies_systems_search_through_the_api(api: Api, services: Services) -> None:
+    lead = api.agency("abh-mk")
+    other = api.agency("jobcenter-mk")
+    person = {"given_name": "Олександр", "family_name": "Шевченко", "date_of_birth": "1990-05-17"}
+    case_id = api.open_case(lead, person=person)
+    query = {"given_name": "Oleksandr", "family_name": "Shevchenko",
+             "date_of_birth": "1990-05-17"}  # fmt: skip
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        results = body(api.as_(lead, "POST", "/v1/people/search", json=query))["results"]
+        if results:
+            break
+        time.sleep(0.2)
+    assert [(r["case_id"], r["display_name"]) for r in results] == [(case_id, "Олександр Шевченко")]
+    assert body(api.as_(other, "POST", "/v1/people/search", json=query)) == {"results": []}
+    bad = api.as_(lead, "POST", "/v1/people/search", json={**query, "nickname": "Sasha"})
+    assert bad.status_code == 422
+    auditor = api.agency("abh-mk", role=Role.AUDITOR)
+    assert api.as_(auditor, "POST", "/v1/people/search", json=query).status_code == 403
+    # Each search is logged with its number of results; the refused one is not a search.
+    searches = [e for e in services.access_log.between(*window()) if e.action == "search"]
+    assert [(e.agency_id, e.basis) for e in searches[-2:]] == [
+        ("abh-mk", {"results": 1}),
+        ("jobcenter-mk", {"results": 0}),
+    ]
+    assert {e.token_label for e in searches} == {"abh-mk-caseworker", "jobcenter-mk-caseworker"}
+    assert "Shevchenko" not in repr(searches)
+    assert "1990" not in repr(searches)

@@ -17,6 +17,7 @@ from coordination.entrypoints.api import (
     erasure,
     ops,
     oversight,
+    people,
     problems,
     statistics,
     statutory,
@@ -60,6 +61,7 @@ def create_app(
     problems.install(app)
     app.include_router(cases.router)
     app.include_router(caseload.router)
+    app.include_router(people.router)
     app.include_router(erasure.router)
     app.include_router(statistics.router)
     app.include_router(oversight.router)
