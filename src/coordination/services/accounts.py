@@ -27,6 +27,9 @@ from coordination.domain.identity import Agency, Caller, Principal, Role
 
 Clock = Callable[[], datetime]
 WEB_LABEL = "web"  # the credential an action through the web app names (token_label)
+# How often a session's last request is written down: the idle timeout is counted from
+# it, so it may start up to this much early.
+TOUCH_EVERY = timedelta(minutes=1)
 # What a session still lacks after the password: a code, or setting a second factor up.
 SECOND_FACTOR, ENROL = "second-factor", "enrol"
 
@@ -183,18 +186,12 @@ class AccountService:
 
     def check_code(self, session: WebSession, code: str) -> None:
         """Completes a sign-in with a code of the account's second factor."""
-        user, now = session.user, self.clock()
-        subject = [_subject("account", user.email)]
-        stored = self.accounts.factor(user.user_id).secret
-        step = None
-        if stored is not None and not self._throttled(subject, now):
-            secret = self.factors.unseal(user.user_id, stored)
-            step = self.factors.matching_step(secret, code, now)
-        if step is None or not self.accounts.use_step(user.user_id, step):
-            self.accounts.fail(subject, now)
+        user = session.user
+        step = self._step_of(session, self.accounts.factor(user.user_id).secret, code)
+        if not self.accounts.use_step(user.user_id, step):
+            self.accounts.fail([_subject("account", user.email)], self.clock())
             raise CodeRefused
-        self.accounts.forget_failures(subject[0])
-        self.accounts.complete_session(session.token)
+        self._complete(session)
 
     def factor_setup(self, session: WebSession) -> tuple[str, str]:
         """The secret being set up for the account (made once), and its QR code."""
@@ -210,17 +207,27 @@ class AccountService:
     def confirm_factor(self, session: WebSession, code: str) -> None:
         """The secret set up becomes the account's second factor, once a code of it is
         right; the session is complete then."""
+        user = session.user
+        step = self._step_of(session, self.accounts.factor(user.user_id).pending, code)
+        self.accounts.confirm_factor(user.user_id, step)
+        self._complete(session)
+
+    def _step_of(self, session: WebSession, sealed: str | None, code: str) -> int:
+        """The time step of a right code of the sealed secret; a wrong code, or any while
+        throttled, counts as a failed sign-in of the account."""
         user, now = session.user, self.clock()
         subject = [_subject("account", user.email)]
-        stored = self.accounts.factor(user.user_id).pending
         step = None
-        if stored is not None and not self._throttled(subject, now):
-            secret = self.factors.unseal(user.user_id, stored)
+        if sealed is not None and not self._throttled(subject, now):
+            secret = self.factors.unseal(user.user_id, sealed)
             step = self.factors.matching_step(secret, code, now)
         if step is None:
             self.accounts.fail(subject, now)
             raise CodeRefused
-        self.accounts.confirm_factor(user.user_id, step)
+        return step
+
+    def _complete(self, session: WebSession) -> None:
+        self.accounts.forget_failures(_subject("account", session.user.email))
         self.accounts.complete_session(session.token)
 
     def session(self, token: str) -> WebSession | None:
@@ -238,7 +245,8 @@ class AccountService:
         if expired or stored.user.disabled or agency is None:
             self.accounts.end_session(token, now)
             return None
-        self.accounts.touch(token, now)
+        if now - stored.seen_at >= TOUCH_EVERY:  # not a write per request
+            self.accounts.touch(token, now)
         return WebSession(
             token, stored.user, stored.role, agency, stored.csrf_token, stored.pending
         )

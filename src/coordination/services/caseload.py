@@ -46,6 +46,13 @@ class CaseloadRequest:
     as_of: datetime | None = None  # auditors: as it stood then, rebuilt from the events
 
 
+def digest(items: list[CaseloadItem]) -> str:
+    """What a caseload page's fingerprint is made of: ids, open referrals, whether action
+    is needed, last changes; no names."""
+    seen = [(i.case_id, i.open_referrals, i.action_needed, i.last_event_at) for i in items]
+    return hashlib.sha256(json.dumps(seen).encode()).hexdigest()[:32]
+
+
 class AsOfInTheFuture(ValueError):
     """A caseload at a later instant is not known yet: events may still be recorded."""
 
@@ -79,9 +86,7 @@ class CaseloadService:
         for it and reads (and logs) names only when it changed."""
         query = CaseloadQuery(caller.agency_id, self.app.clock(), role, False, limit, None)
         items, _ = read_page(self.view, query)
-        items = self._without_erased_parts(caller.agency_id, items)
-        seen = [(i.case_id, i.open_referrals, i.action_needed, i.last_event_at) for i in items]
-        return hashlib.sha256(json.dumps(seen).encode()).hexdigest()[:32]
+        return digest(self._without_erased_parts(caller.agency_id, items))
 
     def _read_as_of(
         self, caller: Caller, agency: str, r: CaseloadRequest, at: datetime

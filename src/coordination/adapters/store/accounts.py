@@ -6,6 +6,7 @@ stolen table opens no session).
 """
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,6 +52,12 @@ def _user(row: Row) -> User:
 
 
 _USER = "SELECT * FROM {p}users WHERE "
+_NAMES = {
+    "postgres": "SELECT user_id, display_name FROM {p}users"
+    " WHERE user_id IN (SELECT json_array_elements_text(%s::json))",
+    "sqlite": "SELECT user_id, display_name FROM {p}users"
+    " WHERE user_id IN (SELECT value FROM json_each(%s))",
+}
 
 
 class Accounts:
@@ -72,17 +79,12 @@ class Accounts:
         row = self.db.fetch_one(_USER + "email = %s", (email,))
         return (_user(row), row["password_hash"]) if row else None
 
-    def get(self, user_id: str) -> User | None:
-        row = self.db.fetch_one(_USER + "user_id = %s", (user_id,))
-        return _user(row) if row else None
-
     def names(self, user_ids: list[str]) -> dict[str, str]:
         """Display names of accounts by their pseudonymous ids (for auditors and DPOs)."""
-        found: dict[str, str] = {}
-        for user_id in set(user_ids):
-            if (user := self.get(user_id)) is not None:
-                found[user_id] = user.display_name
-        return found
+        if not user_ids:
+            return {}
+        rows = self.db.fetch_all(_NAMES[self.db.dialect], (json.dumps(sorted(set(user_ids))),))
+        return {r["user_id"]: r["display_name"] for r in rows}
 
     def listed(self, agency_id: str | None = None) -> list[User]:
         if agency_id is None:

@@ -7,6 +7,7 @@ pydantic locates its errors, so each error lands beside its field.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -48,9 +49,15 @@ def anchor(form: str, name: str) -> str:
 def form_fields(
     model: type[BaseModel], hidden: frozenset[str] = LEFT_OUT, form: str = "f"
 ) -> list[Field]:
-    schema = model.model_json_schema()
+    schema = _schema(model)
     found = _fields(schema, schema.get("$defs", {}), "", hidden)
     return [_in_form(f, form) for f in found]
+
+
+@cache
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema, made once: pydantic builds it anew on every call."""
+    return model.model_json_schema()
 
 
 def _in_form(f: Field, form: str) -> Field:

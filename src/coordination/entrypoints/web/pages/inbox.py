@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from coordination.entrypoints.web.session import CaseworkerSession, caller_of, services
 from coordination.entrypoints.web.templating import render
 from coordination.services.accounts import WebSession
-from coordination.services.caseload import CaseloadRequest
+from coordination.services.caseload import CaseloadRequest, digest
 from projections.caseload.query import CaseloadItem
 
 router = APIRouter(include_in_schema=False)
@@ -46,7 +46,7 @@ async def _list(
     def read() -> tuple[list[CaseloadItem], str]:
         page = svc.caseloads.read(caller, CaseloadRequest(role=ROLE, limit=200))
         items = [i for i in page.items if i.action_needed or i.open_referrals]
-        return items, svc.caseloads.fingerprint(caller, ROLE)
+        return items, digest(page.items)
 
     items, state = await run_in_threadpool(read)
     return render(request, template, {
