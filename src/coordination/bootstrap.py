@@ -19,6 +19,11 @@ from eventsourcing.utils import get_topic
 from psycopg import sql
 
 from coordination.adapters.hashing.signing import SigningKeys
+from coordination.adapters.identity_provider import (
+    IdentityProvider,
+    ProviderSettings,
+    flow_secret,
+)
 from coordination.adapters.passwords import Passwords
 from coordination.adapters.person_index import PersonEncoder
 from coordination.adapters.second_factor import SecondFactors
@@ -88,6 +93,8 @@ class Services:
     statutory: StatutoryRules
     accounts: AccountService
     people: PersonSearch
+    # The agency's identity provider people may sign in through (ADR 0048), if any.
+    identity_provider: IdentityProvider | None = None
 
     def projection(self, name: str) -> Projection[Any]:
         return next(p for p in self.projections if p.view.name == name)
@@ -151,6 +158,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         caseload=caseload, projections=projections, runner=runner,
         statutory=statutory, accounts=account_service(settings, app, directory, clock),
         people=PersonSearch(person_index, encoder, caseload, cases, access_log, app.clock),
+        identity_provider=identity_provider(settings),
     )  # fmt: skip
     app.start()
     return services
@@ -167,6 +175,20 @@ def account_service(
         Accounts(app.db), directory, Passwords(), clock, times, SecondFactors(app.master_key),
         frozenset(settings.require_2fa_for),
     )  # fmt: skip
+
+
+def identity_provider(settings: Settings) -> IdentityProvider | None:
+    if not settings.oidc_issuer:
+        return None
+    return IdentityProvider(ProviderSettings(
+        settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret,
+        settings.oidc_name,
+    ))  # fmt: skip
+
+
+def sign_in_flow_secret(settings: Settings) -> str:
+    """Signs the cookie that carries a sign-in through the identity provider."""
+    return flow_secret(load_master_key(settings.master_key, settings.master_key_file))
 
 
 def policy(settings: Settings) -> Policy:

@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     # Where people reach the web app: one-time password links start with it, and over
     # https the session cookie is `Secure` and `__Host-`.
     public_url: str = "http://127.0.0.1:8000"
+    # Sign-in through the agency's identity provider (OpenID Connect, ADR 0048): its
+    # issuer address, this service's client id and secret there, and the provider's
+    # name on the sign-in button. Without an issuer, people sign in with a password.
+    oidc_issuer: str | None = None
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "Single Sign-on"
 
     # Per bearer token, per worker process (ADR 0016): requests a minute on average,
     # and how many may come at once. 0 requests a minute: no limit.

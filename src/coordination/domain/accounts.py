@@ -74,3 +74,17 @@ class User:
     def first_role(self) -> Role:
         """The workspace a sign-in opens: the caseworker's, where a person has several."""
         return min(self.roles, key=list(Role).index)
+
+
+@dataclass(frozen=True)
+class FederatedIdentity:
+    """Who an agency's identity provider says signed in (OpenID Connect).
+
+    `subject` is the provider's issuer and its `sub` for the person: stable where an
+    address may change. `multi_factor`: the provider says it checked more than a password.
+    """
+
+    subject: str
+    email: str | None
+    email_verified: bool | None
+    multi_factor: bool

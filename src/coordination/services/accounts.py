@@ -18,6 +18,7 @@ from coordination.adapters.store.accounts import Accounts
 from coordination.adapters.store.directory import Directory, UnknownAgency
 from coordination.domain.accounts import (
     AccountError,
+    FederatedIdentity,
     User,
     check_password,
     check_roles,
@@ -52,6 +53,11 @@ class CodeRefused(AccountError):
 class RoleNotHeld(AccountError):
     def __init__(self) -> None:
         super().__init__("the account does not hold this role")
+
+
+class NoAccountForIdentity(AccountError):
+    def __init__(self) -> None:
+        super().__init__("no account here belongs to this identity of the identity provider")
 
 
 class LinkNotValid(AccountError):
@@ -170,6 +176,27 @@ class AccountService:
         if pending is None:  # with a code still to come, failed codes keep counting
             self.accounts.forget_failures(subjects[0])
         return self._open(user, user.first_role(), pending)
+
+    def sign_in_federated(self, identity: FederatedIdentity) -> WebSession:
+        """A new session for the person the agency's identity provider vouched for.
+
+        The first sign-in binds the account with the provider's (verified) address to
+        the provider's subject; later ones find it by the subject alone, so a changed
+        or reassigned address opens no other account. The account's own second factor
+        is asked for unless the provider says it checked more than a password."""
+        user = self.accounts.find_bound(identity.subject) or self._bindable(identity)
+        if user is None or user.disabled:
+            raise NoAccountForIdentity
+        pending = None if identity.multi_factor else self._pending(user)
+        return self._open(user, user.first_role(), pending)
+
+    def _bindable(self, identity: FederatedIdentity) -> User | None:
+        if not identity.email or identity.email_verified is False:
+            return None
+        found = self.accounts.find(identity.email.strip().lower())
+        if found is None or not self.accounts.bind(found[0].user_id, identity.subject):
+            return None  # no such account, or one bound to another identity
+        return found[0]
 
     def _throttled(self, subjects: list[str], now: datetime) -> bool:
         counts = self.accounts.failures_since(subjects, now - self.throttle.window)

@@ -79,6 +79,21 @@ class Accounts:
         row = self.db.fetch_one(_USER + "email = %s", (email,))
         return (_user(row), row["password_hash"]) if row else None
 
+    def find_bound(self, subject: str) -> User | None:
+        """The account bound to this identity of the identity provider."""
+        row = self.db.fetch_one(_USER + "oidc_subject = %s", (subject,))
+        return _user(row) if row else None
+
+    def bind(self, user_id: str, subject: str) -> bool:
+        """Binds the account to the identity, unless it is bound already."""
+        with self.db.transaction() as cursor:
+            self.db.run(
+                cursor, "UPDATE {p}users SET oidc_subject = %s"
+                " WHERE user_id = %s AND oidc_subject IS NULL RETURNING user_id",
+                (subject, user_id),
+            )  # fmt: skip
+            return bool(cursor.fetchall())
+
     def names(self, user_ids: list[str]) -> dict[str, str]:
         """Display names of accounts by their pseudonymous ids (for auditors and DPOs)."""
         if not user_ids:

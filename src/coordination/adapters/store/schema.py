@@ -65,6 +65,9 @@ _ADDED_COLUMNS = [
     ("agencies", "controller", "ALTER TABLE {p}agencies ADD COLUMN controller TEXT"),
     # The person who acted through the web app (pseudonymous id; § 76 BDSG).
     ("access_log", "user_id", "ALTER TABLE {p}access_log ADD COLUMN user_id TEXT"),
+    # The identity at the agency's identity provider an account is bound to: its issuer
+    # and `sub` (ADR 0048); NULL until the first sign-in through the provider.
+    ("users", "oidc_subject", "ALTER TABLE {p}users ADD COLUMN oidc_subject TEXT"),
 ]
 
 

@@ -69,7 +69,7 @@ def create_app(
     app.include_router(imports_router)
     app.include_router(statutory.router)
     app.include_router(ops.router)
-    install_web_app(app)
+    install_web_app(app, settings)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)

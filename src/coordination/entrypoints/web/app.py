@@ -5,10 +5,14 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
+from coordination.adapters.identity_provider import FLOW_COOKIE, FLOW_SECONDS
+from coordination.bootstrap import sign_in_flow_secret
 from coordination.entrypoints.web.forms import N_
 from coordination.entrypoints.web.pages import (
     cases,
+    federated,
     inbox,
     search,
     second_factor,
@@ -22,13 +26,22 @@ from coordination.entrypoints.web.session import (
     SignInRequired,
 )
 from coordination.entrypoints.web.templating import render
+from coordination.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    pages = (sign_in, second_factor, worklist, inbox, search, cases)
+    if settings.oidc_issuer:
+        # Carries a sign-in's state, nonce and code verifier to the identity provider
+        # and back, signed; `Lax`: the way back is a top-level navigation from there.
+        app.add_middleware(
+            SessionMiddleware, secret_key=sign_in_flow_secret(settings),
+            session_cookie=FLOW_COOKIE, max_age=FLOW_SECONDS, same_site="lax",
+            https_only=settings.public_url.startswith("https://"),
+        )  # fmt: skip
+    pages = (sign_in, federated, second_factor, worklist, inbox, search, cases)
     for page in pages:
         app.include_router(page.router)
     app.add_exception_handler(SignInRequired, _to_sign_in)

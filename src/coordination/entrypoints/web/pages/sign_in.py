@@ -42,16 +42,19 @@ def home_of(session: WebSession) -> str:
 def start(request: Request, session: MaybeSignedIn) -> Response:
     if session is not None:
         return RedirectResponse(home_of(session), 303)
-    return _sign_in_page(request)
+    return sign_in_page(request)
 
 
-def _sign_in_page(
-    request: Request, failed: bool = False, email: str = "", notice: str | None = None
-) -> HTMLResponse:
+def sign_in_page(
+    request: Request, failed: bool = False, email: str = "", notice: str | None = None,
+    provider_failed: bool = False,
+) -> HTMLResponse:  # fmt: skip
     token = sign_in_token(request)
+    provider = services(request).identity_provider
     response = render(request, "sign_in.html", {
         "sign_in_token": token, "failed": failed, "email": email, "notice": notice,
-    }, 400 if failed else 200)  # fmt: skip
+        "provider": provider.name if provider else None, "provider_failed": provider_failed,
+    }, 400 if failed or provider_failed else 200)  # fmt: skip
     response.set_cookie(SIGN_IN_COOKIE, token, httponly=True, samesite="strict", path="/")
     return response
 
@@ -67,7 +70,7 @@ async def sign_in(request: Request) -> Response:
             services(request).accounts.sign_in, email, password, address
         )
     except (SignInRefused, AccountError):
-        return _sign_in_page(request, failed=True, email=email[:254])
+        return sign_in_page(request, failed=True, email=email[:254])
     response = RedirectResponse(home_of(session), 303)
     set_session_cookie(request, response, session.token)
     response.delete_cookie(SIGN_IN_COOKIE, path="/")
@@ -118,7 +121,7 @@ async def set_password(request: Request, link: str) -> Response:
         await run_in_threadpool(services(request).accounts.set_password, link, password)
     except LinkNotValid:
         return _password_page(request, False, status=400)
-    return _sign_in_page(request, notice=N_("Your password is set. You can sign in now."))
+    return sign_in_page(request, notice=N_("Your password is set. You can sign in now."))
 
 
 def _password_problem(password: str, repeated: str) -> Problem | None:
