@@ -30,6 +30,7 @@ from coordination.entrypoints.web.case_page import (
     offered_types,
     users_of,
 )
+from coordination.entrypoints.web.consent_paper import consent_paper
 from coordination.entrypoints.web.forms import (
     N_,
     Problem,
@@ -52,6 +53,7 @@ IDEMPOTENCY_FIELD, VERSION_FIELD = "idempotency_key", "version"
 CONTROLS = frozenset({"csrf_token", IDEMPOTENCY_FIELD, VERSION_FIELD})
 # The refusals a person can act on, shown above the form that caused them.
 REFUSALS = (DomainError, IdempotencyKeyReused, IdempotencyKeyInFlight)
+CONSENT = "ConsentGranted"  # its form also prints the declaration to sign
 
 
 @router.get("/cases/new")
@@ -186,6 +188,27 @@ def _case_page(
         "agencies": page.agencies, "key": uuid4().hex, "basis": Basis.parse,
         "here": f"/cases/{page.case.id}",
     }, status)  # fmt: skip
+
+
+@router.post("/cases/{case_id}/consent-paper")
+async def print_consent(request: Request, case_id: str, session: CaseworkerSession) -> Response:
+    """The consent form's entries as a declaration to sign (PDF); nothing is recorded."""
+    form = await checked_form(request, session)
+    kind = CONSENT
+    body = read_form(form_fields(EVENT_BODIES[kind]), form) | {"type": kind}
+    try:
+        consent = EVENT_BODIES[kind].model_validate(body).model_dump()
+    except ValidationError as invalid:
+        return await _failed(request, session, case_id, kind, form, problems_of(invalid), 400)
+    page = await _load(request, session, case_id)
+    if page is None:
+        return _not_found(request)
+    at = services(request).app.clock()
+    pdf = await run_in_threadpool(consent_paper, page, consent, at)
+    name = f"einwilligung-{page.case.id}.pdf"
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
+    })  # fmt: skip
 
 
 @router.get("/cases/{case_id}/emergency")
