@@ -2,7 +2,7 @@
 
 The foreigners authority's caseworker opens a case, records the person's consent for the
 migration service and refers her there. The migration service's caseworker sees the
-referral arrive in her inbox without reloading, accepts it, and sees identity and contact
+referral arrive in her inbox without reloading, accepts it there, and sees identity and contact
 but not residence. Once the consent is withdrawn, her next request shows the data gone.
 Every screen passes axe (no serious or critical violation), in German and in English.
 """
@@ -62,9 +62,10 @@ def test_a_referral_under_consent_through_the_browser(
         expect(arrived).to_be_visible(timeout=20_000)
         assert_accessible(counselling)
         shot(counselling, "06-inbox-referral-arrived")
-        arrived.click()
+        # She answers it in the inbox, then opens the case.
         counselling.get_by_role("button", name="Annehmen").click()
         expect(counselling.get_by_text("Erfasst: Weiterleitung angenommen")).to_be_visible()
+        counselling.get_by_role("link", name="Amina Haddad").click()
         expect(counselling.get_by_role("heading", name="Amina Haddad")).to_be_visible()
         expect(counselling.get_by_text("+49 2651 000000")).to_be_visible()
         withheld = counselling.locator("#withheld")

@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 from coordination.contract.requests import EVENT_BODIES, OpenCase
 from coordination.entrypoints import web
 from coordination.entrypoints.web.forms import Field, form_fields
-from coordination.entrypoints.web.i18n import translations
+from coordination.entrypoints.web.i18n import direction, translations
 from coordination.entrypoints.web.labels import Labels, readable
 
 WEB = Path(web.__file__).parent
@@ -50,3 +50,8 @@ def test_english_is_the_messages_as_written() -> None:
     assert translations("en").gettext("Sign in") == "Sign in"
     assert translations("de").gettext("Sign in") == "Anmelden"
     assert Labels(translations("de").gettext).value("integration_course") == "Integrationskurs"
+
+
+def test_arabic_persian_and_pashto_pages_are_written_right_to_left() -> None:
+    assert [direction(code) for code in ("ar", "fa", "ps")] == ["rtl"] * 3
+    assert [direction(code) for code in ("de", "en", "uk", "ti", "no such")] == ["ltr"] * 5

@@ -86,6 +86,9 @@ class CaseloadItem:
     action_needed: bool
     # Which consent let the agency read the name; None for its own record.
     identity_basis: str | None = field(default=None, repr=False)
+    # Referrals to the agency that wait for its answer: their ids and senders (the inbox
+    # answers them in place).
+    awaiting: list[dict[str, str]] = field(default_factory=list, repr=False)
 
 
 def encode_cursor(query: CaseloadQuery, last: dict[str, Any]) -> str:
@@ -184,6 +187,7 @@ def _item(
                         key=lambda m: (m["due_on"], m["milestone_id"]))  # fmt: skip
     overdue = [m for m in milestones if m["due_on"] < params["today"]]
     roles = _roles(lead, bool(consents), a, f)
+    awaiting = _awaiting(f, a)
     own_name = case["opened_by"] == a
     shows_name = own_name or Category.IDENTITY in covering
     return CaseloadItem(
@@ -196,8 +200,9 @@ def _item(
         next_milestone=_next(view, case_id, milestones, a, covering),
         overdue_milestones=len(overdue),
         last_event_at=case["last_event_at"],
-        action_needed=bool(overdue) or _pending(f, a) or _expiring(f, a, lead, params),
+        action_needed=bool(overdue) or bool(awaiting) or _expiring(f, a, lead, params),
         identity_basis=None if own_name or not shows_name else covering[Category.IDENTITY],
+        awaiting=awaiting,
     )
 
 
@@ -226,8 +231,9 @@ def _next(
     return {"title": title, "due_on": m["due_on"]}
 
 
-def _pending(f: CaseFacts, a: str) -> bool:
-    return any(r["to_agency"] == a and r["status"] == "sent" for r in f.referrals)
+def _awaiting(f: CaseFacts, a: str) -> list[dict[str, str]]:
+    return [{"referral_id": r["referral_id"], "from_agency": r["from_agency"]}
+            for r in f.referrals if r["to_agency"] == a and r["status"] == "sent"]  # fmt: skip
 
 
 def _expiring(f: CaseFacts, a: str, lead: bool, params: dict[str, Any]) -> bool:

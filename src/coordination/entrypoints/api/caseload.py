@@ -18,6 +18,8 @@ from coordination.services.caseload import AsOfInTheFuture, CaseloadRequest
 router = APIRouter(prefix="/v1", tags=["read models"])
 Reader = Annotated[Caller, Depends(require(Role.CASEWORKER, Role.AUDITOR))]
 ERRORS = problem_responses(400, 401, 403, 404, 422, 503)
+# What the web app reads of an item besides the contract's fields.
+INTERNAL = frozenset({"identity_basis", "awaiting"})
 # A slug: anything else names no agency (and PostgreSQL refuses NUL in a text parameter).
 AgencyId = Annotated[
     str | None, Query(pattern=rf"^{SLUG.pattern}$", description="auditors: whose caseload")
@@ -43,6 +45,6 @@ def caseload(
         raise RequestValidationError(
             [{"type": "value_error", "loc": ("query", "as_of"), "msg": str(bad)}]
         ) from bad
-    items = [{k: v for k, v in asdict(i).items() if k != "identity_basis"} for i in page.items]
+    items = [{k: v for k, v in asdict(i).items() if k not in INTERNAL} for i in page.items]
     headers = {"X-Projection-Position": str(page.position)}
     return JSONResponse({"items": items, "next_cursor": page.next_cursor}, headers=headers)

@@ -9,6 +9,7 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -16,7 +17,6 @@ from babel.support import Translations
 LOCALES = Path(__file__).parent / "locale"
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 DEFAULT = "de"
-RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
 LANGUAGE_COOKIE = "lang"
 
 
@@ -37,5 +37,11 @@ def chosen(cookie: str | None) -> str:
     return cookie if cookie in LANGUAGES else DEFAULT
 
 
+@cache
 def direction(language: str) -> str:
-    return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+    """The writing direction of the language, from the CLDR data Babel carries: a
+    catalogue of Arabic, Persian or Pashto turns the pages right-to-left by itself."""
+    try:
+        return "rtl" if Locale.parse(language).text_direction == "rtl" else "ltr"
+    except (ValueError, UnknownLocaleError):
+        return "ltr"

@@ -50,7 +50,6 @@ from coordination.services.accounts import WebSession
 
 router = APIRouter(include_in_schema=False)
 IDEMPOTENCY_FIELD, VERSION_FIELD = "idempotency_key", "version"
-CONTROLS = frozenset({"csrf_token", IDEMPOTENCY_FIELD, VERSION_FIELD})
 # The refusals a person can act on, shown above the form that caused them.
 REFUSALS = (DomainError, IdempotencyKeyReused, IdempotencyKeyInFlight)
 CONSENT = "ConsentGranted"  # its form also prints the declaration to sign
@@ -136,6 +135,8 @@ async def record(request: Request, case_id: str, kind: str, session: CaseworkerS
         return _not_found(request)
     except REFUSALS as refused:
         return await _failed(request, session, case_id, kind, form, [_refusal(refused)], 422)
+    if form.get("return_to") == "inbox":  # answered in the inbox: back there
+        return RedirectResponse(f"/inbox?answered={kind}", 303)
     return RedirectResponse(f"/cases/{uuid}?recorded={kind}#timeline", 303)
 
 

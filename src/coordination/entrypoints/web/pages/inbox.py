@@ -21,9 +21,15 @@ ROLE = "referral_recipient"
 POLL_SECONDS = 3
 
 
+ANSWERS = ("ReferralAccepted", "ReferralDeclined")
+
+
 @router.get("/inbox")
-async def inbox(request: Request, session: CaseworkerSession) -> HTMLResponse:
-    return await _list(request, session, "inbox.html")
+async def inbox(
+    request: Request, session: CaseworkerSession, answered: str | None = None
+) -> HTMLResponse:
+    done = answered if answered in ANSWERS else None
+    return await _list(request, session, "inbox.html", answered=done)
 
 
 @router.get("/inbox/poll")
@@ -39,8 +45,9 @@ async def poll(
 
 
 async def _list(
-    request: Request, session: WebSession, template: str, arrived: bool = False
-) -> HTMLResponse:
+    request: Request, session: WebSession, template: str, arrived: bool = False,
+    answered: str | None = None,
+) -> HTMLResponse:  # fmt: skip
     svc, caller = services(request), caller_of(request, session)
 
     def read() -> tuple[list[CaseloadItem], str]:
@@ -49,7 +56,8 @@ async def _list(
         return items, digest(page.items)
 
     items, state = await run_in_threadpool(read)
+    names = {a.agency_id: a.name for a in await run_in_threadpool(svc.directory.list_agencies)}
     return render(request, template, {
         "nav": "inbox", "items": items, "state": state, "poll_seconds": POLL_SECONDS,
-        "arrived": arrived,
+        "arrived": arrived, "answered": answered, "agency_names": names,
     })  # fmt: skip
