@@ -42,6 +42,7 @@ from coordination.application.app import CoordinationApplication, utc_now
 from coordination.domain.policy import Policy
 from coordination.domain.retention import Retention
 from coordination.services.accounts import AccountService, SessionTimes
+from coordination.services.case_register import CaseRegister
 from coordination.services.caseload import CaseloadService
 from coordination.services.cases import CaseService
 from coordination.services.erasure import ErasureService
@@ -93,6 +94,7 @@ class Services:
     statutory: StatutoryRules
     accounts: AccountService
     people: PersonSearch
+    register: CaseRegister
     # The agency's identity provider people may sign in through (ADR 0048), if any.
     identity_provider: IdentityProvider | None = None
 
@@ -158,6 +160,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         caseload=caseload, projections=projections, runner=runner,
         statutory=statutory, accounts=account_service(settings, app, directory, clock),
         people=PersonSearch(person_index, encoder, caseload, cases, access_log, app.clock),
+        register=CaseRegister(caseload, access_log, app.clock),
         identity_provider=identity_provider(settings),
     )  # fmt: skip
     app.start()

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-import httpx
+import httpx2
 import oidc_provider_mock
 import pytest
 from fastapi import FastAPI
@@ -43,15 +43,15 @@ def browser(app: FastAPI, services: Services) -> Iterator[TestClient]:
 
 def person_at_provider(provider: str, sub: str, **claims: Any) -> None:
     """What the provider will say of the person who signs in as `sub`."""
-    answer = httpx.put(f"{provider}/users/{quote(sub)}", json=claims)
+    answer = httpx2.put(f"{provider}/users/{quote(sub)}", json=claims)
     assert answer.status_code == 204
 
 
-def through_provider(browser: TestClient, sub: str) -> httpx.Response:
+def through_provider(browser: TestClient, sub: str) -> httpx2.Response:
     """Leaves for the provider, signs in there as `sub`, and comes back."""
     leaving = browser.get("/sign-in/provider")
     assert leaving.status_code == 302
-    consented = httpx.post(leaving.headers["location"], data={"sub": sub})
+    consented = httpx2.post(leaving.headers["location"], data={"sub": sub})
     assert consented.status_code == 302
     back = consented.headers["location"]
     assert back.startswith(f"{HERE}/sign-in/provider/back?")
@@ -130,7 +130,7 @@ def test_a_return_that_did_not_start_here_or_comes_twice_is_refused(
     person_at_provider(provider, "k-5", email="mira@mbe.example", email_verified=True)
     staff(services, "mira@mbe.example")
     leaving = browser.get("/sign-in/provider")
-    back = httpx.post(leaving.headers["location"], data={"sub": "k-5"}).headers["location"]
+    back = httpx2.post(leaving.headers["location"], data={"sub": "k-5"}).headers["location"]
     stranger = TestClient(app, base_url=HERE, follow_redirects=False)  # no flow cookie
     planted = stranger.get(back)  # an attacker's code, sent to a victim (login CSRF)
     assert planted.status_code == 400

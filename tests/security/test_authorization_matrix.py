@@ -22,6 +22,10 @@ table, and a test keeps the two equal. Columns (callers):
 - no such case: a caller the endpoint allows, asking about a random case id. Its
   404 must read exactly like the 404s of the unrelated callers.
 
+`GET` / `POST audit-bundle` (ADR 0049) are for auditors of the case's municipality
+only, like every auditor read of a case; `POST` sends a checkpoint that fits the
+schema (its signature is never reached by a refused caller).
+
 `GET audit/verify` takes the case id as `?case_id=`. It checks hash chains only,
 shows no personal data and, by its design, is not limited to the auditor's
 municipality: an auditor elsewhere gets 200 for a case that exists and 404 for one
@@ -76,6 +80,8 @@ EXPECTED = """
 | GET receipt           | 404       | 403          | 403          | allowed    | 403     | allowed | 403   | 401     | 404              | 403           | 404       | 401      | 404          |
 | POST erasure          | 403       | 403          | 403          | 403        | 403     | allowed | 403   | 401     | 403              | 403           | 404       | 401      | 404          |
 | GET audit/verify      | 403       | 403          | 403          | 403        | allowed | 403     | 403   | 401     | 403              | 200 metadata  | 403       | 401      | 404          |
+| GET audit-bundle      | 403       | 403          | 403          | 403        | allowed | 403     | 403   | 401     | 403              | 404           | 403       | 401      | 404          |
+| POST audit-bundle     | 403       | 403          | 403          | 403        | allowed | 403     | 403   | 401     | 403              | 404           | 403       | 401      | 404          |
 """.strip()  # noqa: E501 (a table is easier to check when each row is one line)
 
 CODES = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}
@@ -110,6 +116,13 @@ def _erasure(caller: Caller) -> dict[str, Any]:
     return {"reason": "authorization matrix probe", "legal_basis": "Art. 17 GDPR"}
 
 
+def _checkpoint(caller: Caller) -> dict[str, Any]:
+    """A checkpoint by its schema, not by its signature."""
+    return {"format": "coordination-checkpoint/1", "position": 1, "chain_hash": "0" * 64,
+            "events": 1, "at": "2026-09-01T00:00:00Z", "key_id": "0" * 16,
+            "public_key": "A" * 43 + "=", "signature": "A" * 86 + "=="}  # fmt: skip
+
+
 READERS = (Role.CASEWORKER, Role.AUDITOR, Role.DPO)
 OVERSEERS = (Role.CASEWORKER, Role.DPO)
 CASE = "/v1/cases/{case_id}"
@@ -123,6 +136,8 @@ ENDPOINTS = [
     Endpoint("POST erasure", "POST", f"{CASE}/erasure", (Role.DPO,), _erasure),
     Endpoint("GET audit/verify", "GET", "/v1/audit/verify", (Role.AUDITOR,),
              query="?case_id={case_id}"),
+    Endpoint("GET audit-bundle", "GET", f"{CASE}/audit-bundle", (Role.AUDITOR,)),
+    Endpoint("POST audit-bundle", "POST", f"{CASE}/audit-bundle", (Role.AUDITOR,), _checkpoint),
 ]  # fmt: skip
 CALLERS = [
     Caller("unrelated", UNRELATED),

@@ -62,6 +62,9 @@ TABLES = [
         agency, opened_at, case_id, lead, referral_recipient, course_provider,
         milestone_owner, pending, first_due, consent_from, consent_until, consent_exact,
         warn_from, warn_until, warn_exact)""",
+    # The register of a municipality's cases, open and closed, in order of opening.
+    """CREATE INDEX IF NOT EXISTS caseload_cases_register ON {p}caseload_cases (
+        municipality, opened_at, case_id)""",
 ]
 # Indexes of the query before ADR 0018; nothing reads by them any more, and every
 # write would still pay for them.

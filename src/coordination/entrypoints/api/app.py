@@ -19,6 +19,7 @@ from coordination.entrypoints.api import (
     oversight,
     people,
     problems,
+    register,
     statistics,
     statutory,
 )
@@ -59,6 +60,7 @@ def create_app(
     app = FastAPI(title="Migrant integration coordination", version="1",
                   description=DESCRIPTION, lifespan=lifespan)  # fmt: skip
     problems.install(app)
+    app.include_router(register.router)
     app.include_router(cases.router)
     app.include_router(caseload.router)
     app.include_router(people.router)

@@ -11,6 +11,7 @@ from coordination.adapters.identity_provider import FLOW_COOKIE, FLOW_SECONDS
 from coordination.bootstrap import sign_in_flow_secret
 from coordination.entrypoints.web.forms import N_
 from coordination.entrypoints.web.pages import (
+    audit,
     cases,
     federated,
     inbox,
@@ -41,7 +42,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             session_cookie=FLOW_COOKIE, max_age=FLOW_SECONDS, same_site="lax",
             https_only=settings.public_url.startswith("https://"),
         )  # fmt: skip
-    pages = (sign_in, federated, second_factor, worklist, inbox, search, cases)
+    pages = (sign_in, federated, second_factor, worklist, inbox, search, cases, audit)
     for page in pages:
         app.include_router(page.router)
     app.add_exception_handler(SignInRequired, _to_sign_in)

@@ -103,6 +103,15 @@ async def caseworker(session: SignedIn) -> WebSession:
 CaseworkerSession = Annotated[WebSession, Depends(caseworker)]
 
 
+async def auditor(session: SignedIn) -> WebSession:
+    if session.role is not Role.AUDITOR:
+        raise RoleRequired(Role.AUDITOR)
+    return session
+
+
+AuditorSession = Annotated[WebSession, Depends(auditor)]
+
+
 def caller_of(request: Request, session: WebSession) -> Caller:
     return session.caller(request.state.request_id)
 

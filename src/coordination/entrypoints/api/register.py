@@ -1,0 +1,77 @@
+"""GET /v1/cases: the auditor's register of the municipality's cases, open and closed,
+page by page or as a sample drawn by a seed (ADR 0050)."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from coordination.domain.identity import Caller, Role
+from coordination.domain.rules import SLUG
+from coordination.entrypoints.api.deps import ServicesDep, require
+from coordination.entrypoints.api.responses import problem_responses
+from coordination.services.case_register import MOST_SAMPLED, SEED_LIMIT, CaseSearch
+from projections.caseload.register import RegisterEntry
+
+router = APIRouter(prefix="/v1", tags=["audit"])
+Auditor = Annotated[Caller, Depends(require(Role.AUDITOR))]
+ERRORS = problem_responses(400, 401, 403, 422)
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+Day = Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
+
+
+class RegisteredCase(BaseModel):
+    case_id: str
+    lead_agency: str
+    opened_at: str
+    last_event_at: str
+    status: Literal["open", "closed"]
+
+
+class SampleOut(BaseModel):
+    seed: int
+    size: int
+    population: int
+
+
+class CaseRegisterOut(BaseModel):
+    items: list[RegisteredCase]
+    next_cursor: str | None
+    sample: SampleOut | None = None
+
+
+@router.get("/cases", response_model=CaseRegisterOut, responses=ERRORS)
+def case_register(
+    caller: Auditor, svc: ServicesDep,
+    status: Literal["open", "closed"] | None = None,
+    agency: Annotated[str | None, Query(pattern=rf"^{SLUG.pattern}$",
+                                        description="the lead agency")] = None,
+    opened_from: Annotated[Day, Query(description="first day of opening, German time")] = None,
+    opened_to: Annotated[Day, Query(description="last day of opening, inclusive")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+    sample: Annotated[int | None, Query(ge=1, le=MOST_SAMPLED,
+                                        description="draw this many cases at random")] = None,
+    seed: Annotated[int | None, Query(ge=0, lt=SEED_LIMIT,
+                                      description="the seed of an earlier sample")] = None,
+) -> CaseRegisterOut:  # fmt: skip
+    """The cases of the auditor's municipality, in order of opening. With `sample`,
+    that many drawn at random instead, with the seed that draws them again."""
+    search = CaseSearch(status, agency, opened_from, opened_to)
+    if sample is not None:
+        drawn = svc.register.sample(caller, search, sample, seed)
+        return CaseRegisterOut(
+            items=[_out(e) for e in drawn.entries], next_cursor=None,
+            sample=SampleOut(seed=drawn.seed, size=len(drawn.entries),
+                             population=drawn.population),
+        )  # fmt: skip
+    page = svc.register.find(caller, search, limit, cursor)
+    return CaseRegisterOut(items=[_out(e) for e in page.entries], next_cursor=page.next_cursor)
+
+
+def _out(entry: RegisterEntry) -> RegisteredCase:
+    return RegisteredCase(
+        case_id=entry.case_id, lead_agency=entry.lead_agency, opened_at=entry.opened_at,
+        last_event_at=entry.last_event_at, status="closed" if entry.closed else "open",
+    )  # fmt: skip

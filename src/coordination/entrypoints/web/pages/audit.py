@@ -1,0 +1,156 @@
+"""The auditor's workspace: the register of the municipality's cases with samples, and
+a case replayed version by version. Every read goes through the services the HTTP API
+uses, and so onto the access log."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import QueryParams
+
+from consent.record import LOCAL_TIME
+from coordination.application.errors import CaseNotFound
+from coordination.domain.errors import DomainError
+from coordination.entrypoints.web.forms import N_, Problem
+from coordination.entrypoints.web.replay import changes, lines, version_on
+from coordination.entrypoints.web.session import AuditorSession, caller_of, services
+from coordination.entrypoints.web.templating import render
+from coordination.services.accounts import WebSession
+from coordination.services.case_register import MOST_SAMPLED, SEED_LIMIT, CaseSearch
+from coordination.services.cases import SeenEvent
+from projections.caseload.query import BadCursor
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 25
+STATUSES = ("open", "closed")
+
+
+@router.get("/audit/cases")
+async def case_register(request: Request, session: AuditorSession) -> HTMLResponse:
+    query = request.query_params
+    agencies = _agencies(request, session)
+    search, problems = _search(query, {a.agency_id for a in agencies})
+    sample, seed = _number(query, "sample", 1, MOST_SAMPLED, problems), None
+    if query.get("seed"):
+        seed = _number(query, "seed", 0, SEED_LIMIT - 1, problems)
+    found: dict[str, Any] = {"entries": [], "next_cursor": None, "drawn": None}
+    if not problems:
+        found = await run_in_threadpool(_read, request, session, search, sample, seed, query)
+    return render(request, "audit_cases.html", {
+        "nav": "audit-cases", "agencies": agencies, "search": search, "query": query,
+        "problems": problems, "errors": {p.field: p.message for p in problems},
+        "statuses": STATUSES, "most": MOST_SAMPLED, **found,
+    }, 400 if problems else 200)  # fmt: skip
+
+
+def _read(
+    request: Request, session: WebSession, search: CaseSearch, sample: int | None,
+    seed: int | None, query: QueryParams,
+) -> dict[str, Any]:  # fmt: skip
+    register, caller = services(request).register, caller_of(request, session)
+    if sample is not None:
+        drawn = register.sample(caller, search, sample, seed)
+        return {"entries": drawn.entries, "next_cursor": None, "drawn": drawn}
+    try:
+        page = register.find(caller, search, PAGE_SIZE, query.get("cursor"))
+    except BadCursor:
+        page = register.find(caller, search, PAGE_SIZE)
+    return {"entries": page.entries, "next_cursor": page.next_cursor, "drawn": None}
+
+
+def _agencies(request: Request, session: WebSession) -> list[Any]:
+    municipality = session.agency.municipality
+    return [a for a in services(request).directory.list_agencies()
+            if a.municipality == municipality]  # fmt: skip
+
+
+def _search(query: QueryParams, agencies: set[str]) -> tuple[CaseSearch, list[Problem]]:
+    problems: list[Problem] = []
+    status = query.get("status") or None
+    if status is not None and status not in STATUSES:
+        problems.append(Problem("status", "status", N_("Choose a status from the list.")))
+    agency = query.get("agency") or None
+    if agency is not None and agency not in agencies:
+        problems.append(Problem("agency", "agency", N_("Choose an agency from the list.")))
+    first, last = _day(query, "opened_from", problems), _day(query, "opened_to", problems)
+    if first and last and last < first:
+        problems.append(Problem("opened_to", "opened_to", N_("The last day is before the first.")))
+    known = status if status in STATUSES else None
+    return CaseSearch(known, agency if agency in agencies else None, first, last), problems
+
+
+def _day(query: QueryParams, name: str, problems: list[Problem]) -> date | None:
+    text = query.get(name) or ""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        problems.append(Problem(name, name, N_("Enter a day as YYYY-MM-DD.")))
+        return None
+
+
+def _number(
+    query: QueryParams, name: str, low: int, high: int, problems: list[Problem]
+) -> int | None:
+    text = query.get(name) or ""
+    if not text:
+        return None
+    if text.isdigit() and low <= int(text) <= high:
+        return int(text)
+    problems.append(Problem(name, name, N_("Enter a whole number in the range allowed.")))
+    return None
+
+
+@router.get("/audit/cases/{case_id}")
+async def replay(request: Request, case_id: str, session: AuditorSession) -> HTMLResponse:
+    query = request.query_params
+    try:
+        uuid = UUID(case_id)
+        shown = await run_in_threadpool(_replay, request, session, uuid, query)
+    except (ValueError, CaseNotFound, DomainError):
+        return render(request, "refused.html", {
+            "nav": "audit-cases", "heading": N_("Case not found"),
+            "text": N_("There is no such case in your municipality, or not at that time."),
+        }, 404)  # fmt: skip
+    return render(request, "audit_replay.html", {"nav": "audit-cases", **shown})
+
+
+def _replay(
+    request: Request, session: WebSession, case_id: UUID, query: QueryParams
+) -> dict[str, Any]:
+    svc, caller = services(request), caller_of(request, session)
+    history = svc.cases.read_history(caller, case_id)
+    latest = history[-1].event.originator_version
+    version = _chosen_version(history, query) or latest
+    case, view = svc.cases.read_case(caller, case_id, version=version)
+    before = lines(svc.cases.read_case(caller, case_id, version=version - 1)[1].data) \
+        if version > 1 else {}  # fmt: skip
+    now = lines(view.data)
+    names = svc.accounts.names([s.event.user for s in history if s.event.user])
+    agencies = {a.agency_id: a.name for a in svc.directory.list_agencies()}
+    return {
+        "case": case, "view": view, "history": history, "version": version, "latest": latest,
+        "lines": now, "changes": changes(before, now), "names": names, "agencies": agencies,
+        "event": _event_at(history, version), "day": query.get("day", ""),
+    }  # fmt: skip
+
+
+def _chosen_version(history: list[SeenEvent], query: QueryParams) -> int | None:
+    text = query.get("version") or ""
+    if text.isdigit():
+        return int(text)
+    day = query.get("day") or ""
+    try:
+        end = datetime.combine(date.fromisoformat(day) + timedelta(days=1), time(), LOCAL_TIME)
+    except ValueError:
+        return None
+    found = version_on(history, end)
+    if found is None:
+        raise CaseNotFound  # not opened yet on that day
+    return found
+
+
+def _event_at(history: list[SeenEvent], version: int) -> SeenEvent | None:
+    return next((s for s in history if s.event.originator_version == version), None)

@@ -1,0 +1,96 @@
+"""The auditor's workspace over HTTP: the register with its filters and samples, a case
+replayed version by version, and the pages kept to the auditor's role and municipality."""
+
+import re
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from coordination.bootstrap import Services
+from coordination.domain.identity import AgencyKind, Role
+from tests.e2e.conftest import Api
+from tests.e2e.web import PASSWORD, account, sign_in
+from tests.support import FakeClock, add_agency
+
+ABH, AUDIT = "abh-mk", "kreis-mk"
+LISTED = re.compile(r'href="/audit/cases/([0-9a-f-]{36})"')
+
+
+@pytest.fixture
+def browser(served: httpx.Client) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=str(served.base_url), timeout=30) as client:
+        yield client
+
+
+def auditor(services: Services, browser: httpx.Client) -> None:
+    add_agency(services, AUDIT, municipality="mayen-koblenz", role=Role.AUDITOR)
+    services.accounts.add("ute@kreis.example", AUDIT, (Role.AUDITOR,), "Ute Prüfer", PASSWORD)
+    signed_in = sign_in(browser, "ute@kreis.example")
+    assert signed_in.headers["location"] == "/audit/cases"
+
+
+def listed(browser: httpx.Client, url: str, count: int) -> str:
+    deadline = time.monotonic() + 10
+    while len(LISTED.findall(page := browser.get(url).text)) < count:
+        assert time.monotonic() < deadline, page
+        time.sleep(0.05)
+    return page
+
+
+def test_an_auditor_samples_cases_and_replays_one(
+    api: Api, browser: httpx.Client, services: Services, clock: FakeClock
+) -> None:
+    api.agency(ABH, AgencyKind.AUSLAENDERBEHOERDE)
+    opened = [api.open_case(ABH) for _ in range(4) if clock.advance(minutes=1)]
+    api.post(ABH, opened[0], type="QualificationRecorded", title="Pflegefachkraft", country="SY")
+    api.post(ABH, opened[0], type="CaseClosed", reason="moved away")
+    auditor(services, browser)
+
+    register = listed(browser, "/audit/cases", 4)
+    assert LISTED.findall(register) == opened
+    sample = browser.get("/audit/cases", params={"sample": "2"}).text
+    seed = re.search(r"Startwert (\d+)", sample)
+    assert seed, sample
+    again = browser.get("/audit/cases", params={"sample": "2", "seed": seed[1]}).text
+    assert LISTED.findall(again) == LISTED.findall(sample)
+    closed = browser.get("/audit/cases", params={"status": "closed"}).text
+    assert LISTED.findall(closed) == [opened[0]]
+
+    latest = browser.get(f"/audit/cases/{opened[0]}")
+    assert latest.status_code == 200
+    assert "Version 3 von 3" in latest.text
+    second = browser.get(f"/audit/cases/{opened[0]}", params={"version": "2"}).text
+    assert "Version 2 von 3" in second
+    assert "Pflegefachkraft" in second  # what version 2 added, shown as a change
+    assert 'aria-current="step"' in second
+    first_day = browser.get(f"/audit/cases/{opened[0]}", params={"day": "2026-09-01"}).text
+    assert "Version 3 von 3" in first_day  # all three were recorded on 1 September
+
+
+def test_bad_filters_come_back_with_an_error_summary(
+    browser: httpx.Client, services: Services
+) -> None:
+    auditor(services, browser)
+    answer = browser.get("/audit/cases", params={"opened_from": "someday", "sample": "0"})
+    assert answer.status_code == 400
+    assert 'id="error-summary"' in answer.text
+    assert "Geben Sie einen Tag als JJJJ-MM-TT ein." in answer.text
+    assert browser.get("/audit/cases/not-a-case").status_code == 404
+
+
+def test_the_workspace_is_kept_to_auditors_of_the_municipality(
+    api: Api, browser: httpx.Client, services: Services
+) -> None:
+    api.agency(ABH, AgencyKind.AUSLAENDERBEHOERDE)
+    api.agency("abh-leipzig", municipality="leipzig")
+    elsewhere = api.open_case("abh-leipzig", municipality="leipzig")
+    auditor(services, browser)
+    assert browser.get(f"/audit/cases/{elsewhere}").status_code == 404
+    assert browser.get("/worklist").status_code == 403
+
+    with httpx.Client(base_url=str(browser.base_url), timeout=30) as caseworker:
+        sign_in(caseworker, account(services, ABH, "anna@abh.example"))
+        assert caseworker.get("/audit/cases").status_code == 403
+        assert caseworker.get(f"/audit/cases/{elsewhere}").status_code == 403
