@@ -80,9 +80,7 @@ def test_a_sample_is_drawn_again_by_its_seed(api: Api, clock: FakeClock) -> None
     assert len(other_seeds) > 1  # the seed decides, not the order of the rows
 
 
-def test_searches_and_samples_are_logged_and_kept_to_auditors(
-    api: Api, clock: FakeClock
-) -> None:
+def test_searches_and_samples_are_logged_and_kept_to_auditors(api: Api, clock: FakeClock) -> None:
     municipality_with_cases(api, clock)
     drawn = register(api, sample=2, seed=42, status="open")
     log = api.services.access_log.between(clock.now.replace(day=1, hour=0), clock.advance(days=1))
