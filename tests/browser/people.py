@@ -8,6 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from coordination.bootstrap import Services
+from coordination.contract.requests import EVENT_BODIES, OpenCase
 from coordination.domain.identity import Agency, AgencyKind, Role
 
 PASSWORD = "a long enough demo passphrase"
@@ -65,3 +66,25 @@ def tab_to(page: Page, target: Locator, presses: int = 120) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"the keyboard never reached {target}")
+
+
+def referred_case(svc: Services, authority_email: str) -> str:
+    """A case the authority opened and referred to the counselling service, with a
+    consent for identity and contact (not residence)."""
+    caller = svc.accounts.sign_in(authority_email, PASSWORD, "test").caller("setup")
+    person = {"given_name": "Amina", "family_name": "Haddad", "date_of_birth": "1994-03-02"}
+    fields = {"person": person, "municipality": "mayen-koblenz",
+              "residence_status": "aufenthaltserlaubnis"}  # fmt: skip
+    opened = OpenCase.model_validate(fields)
+    case_id = svc.cases.open_case(caller, opened.model_dump(), None).case_id
+    for kind, body in (
+        ("ConsentGranted", {"recipients": [MBE_MK.agency_id], "purposes": ["counselling"],
+                            "categories": ["identity", "contact"], "given_on": "2026-12-01",
+                            "evidence": {"method": "written"}}),
+        ("ReferralSent", {"to_agency": MBE_MK.agency_id, "purpose": "counselling",
+                          "categories": ["identity", "contact"]}),
+    ):  # fmt: skip
+        fields = EVENT_BODIES[kind].model_validate({"type": kind, **body}).model_dump()
+        fields.pop("type")
+        svc.cases.record_event(caller, case_id, kind, fields, None, None)
+    return str(case_id)

@@ -6,10 +6,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from coordination.bootstrap import Services
-from coordination.contract.requests import EVENT_BODIES, OpenCase
 from tests.browser.conftest import Served
-from tests.browser.people import ABH_MK, MBE_MK, PASSWORD, browsers, shot, sign_in, staff
+from tests.browser.people import ABH_MK, MBE_MK, browsers, referred_case, shot, sign_in, staff
 
 MIRA = "mira.schmidt@mbe.example"
 
@@ -77,25 +75,3 @@ def test_without_script_the_request_is_a_page_of_its_own(
         page.get_by_label("Begründung").fill("the emergency doctor asks for next of kin")
         page.get_by_role("button", name="Notfallzugriff öffnen").click()
         expect(page.get_by_text("Erfasst: Notfallzugriff geöffnet")).to_be_visible()
-
-
-def referred_case(svc: Services, authority_email: str) -> str:
-    """A case the authority opened and referred to the counselling service, with a
-    consent for identity and contact (not residence)."""
-    caller = svc.accounts.sign_in(authority_email, PASSWORD, "test").caller("setup")
-    person = {"given_name": "Amina", "family_name": "Haddad", "date_of_birth": "1994-03-02"}
-    fields = {"person": person, "municipality": "mayen-koblenz",
-              "residence_status": "aufenthaltserlaubnis"}  # fmt: skip
-    opened = OpenCase.model_validate(fields)
-    case_id = svc.cases.open_case(caller, opened.model_dump(), None).case_id
-    for kind, body in (
-        ("ConsentGranted", {"recipients": [MBE_MK.agency_id], "purposes": ["counselling"],
-                            "categories": ["identity", "contact"], "given_on": "2026-12-01",
-                            "evidence": {"method": "written"}}),
-        ("ReferralSent", {"to_agency": MBE_MK.agency_id, "purpose": "counselling",
-                          "categories": ["identity", "contact"]}),
-    ):  # fmt: skip
-        fields = EVENT_BODIES[kind].model_validate({"type": kind, **body}).model_dump()
-        fields.pop("type")
-        svc.cases.record_event(caller, case_id, kind, fields, None, None)
-    return str(case_id)

@@ -26,6 +26,10 @@ class Labels:
     def field(self, name: str) -> str:
         return self._(readable(name))
 
+    def path(self, path: str) -> str:
+        """Where a value sits in a case: `consents.1.given_on` reads "Consents / 1 / Given on"."""
+        return " / ".join(part if part.isdigit() else self.field(part) for part in path.split("."))
+
     def value(self, value: object) -> str:
         text = str(value)
         return text if text in _AS_IS else self._(readable(text))
