@@ -152,7 +152,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         erasure=ErasureService(
             app, directory, access_log, Retention.named(settings.retention_rules)
         ),
-        integrity=IntegrityService(app, signing_keys(settings)),
+        integrity=IntegrityService(app, signing_keys(settings), access_log),
         importing=ImportService(
             app, directory, access_log, policy=policy(settings), statute=statutory.statute
         ),

@@ -69,6 +69,12 @@ def test_an_auditor_samples_the_cases_and_replays_one(
         shot(page, "19-audit-replay")
         assert page.url.split("/audit/cases/")[1].split("?")[0] in cases
 
+        page.get_by_role("button", name="Hash-Kette dieses Falls prüfen").click()
+        expect(page.get_by_text("Unversehrt: 3 Ereignisse geprüft")).to_be_visible()
+        assert_accessible(page)
+        shot(page, "20-audit-verified")
+        page.go_back()
+
         page.get_by_role("link", name="English").click()
         expect(page.get_by_text("Version 2 of 3")).to_be_visible()
         assert_accessible(page)

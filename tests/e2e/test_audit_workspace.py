@@ -11,7 +11,7 @@ import pytest
 from coordination.bootstrap import Services
 from coordination.domain.identity import AgencyKind, Role
 from tests.e2e.conftest import Api
-from tests.e2e.web import PASSWORD, account, sign_in
+from tests.e2e.web import PASSWORD, account, hidden, sign_in
 from tests.support import FakeClock, add_agency
 
 ABH, AUDIT = "abh-mk", "kreis-mk"
@@ -67,6 +67,28 @@ def test_an_auditor_samples_cases_and_replays_one(
     assert 'aria-current="step"' in second
     first_day = browser.get(f"/audit/cases/{opened[0]}", params={"day": "2026-09-01"}).text
     assert "Version 3 von 3" in first_day  # all three were recorded on 1 September
+
+
+def test_an_auditor_verifies_and_downloads_what_checks_offline(
+    api: Api, browser: httpx.Client, services: Services
+) -> None:
+    api.agency(ABH, AgencyKind.AUSLAENDERBEHOERDE)
+    case_id = api.open_case(ABH)
+    auditor(services, browser)
+    csrf = hidden(browser.get(f"/audit/cases/{case_id}").text)["csrf_token"]
+
+    verified = browser.post("/audit/verify", data={"csrf_token": csrf, "case_id": case_id})
+    assert "Unversehrt: 1 Ereignisse geprüft" in verified.text
+    whole = browser.post("/audit/verify", data={"csrf_token": csrf})
+    assert "Geprüft: der ganze Bestand." in whole.text
+    assert browser.post("/audit/verify", data={"case_id": case_id}).status_code == 403
+
+    checkpoint = browser.get("/audit/checkpoint")
+    assert checkpoint.headers["content-disposition"].startswith("attachment;")
+    assert "signature" in checkpoint.json()
+    bundle = browser.get(f"/audit/cases/{case_id}/bundle")
+    assert bundle.json()["case_id"] == case_id
+    assert "Haddad" not in bundle.text  # no decrypted data in the bundle
 
 
 def test_bad_filters_come_back_with_an_error_summary(

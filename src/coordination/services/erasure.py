@@ -51,6 +51,19 @@ class Erasure:
     left_to: list[str]
 
 
+@dataclass(frozen=True)
+class ErasurePlan:
+    """What an erasure by the caller would do, for the confirmation it asks for."""
+
+    case_id: UUID
+    controller: str
+    agencies: list[str]  # the controller's agencies that took part
+    whole: bool  # the controller's agency opened the case: all of it goes
+    kept_under: dict[str, str] | None  # a retention rule in force keeps the part
+    left_to: list[str]  # of a whole erasure: controllers whose parts remain
+    erased_before: bool
+
+
 class ErasureService:
     def __init__(
         self, app: CoordinationApplication, directory: Directory, access_log: AccessLog,
@@ -58,6 +71,23 @@ class ErasureService:
     ) -> None:  # fmt: skip
         self.app, self.directory, self.access_log = app, directory, access_log
         self.retention = retention
+
+    def plan(self, caller: Caller, case_id: UUID) -> ErasurePlan:
+        """What `erase` would destroy or keep; changes nothing, and is logged as a read
+        of the case's metadata."""
+        case, part = self._my_part(caller, case_id)
+        rule = self.retention.keeping(self._kinds(part))
+        others = other_parts(case, part.controller, self.directory.controller_of)
+        self.access_log.write(AccessEntry.of(
+            caller, self.app.clock(), case_id, "read",
+            basis={"role": caller.principal.role.value}, reason="erasure-plan",
+        ))  # fmt: skip
+        return ErasurePlan(
+            case_id, part.controller, sorted(part.agencies), part.opened,
+            rule.kept_under(self.app.clock().date()) if rule else None,
+            sorted(others) if part.opened else [],
+            part.controller in case.erased_parts or (case.erased and part.opened),
+        )  # fmt: skip
 
     def erase(self, caller: Caller, case_id: UUID, reason: str, legal_basis: str) -> Erasure:
         case, part = self._my_part(caller, case_id)

@@ -1,10 +1,14 @@
 """Verification, checkpoints and audit bundles on the service's own store.
 
-Used by the `coordination` commands and by `GET /v1/audit/verify`. The hashing and
-the checks themselves are pure (chain, verify, bundle); this module reads the
-store, loads the signing key and decodes events through the application's mapper.
+Used by the `coordination` commands (the operator's: `verify`, `checkpoint`, `export`)
+and by the auditor's use cases (`verify_for`, `checkpoint_for`, `bundle_for`), which the
+HTTP API calls and which check the role and the case's municipality and write the
+access log (ADR 0049). The hashing and the checks themselves are pure (chain, verify,
+bundle); this module reads the store, loads the signing key and decodes events
+through the application's mapper.
 """
 
+import json
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, cast
@@ -26,12 +30,14 @@ from coordination.adapters.hashing.verify import (
     verify_links,
     verify_store,
 )
+from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.adapters.store.hash_ledger import HashLedger, Head
 from coordination.adapters.store.recorders import HASHES_TABLE
 from coordination.application.app import CoordinationApplication
-from coordination.application.errors import CaseNotFound
+from coordination.application.errors import CaseNotFound, Forbidden
 from coordination.domain.case import CaseEvent
 from coordination.domain.catalogue import event_data
+from coordination.domain.identity import Caller, Role
 
 UNTRUSTED = "checkpoint signature invalid or key not trusted"
 
@@ -48,10 +54,88 @@ class CheckpointTooOld(Exception):
     """A case has events after the checkpoint a bundle was asked to prove against."""
 
 
+class CheckpointNotTrusted(Exception):
+    """A checkpoint handed in was edited, or signed by a key this service does not trust."""
+
+    def __init__(self) -> None:
+        super().__init__(UNTRUSTED)
+
+
+def checkpoint_file(cp: Checkpoint) -> bytes:
+    """A checkpoint as `coordination checkpoint --out` writes it: JSON indented by two
+    spaces, members in their order, one final newline."""
+    return (json.dumps(cp.to_json(), indent=2) + "\n").encode()
+
+
 class IntegrityService:
-    def __init__(self, app: CoordinationApplication, keys: SigningKeys) -> None:
+    def __init__(
+        self, app: CoordinationApplication, keys: SigningKeys, access_log: AccessLog | None = None
+    ) -> None:
         self.app, self.keys = app, keys
+        self.access_log = access_log or AccessLog(app.db)
         self.ledger = HashLedger(app.db, app.recorder.events_table_name, HASHES_TABLE)  # type: ignore[attr-defined]
+
+    # An auditor's use cases: the role, the case's municipality, an access-log entry each
+
+    def verify_for(self, caller: Caller, case_id: UUID | None = None) -> Report:
+        """`verify` for an auditor. Not limited to its municipality: it reads no personal
+        data and never loads a case, which a damaged history may not allow."""
+        self._require_auditor(caller, case_id)
+        report = self.verify(case_id)
+        self._log(caller, case_id, "read", "verify")
+        return report
+
+    def checkpoint_for(self, caller: Caller) -> Checkpoint:
+        """A fresh checkpoint for an auditor to keep; NotIntact when the store fails."""
+        self._require_auditor(caller, None)
+        cp = self.checkpoint()
+        self._log(caller, None, "read", "checkpoint")
+        return cp
+
+    def bundle_for(
+        self, caller: Caller, case_id: UUID, against: Checkpoint | None = None,
+        *, with_data: bool = False,
+    ) -> bytes:  # fmt: skip
+        """A bundle of a case of the auditor's municipality, proven against `against` or
+        a fresh checkpoint. Without `with_data` every event's `data` is null: the proof
+        needs only the stored bytes, whose personal fields are sealed (ADR 0049)."""
+        self._require_auditor(caller, case_id)
+        self._check_overseen(caller, case_id)
+        if against is not None and not checkpoint_signed(against, self.keys.trusted()):
+            raise CheckpointNotTrusted
+        raw = self.export(case_id, against, with_data=with_data)
+        self._log(
+            caller, case_id, "read", "audit-bundle-with-data" if with_data else "audit-bundle"
+        )
+        return raw
+
+    def _require_auditor(self, caller: Caller, case_id: UUID | None) -> None:
+        if caller.principal.role != Role.AUDITOR:
+            if case_id is not None:
+                self._log(caller, case_id, "refused", "forbidden-role")
+            raise Forbidden("this needs the role auditor")
+
+    def _check_overseen(self, caller: Caller, case_id: UUID) -> None:
+        """A case of the auditor's municipality, like every auditor read of a case (404
+        otherwise, logged). Its own chain is checked first, so a damaged history is
+        refused as not intact (as `verify_for` would tell) and never loaded."""
+        try:
+            report = self.verify(case_id)
+            if report.first_failure is not None:
+                raise NotIntact(report.first_failure)
+            case = self.app.get_case(case_id)  # not a case: the rule book's stream
+        except CaseNotFound:
+            self._log(caller, case_id, "refused", "no-such-case")
+            raise
+        if caller.principal.agency.municipality != case.municipality:
+            self._log(caller, case_id, "refused", "other-municipality")
+            raise CaseNotFound
+
+    def _log(self, caller: Caller, case_id: UUID | None, action: str, reason: str) -> None:
+        basis = {"role": caller.principal.role.value} if action == "read" else {}
+        self.access_log.write(
+            AccessEntry.of(caller, self.app.clock(), case_id, action, basis=basis, reason=reason)
+        )
 
     # Verifying
 
@@ -107,8 +191,11 @@ class IntegrityService:
             self.keys.signing_key(), position, chain, report.events_checked, self.app.clock()
         )
 
-    def export(self, case_id: UUID, against: Checkpoint | None = None) -> bytes:
-        """A bundle of the case's events, proven against `against` or a fresh checkpoint."""
+    def export(
+        self, case_id: UUID, against: Checkpoint | None = None, *, with_data: bool = True
+    ) -> bytes:
+        """A bundle of the case's events, proven against `against` or a fresh checkpoint;
+        `with_data`: with each event's data decrypted, else `data` is null throughout."""
         cp = against or self.checkpoint()
         report = self.verify(case_id, cp)
         if report.first_failure is not None:
@@ -122,7 +209,7 @@ class IntegrityService:
             raise CaseNotFound  # only a fresh checkpoint racing the case's first event
         first = covered[0].hashes.position if covered[0].hashes else 0
         raw = build_bundle(
-            case_id, covered, [self._readable(case_id, r) for r in covered],
+            case_id, covered, [self._readable(case_id, r, with_data) for r in covered],
             self.ledger.chain_before(first), list(self.ledger.links(first, cp.position)),
             cp, self.keys.signing_key(), self.app.clock(),
         )  # fmt: skip
@@ -131,14 +218,14 @@ class IntegrityService:
             raise NotIntact(checked.first_failure)
         return raw
 
-    def _readable(self, case_id: UUID, row: CaseRow) -> Readable:
+    def _readable(self, case_id: UUID, row: CaseRow, with_data: bool = True) -> Readable:
         e = row.event
         assert e is not None
         stored = StoredEvent(case_id, e.version, e.topic, e.state)
         event = cast(CaseEvent, self.app.mapper.to_domain_event(stored))
         if vars(event).get("_erased"):
             return Readable(erased=True, data=None)
-        return Readable(erased=False, data=plain(event_data(event)))
+        return Readable(erased=False, data=plain(event_data(event)) if with_data else None)
 
 
 def plain(value: Any) -> Any:

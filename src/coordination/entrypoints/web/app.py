@@ -13,8 +13,11 @@ from coordination.entrypoints.web.forms import N_
 from coordination.entrypoints.web.pages import (
     audit,
     cases,
+    dpo,
+    erasure,
     federated,
     inbox,
+    integrity,
     search,
     second_factor,
     sign_in,
@@ -42,7 +45,19 @@ def install(app: FastAPI, settings: Settings) -> None:
             session_cookie=FLOW_COOKIE, max_age=FLOW_SECONDS, same_site="lax",
             https_only=settings.public_url.startswith("https://"),
         )  # fmt: skip
-    pages = (sign_in, federated, second_factor, worklist, inbox, search, cases, audit)
+    pages = (
+        sign_in,
+        federated,
+        second_factor,
+        worklist,
+        inbox,
+        search,
+        cases,
+        audit,
+        integrity,
+        dpo,
+        erasure,
+    )
     for page in pages:
         app.include_router(page.router)
     app.add_exception_handler(SignInRequired, _to_sign_in)

@@ -112,6 +112,15 @@ async def auditor(session: SignedIn) -> WebSession:
 AuditorSession = Annotated[WebSession, Depends(auditor)]
 
 
+async def dpo(session: SignedIn) -> WebSession:
+    if session.role is not Role.DPO:
+        raise RoleRequired(Role.DPO)
+    return session
+
+
+DpoSession = Annotated[WebSession, Depends(dpo)]
+
+
 def caller_of(request: Request, session: WebSession) -> Caller:
     return session.caller(request.state.request_id)
 

@@ -1,0 +1,130 @@
+"""The data-protection officer's workspace: the overview of the controller's processing
+with its alerts, a case's consent trail, the disclosure report (Art. 15 GDPR) and the
+consent receipts. Every page reads through the oversight service the HTTP API uses:
+the DPO sees the controller's part of a case and no payload, and every read is logged."""
+
+import json
+from datetime import timedelta
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from consent.record import LOCAL_TIME
+from coordination.adapters.reports.labels import Language
+from coordination.adapters.reports.pdf import render_report
+from coordination.application.errors import CaseNotFound
+from coordination.domain.errors import DomainError
+from coordination.entrypoints.web.forms import N_, Problem
+from coordination.entrypoints.web.session import DpoSession, caller_of, services
+from coordination.entrypoints.web.templating import render
+from coordination.services.accounts import WebSession
+from coordination.services.oversight.receipts import dpv_receipt, fhir_consent
+
+router = APIRouter(include_in_schema=False)
+PERIOD = timedelta(days=29)  # the overview's 30 days, today included
+RECEIPTS = {"dpv": ("application/ld+json", dpv_receipt), "fhir": ("application/fhir+json",
+                                                                  fhir_consent)}  # fmt: skip
+
+
+@router.get("/dpo")
+async def overview(request: Request, session: DpoSession) -> HTMLResponse:
+    return await _overview(request, session)
+
+
+async def _overview(
+    request: Request, session: WebSession, problems: list[Problem] | None = None
+) -> HTMLResponse:
+    svc, caller = services(request), caller_of(request, session)
+    until = svc.app.clock().astimezone(LOCAL_TIME).date()
+    found = await run_in_threadpool(svc.oversight.overview, caller, until - PERIOD, until)
+    return render(request, "dpo_overview.html", {
+        "nav": "dpo", "overview": found, "agencies": _agency_names(request),
+        "problems": problems or [], "errors": {p.field: p.message for p in problems or []},
+    }, 400 if problems else 200)  # fmt: skip
+
+
+@router.get("/dpo/case")
+async def find_case(request: Request, session: DpoSession, case_id: str = "") -> Response:
+    """The case number typed in: to its trail, or the overview with the mistake."""
+    try:
+        return RedirectResponse(f"/dpo/cases/{UUID(case_id.strip())}", 303)
+    except ValueError:
+        wrong = Problem("case_id", "case_id", N_("Enter a case number as it is shown, e.g. 3f2b…"))
+        return await _overview(request, session, [wrong])
+
+
+@router.get("/dpo/cases/{case_id}")
+async def trail(request: Request, case_id: str, session: DpoSession) -> HTMLResponse:
+    svc, caller = services(request), caller_of(request, session)
+    try:
+        document = await run_in_threadpool(svc.oversight.consent_trail, caller, UUID(case_id))
+    except (ValueError, CaseNotFound, DomainError):
+        return _not_found(request)
+    return render(request, "dpo_trail.html", {
+        "nav": "dpo", "trail": document, "agencies": _agency_names(request),
+    })  # fmt: skip
+
+
+@router.get("/dpo/cases/{case_id}/report")
+async def report(request: Request, case_id: str, session: DpoSession) -> HTMLResponse:
+    svc, caller = services(request), caller_of(request, session)
+    try:
+        found = await run_in_threadpool(svc.oversight.disclosure_report, caller, UUID(case_id))
+    except (ValueError, CaseNotFound, DomainError):
+        return _not_found(request)
+    return render(request, "dpo_report.html", {
+        "nav": "dpo", "report": found, "report_languages": list(Language),
+        "agencies": _agency_names(request),
+    })  # fmt: skip
+
+
+@router.get("/dpo/cases/{case_id}/report.pdf")
+async def report_pdf(
+    request: Request, case_id: str, session: DpoSession, lang: Language = Language.DE
+) -> Response:
+    svc, caller = services(request), caller_of(request, session)
+    try:
+        found = await run_in_threadpool(svc.oversight.disclosure_report, caller, UUID(case_id))
+    except (ValueError, CaseNotFound, DomainError):
+        return _not_found(request)
+    pdf = await run_in_threadpool(render_report, found, lang)
+    name = f"disclosure-report-{found.case_id}-{lang.value}.pdf"
+    return Response(pdf, media_type="application/pdf", headers=_download(name))
+
+
+@router.get("/dpo/cases/{case_id}/consents/{consent_id}/receipt")
+async def receipt(
+    request: Request, case_id: str, consent_id: str, session: DpoSession,
+    shape: Annotated[Literal["dpv", "fhir"], Query(alias="format")] = "dpv",
+) -> Response:  # fmt: skip
+    svc, caller = services(request), caller_of(request, session)
+    try:
+        source = await run_in_threadpool(
+            svc.oversight.consent_receipt, caller, UUID(case_id), consent_id
+        )
+    except (ValueError, CaseNotFound, DomainError):
+        source = None
+    if source is None:
+        return _not_found(request)
+    media_type, made = RECEIPTS[shape]
+    body = json.dumps(made(source), ensure_ascii=False, indent=2)
+    name = f"consent-receipt-{consent_id}-{shape}.json"
+    return Response(body, media_type=media_type, headers=_download(name))
+
+
+def _download(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+
+
+def _agency_names(request: Request) -> dict[str, str]:
+    return {a.agency_id: a.name for a in services(request).directory.list_agencies()}
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    return render(request, "refused.html", {
+        "nav": "dpo", "heading": N_("Case not found"),
+        "text": N_("There is no such case, or your controller has no part in it."),
+    }, 404)  # fmt: skip
