@@ -76,7 +76,15 @@ def test_a_dpo_reads_the_trail_and_the_report_then_erases_the_case(
         assert "Auskunft über die Weitergabe Ihrer Daten" in text
         assert MBE_MK.agency_id in text
 
-        page.get_by_role("link", name="Einwilligungsnachweis").click()
+        # Who read the case: the access log, filtered to it.
+        page.get_by_role("link", name="Zugriffsprotokoll").click()
+        page.get_by_label("Fallnummer").fill(case_id)
+        page.get_by_role("button", name="Filtern").click()
+        expect(page.get_by_role("table")).to_contain_text("Abruf")
+        assert_accessible(page)
+        shot(page, "26-dpo-access-log")
+
+        page.goto(served(f"/dpo/cases/{case_id}"))
         page.get_by_role("link", name="Löschen …").click()
         page.get_by_role("button", name="Weiter zur Bestätigung").click()
         expect(page.locator("#error-summary")).to_be_focused()  # reason and basis missing

@@ -134,3 +134,31 @@ def test_an_erasure_asks_for_its_reasons_then_a_confirmation_then_erases(
     assert not after.get("person")
     again = browser.post(f"/dpo/cases/{case_id}/erasure", data=asked | {"confirmed": "yes"})
     assert "Er war schon gelöscht" in again.text
+
+
+def test_a_dpo_searches_the_access_log_and_exports_it(
+    api: Api, browser: httpx.Client, services: Services
+) -> None:
+    case_id, _ = consented_case(api)
+    api.agency("abh-leipzig", municipality="leipzig")
+    api.as_("abh-leipzig", "GET", f"/v1/cases/{case_id}")  # another controller's refusal
+    dpo(services, browser)
+
+    everything = browser.get("/dpo/access-log").text
+    assert f'href="/dpo/cases/{case_id}"' in everything
+    assert "abh-leipzig" not in everything  # not an agency of this controller
+    reads = browser.get("/dpo/access-log", params={"action": "read", "agency": MBE}).text
+    assert "Migrationsberatung" in reads or MBE in reads
+    assert "Verweigert" not in reads.split("<tbody")[1]
+    exported = browser.get("/dpo/access-log.csv", params={"case_id": case_id})
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = exported.text.splitlines()
+    assert rows[0].startswith("at,agency,user,role")
+    assert all(case_id in row for row in rows[1:])
+    assert len(rows) > 2
+
+    wrong = browser.get("/dpo/access-log", params={"agency": "abh-leipzig", "since": "soon"})
+    assert wrong.status_code == 400
+    assert 'id="error-summary"' in wrong.text
+    log = services.access_log.for_case(case_id)
+    assert any(e.reason == "access-log" and e.role == "dpo" for e in log)

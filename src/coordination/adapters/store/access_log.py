@@ -100,6 +100,24 @@ def _params(e: AccessEntry) -> tuple[Any, ...]:
             e.reason, e.purpose, e.user or None)  # fmt: skip
 
 
+@dataclass(frozen=True)
+class LogFilter:
+    """Which entries a search of the log wants; `agencies` bounds it (the scope)."""
+
+    agencies: tuple[str, ...]
+    action: str | None = None
+    user: str | None = None
+    case_id: str | None = None
+    since: datetime | None = None  # inclusive
+    before: datetime | None = None  # exclusive
+
+
+_SEARCH_SCOPE = {
+    "postgres": "agency_id IN (SELECT json_array_elements_text(%(agencies)s::json))",
+    "sqlite": "agency_id IN (SELECT value FROM json_each(%(agencies)s))",
+}
+
+
 class AccessLog:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -125,6 +143,32 @@ class AccessLog:
                 "SELECT * FROM {p}access_log WHERE case_id = %s ORDER BY entry_id", (case_id,)
             )
         return [_entry(r) for r in rows]
+
+    def search(
+        self, f: LogFilter, limit: int, below: int | None = None
+    ) -> tuple[list[AccessEntry], int | None]:
+        """The newest entries that match, below the entry id `below`, and the id to go on
+        below (None: no more). Along the index on (agency_id, entry_id)."""
+        where = [_SEARCH_SCOPE[self.db.dialect]]
+        params: dict[str, Any] = {"agencies": json.dumps(f.agencies)}
+        for column, value in (("action", f.action), ("user_id", f.user), ("case_id", f.case_id)):
+            if value is not None:
+                where.append(f"{column} = %({column})s")
+                params[column] = value
+        for clause, name, moment in (("at >= %(since)s", "since", f.since),
+                                     ("at < %(before)s", "before", f.before)):  # fmt: skip
+            if moment is not None:
+                where.append(clause)
+                params[name] = stamp(moment)
+        if below is not None:
+            where.append("entry_id < %(below)s")
+            params["below"] = below
+        statement = (f"SELECT * FROM {{p}}access_log WHERE {' AND '.join(where)}"  # noqa: S608
+                     f" ORDER BY entry_id DESC LIMIT {int(limit) + 1}")  # fmt: skip
+        with _unavailable_on_failure():
+            rows = self.db.fetch_all(statement, params)
+        more = len(rows) > limit
+        return [_entry(r) for r in rows[:limit]], rows[limit - 1]["entry_id"] if more else None
 
     def between(self, start: datetime, end: datetime) -> list[AccessEntry]:
         """Entries with start <= at < end; `at` is stamp() text, so text order is time order."""

@@ -24,6 +24,8 @@ _TABLES = [
         case_id TEXT, action TEXT NOT NULL, categories TEXT NOT NULL,
         basis TEXT NOT NULL, reason TEXT, purpose TEXT)""",
     "CREATE INDEX IF NOT EXISTS access_log_case ON {p}access_log (case_id, entry_id)",
+    # A DPO's search of the log: the entries of the controller's agencies, newest first.
+    "CREATE INDEX IF NOT EXISTS access_log_agency ON {p}access_log (agency_id, entry_id)",
     # The parts erased on cases that go on (ADR 0042), committed with their CaseErased:
     # a caseload leaves out the cases its agency's controller erased its part of.
     """CREATE TABLE IF NOT EXISTS {p}erased_parts (

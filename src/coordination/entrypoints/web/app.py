@@ -11,6 +11,7 @@ from coordination.adapters.identity_provider import FLOW_COOKIE, FLOW_SECONDS
 from coordination.bootstrap import sign_in_flow_secret
 from coordination.entrypoints.web.forms import N_
 from coordination.entrypoints.web.pages import (
+    access_log,
     audit,
     cases,
     dpo,
@@ -57,6 +58,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         integrity,
         dpo,
         erasure,
+        access_log,
     )
     for page in pages:
         app.include_router(page.router)

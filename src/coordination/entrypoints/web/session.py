@@ -8,6 +8,7 @@ and `SameSite=Lax`. Every form that changes anything carries the session's CSRF 
 
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -94,31 +95,20 @@ SigningIn = Annotated[WebSession, Depends(signing_in)]
 SignedIn = Annotated[WebSession, Depends(signed_in)]
 
 
-async def caseworker(session: SignedIn) -> WebSession:
-    if session.role is not Role.CASEWORKER:
-        raise RoleRequired(Role.CASEWORKER)
-    return session
+def acting_as(role: Role) -> Callable[[WebSession], Awaitable[WebSession]]:
+    """A dependency: the session, if it acts in this role (its workspace's pages)."""
+
+    async def check(session: SignedIn) -> WebSession:
+        if session.role is not role:
+            raise RoleRequired(role)
+        return session
+
+    return check
 
 
-CaseworkerSession = Annotated[WebSession, Depends(caseworker)]
-
-
-async def auditor(session: SignedIn) -> WebSession:
-    if session.role is not Role.AUDITOR:
-        raise RoleRequired(Role.AUDITOR)
-    return session
-
-
-AuditorSession = Annotated[WebSession, Depends(auditor)]
-
-
-async def dpo(session: SignedIn) -> WebSession:
-    if session.role is not Role.DPO:
-        raise RoleRequired(Role.DPO)
-    return session
-
-
-DpoSession = Annotated[WebSession, Depends(dpo)]
+CaseworkerSession = Annotated[WebSession, Depends(acting_as(Role.CASEWORKER))]
+AuditorSession = Annotated[WebSession, Depends(acting_as(Role.AUDITOR))]
+DpoSession = Annotated[WebSession, Depends(acting_as(Role.DPO))]
 
 
 def caller_of(request: Request, session: WebSession) -> Caller:

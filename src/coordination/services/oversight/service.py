@@ -17,7 +17,7 @@ from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.adapters.store.directory import Directory
 from coordination.adapters.store.topics import stored_topics
 from coordination.application.app import CoordinationApplication
-from coordination.application.errors import CaseNotFound
+from coordination.application.errors import CaseNotFound, Forbidden
 from coordination.domain.case import (
     Case,
     CaseErased,
@@ -30,11 +30,12 @@ from coordination.domain.case import (
 )
 from coordination.domain.disclosure import AgencyRef, DisclosureReport
 from coordination.domain.grounds import Grounds
-from coordination.domain.identity import Caller
+from coordination.domain.identity import Caller, Role
 from coordination.domain.trail import ConsentTrail, consent_trail
 from coordination.services.controllers import Processing
 from coordination.services.grounds import GroundsLookup
 from coordination.services.oversight.access import Logbook, Overseer, check_overseer
+from coordination.services.oversight.log_search import LogPage, LogSearch
 from coordination.services.oversight.overview import (
     Controller,
     Overview,
@@ -142,15 +143,35 @@ class OversightService:
     def overview(self, caller: Caller, since: date, until: date) -> Overview:
         """The DPO's own controller's processing only; logged as one read without a case."""
         controller = caller.principal.agency.controller
-        mine = frozenset(
-            a.agency_id for a in self.directory.list_agencies() if a.controller == controller
+        place = Controller(
+            controller, self._agencies_of(caller), caller.principal.agency.municipality
         )
-        place = Controller(controller, mine, caller.principal.agency.municipality)
         place.fold(self._stored(OVERVIEW_TOPICS))
         entries = self.access_log.between(*period_bounds(since, until))
         result = overview(place, entries, since, until, self.app.clock())
         self.logbook.oversight_read(caller, None, Overseer.DPO)
         return result
+
+    def access_entries(
+        self, caller: Caller, search: LogSearch, limit: int = 50, below: int | None = None
+    ) -> LogPage:
+        """The access log of the DPO's controller's agencies, newest first; the search is
+        itself logged, with how many entries it showed."""
+        if caller.principal.role != Role.DPO:
+            raise Forbidden("only data-protection officers search the access log")
+        entries, more = self.access_log.search(search.within(self._agencies_of(caller)),
+                                               limit, below)  # fmt: skip
+        self.access_log.write(AccessEntry.of(
+            caller, self.app.clock(), search.case_id, "read",
+            basis={"role": Overseer.DPO.value, "results": len(entries)}, reason="access-log",
+        ))  # fmt: skip
+        return LogPage(entries, more)
+
+    def _agencies_of(self, caller: Caller) -> frozenset[str]:
+        controller = caller.principal.agency.controller
+        return frozenset(
+            a.agency_id for a in self.directory.list_agencies() if a.controller == controller
+        )
 
     def _oversee(self, caller: Caller, case_id: UUID) -> Oversight:
         try:

@@ -41,6 +41,7 @@ async def case_register(request: Request, session: AuditorSession) -> HTMLRespon
         found = await run_in_threadpool(_read, request, session, search, sample, seed, query)
     return render(request, "audit_cases.html", {
         "nav": "audit-cases", "agencies": agencies, "search": search, "query": query,
+        "agency_names": {a.agency_id: a.name for a in services(request).directory.list_agencies()},
         "problems": problems, "errors": {p.field: p.message for p in problems},
         "statuses": STATUSES, "most": MOST_SAMPLED, **found,
     }, 400 if problems else 200)  # fmt: skip

@@ -4,8 +4,9 @@ consent receipts. Every page reads through the oversight service the HTTP API us
 the DPO sees the controller's part of a case and no payload, and every read is logged."""
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -16,7 +17,9 @@ from consent.record import LOCAL_TIME
 from coordination.adapters.reports.labels import Language
 from coordination.adapters.reports.pdf import render_report
 from coordination.application.errors import CaseNotFound
+from coordination.domain.disclosure import DisclosureReport
 from coordination.domain.errors import DomainError
+from coordination.domain.identity import Caller
 from coordination.entrypoints.web.forms import N_, Problem
 from coordination.entrypoints.web.session import DpoSession, caller_of, services
 from coordination.entrypoints.web.templating import render
@@ -24,6 +27,7 @@ from coordination.services.accounts import WebSession
 from coordination.services.oversight.receipts import dpv_receipt, fhir_consent
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 PERIOD = timedelta(days=29)  # the overview's 30 days, today included
 RECEIPTS = {"dpv": ("application/ld+json", dpv_receipt), "fhir": ("application/fhir+json",
                                                                   fhir_consent)}  # fmt: skip
@@ -58,10 +62,8 @@ async def find_case(request: Request, session: DpoSession, case_id: str = "") ->
 
 @router.get("/dpo/cases/{case_id}")
 async def trail(request: Request, case_id: str, session: DpoSession) -> HTMLResponse:
-    svc, caller = services(request), caller_of(request, session)
-    try:
-        document = await run_in_threadpool(svc.oversight.consent_trail, caller, UUID(case_id))
-    except (ValueError, CaseNotFound, DomainError):
+    document = await _read(request, session, case_id, services(request).oversight.consent_trail)
+    if document is None:
         return _not_found(request)
     return render(request, "dpo_trail.html", {
         "nav": "dpo", "trail": document, "agencies": _agency_names(request),
@@ -70,10 +72,8 @@ async def trail(request: Request, case_id: str, session: DpoSession) -> HTMLResp
 
 @router.get("/dpo/cases/{case_id}/report")
 async def report(request: Request, case_id: str, session: DpoSession) -> HTMLResponse:
-    svc, caller = services(request), caller_of(request, session)
-    try:
-        found = await run_in_threadpool(svc.oversight.disclosure_report, caller, UUID(case_id))
-    except (ValueError, CaseNotFound, DomainError):
+    found = await _read(request, session, case_id, _report(request))
+    if found is None:
         return _not_found(request)
     return render(request, "dpo_report.html", {
         "nav": "dpo", "report": found, "report_languages": list(Language),
@@ -85,14 +85,23 @@ async def report(request: Request, case_id: str, session: DpoSession) -> HTMLRes
 async def report_pdf(
     request: Request, case_id: str, session: DpoSession, lang: Language = Language.DE
 ) -> Response:
-    svc, caller = services(request), caller_of(request, session)
-    try:
-        found = await run_in_threadpool(svc.oversight.disclosure_report, caller, UUID(case_id))
-    except (ValueError, CaseNotFound, DomainError):
+    found = await _read(request, session, case_id, _report(request))
+    if found is None:
         return _not_found(request)
     pdf = await run_in_threadpool(render_report, found, lang)
     name = f"disclosure-report-{found.case_id}-{lang.value}.pdf"
     return Response(pdf, media_type="application/pdf", headers=_download(name))
+
+
+async def _read(
+    request: Request, session: WebSession, case_id: str, read: Callable[[Caller, UUID], T]
+) -> T | None:
+    """What the oversight service's read answers for the case, or None: no such case,
+    or none the DPO's controller has a part in (both logged by the service)."""
+    try:
+        return await run_in_threadpool(read, caller_of(request, session), UUID(case_id))
+    except (ValueError, CaseNotFound, DomainError):
+        return None
 
 
 @router.get("/dpo/cases/{case_id}/consents/{consent_id}/receipt")
@@ -113,6 +122,10 @@ async def receipt(
     body = json.dumps(made(source), ensure_ascii=False, indent=2)
     name = f"consent-receipt-{consent_id}-{shape}.json"
     return Response(body, media_type=media_type, headers=_download(name))
+
+
+def _report(request: Request) -> Callable[[Caller, UUID], DisclosureReport]:
+    return services(request).oversight.disclosure_report
 
 
 def _download(name: str) -> dict[str, str]:
