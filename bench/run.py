@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from bench import measure, web_pages
+from bench import measure, oversight_pages, web_pages
 from bench.data import generate_cases, long_case, register_agencies, workload
 from bench.importing import bulk_import
 from bench.report import rows, table
@@ -47,14 +47,16 @@ class Size:
     long_case_events: int
     loads: int
     page_reads: int
+    log_rows: int  # access-log entries of one municipality's agencies, for the DPO's page
 
 
 SIZES = {
-    "smoke": Size(cases=60, ingest_events=64, long_case_events=1_000, loads=5, page_reads=50),
+    "smoke": Size(cases=60, ingest_events=64, long_case_events=1_000, loads=5, page_reads=50,
+                  log_rows=3_000),
     "default": Size(cases=20_000, ingest_events=2_000, long_case_events=1_000, loads=30,
-                    page_reads=100),
+                    page_reads=100, log_rows=300_000),
     "full": Size(cases=200_000, ingest_events=10_000, long_case_events=1_000, loads=50,
-                 page_reads=200),
+                 page_reads=200, log_rows=1_000_000),
 }  # fmt: skip
 # Legacy cases (a dozen events each) in the bulk import's NDJSON file.
 IMPORT_CASES = {"smoke": 50, "default": 10_000, "full": 50_000}
@@ -137,8 +139,12 @@ def measure_reads(svc: Services, size: Size, url: str, now: datetime) -> dict[st
     step(f"loading a case of {size.long_case_events} events")
     case_id = long_case(svc.app, size.long_case_events, now)
     load = measure.load_case(svc, case_id, size.loads)
+    step(f"replay and access-log pages ({size.log_rows:,} log entries)")
+    oversight = oversight_pages.measure(
+        svc, {"COORDINATION_DATABASE_URL": url}, size.page_reads, case_id, size.log_rows, now
+    )
     return {"generated": generated, "catch_up": catch_up, "caseload_page": pages,
-            "load_case": load, "web_pages": web}  # fmt: skip
+            "load_case": load, "web_pages": web, "oversight_pages": oversight}  # fmt: skip
 
 
 def measure_ingest(svc: Services, size: Size, url: str, now: datetime) -> dict[str, Any]:

@@ -51,11 +51,11 @@ def busiest_agency(svc: Services, now: Any) -> str:
     return max(sizes, key=lambda a: sizes[a])
 
 
-def sign_in(client: httpx.Client, email: str) -> None:
+def sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> None:
     page = client.get("/")
     token = _CSRF.search(page.text)
     assert token is not None
-    answer = client.post("/sign-in", data={"email": email, "password": PASSWORD,
+    answer = client.post("/sign-in", data={"email": email, "password": password,
                                             "csrf_token": token[1]})  # fmt: skip
     assert answer.status_code == 303, answer.text
 
