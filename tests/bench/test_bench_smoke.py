@@ -12,7 +12,7 @@ pytestmark = pytest.mark.postgres
 
 FIGURES = {"generated", "catch_up", "caseload_page", "load_case", "in_process", "http",
            "server_peak_rss_mb", "naive", "http_2_workers", "rounds_32",
-           "with_projections", "web_pages"}  # fmt: skip
+           "with_projections", "web_pages", "oversight_pages"}  # fmt: skip
 
 
 def positive_numbers(value: object) -> list[float]:
@@ -55,6 +55,11 @@ def test_smoke_run_measures_everything(
     assert web["agency_cases_on_page"] > 0
     (worklist,) = [r for r in results["table"] if r["measurement"].startswith("web worklist")]
     assert worklist["target"] == "p99 ≤ 100 ms"
+    oversight = figures["oversight_pages"]
+    assert oversight["log_rows"] == 3_000
+    assert set(oversight) >= {"replay", "access_log"}
+    (access,) = [r for r in results["table"] if r["measurement"].startswith("web access-log")]
+    assert access["target"] == "p99 ≤ 150 ms"
     loads = figures["load_case"]
     assert loads["with_snapshots"]["events"] == loads["without_snapshots"]["events"] == 1000
     imported = results["bulk_import"]

@@ -83,7 +83,7 @@ def test_a_dpo_sets_up_a_second_factor_at_the_first_sign_in(
         secret = page.locator(".second-factor__key").inner_text()
         page.get_by_label("Code").fill(pyotp.TOTP(secret).at(clock.now))
         page.get_by_role("button", name="Bestätigen").click()
-        expect(page.get_by_role("heading", name="Willkommen, Dana Roth")).to_be_visible()
+        expect(page.get_by_role("heading", name="Datenschutz-Übersicht")).to_be_visible()
         assert_accessible(page)
 
 

@@ -181,9 +181,9 @@ def test_a_dpo_sets_up_and_then_uses_a_second_factor(
     add_agency(services, "mbe-mk", municipality="mayen-koblenz")
     services.accounts.add("dana@mbe.example", "mbe-mk", (Role.DPO,), "Dana", PASSWORD)
     signed_in = sign_in(browser, "dana@mbe.example")
-    assert signed_in.headers["location"] == "/start"
+    assert signed_in.headers["location"] == "/dpo"
     # Until the second step is done, no page but that step opens.
-    held = browser.get("/start")
+    held = browser.get("/dpo")
     assert (held.status_code, held.headers["location"]) == (303, "/second-factor")
     setup = browser.get("/second-factor")
     secret = re.search(r'<code class="second-factor__key">(\w+)</code>', setup.text)
@@ -193,8 +193,8 @@ def test_a_dpo_sets_up_and_then_uses_a_second_factor(
     wrong = browser.post("/second-factor", data={"csrf_token": csrf, "code": "12345x"})
     assert wrong.status_code == 400
     done = browser.post("/second-factor", data={"csrf_token": csrf, "code": code})
-    assert done.headers["location"] == "/start"
-    assert browser.get("/start").status_code == 200
+    assert done.headers["location"] == "/dpo"
+    assert browser.get("/dpo").status_code == 200
 
     clock.advance(seconds=90)
     with httpx.Client(base_url=str(browser.base_url)) as later:
@@ -207,7 +207,7 @@ def test_a_dpo_sets_up_and_then_uses_a_second_factor(
             later.post("/second-factor", data={"csrf_token": csrf, "code": code}).headers[
                 "location"
             ]
-            == "/start"
+            == "/dpo"
         )
 
 
@@ -223,7 +223,7 @@ def test_a_person_with_two_roles_switches_workspaces_but_not_into_a_role_not_hel
     assert refused.headers["location"] == "/worklist"
     assert browser.get("/worklist").status_code == 200
     switched = browser.post("/role", data={"csrf_token": csrf, "role": "auditor"})
-    assert switched.headers["location"] == "/start"
+    assert switched.headers["location"] == "/audit/cases"
     page = browser.get("/worklist")
     assert page.status_code == 403
     assert "Nicht für Ihre Rolle" in page.text

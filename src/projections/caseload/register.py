@@ -12,12 +12,31 @@ and a case's chance does not depend on when it was opened or on the order of row
 
 import hashlib
 import heapq
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from projections.caseload.view import CaseloadView
 
-_COLUMNS = "case_id, lead_agency, opened_at, last_event_at, closed"
+# Every filter is in the statement; one left out (None) matches every case.
+_MATCHING = (
+    "municipality = %(m)s AND (CAST(%(closed)s AS INTEGER) IS NULL OR closed = %(closed)s)"
+    " AND (CAST(%(lead)s AS TEXT) IS NULL OR lead_agency = %(lead)s)"
+    " AND (CAST(%(from)s AS TEXT) IS NULL OR opened_at >= %(from)s)"
+    " AND (CAST(%(before)s AS TEXT) IS NULL OR opened_at < %(before)s)"
+)
+_PAGE = (
+    "SELECT case_id, lead_agency, opened_at, last_event_at, closed FROM {p}caseload_cases"
+    " WHERE " + _MATCHING + " AND (opened_at, case_id) > (%(o)s, %(c)s)"
+    " ORDER BY opened_at, case_id LIMIT %(n)s"
+)
+_IDS = "SELECT case_id FROM {p}caseload_cases WHERE " + _MATCHING
+_BY_ID = {
+    "postgres": "SELECT case_id, lead_agency, opened_at, last_event_at, closed"
+    " FROM {p}caseload_cases WHERE case_id IN (SELECT json_array_elements_text(%s::json))",
+    "sqlite": "SELECT case_id, lead_agency, opened_at, last_event_at, closed"
+    " FROM {p}caseload_cases WHERE case_id IN (SELECT value FROM json_each(%s))",
+}
 
 
 @dataclass(frozen=True)
@@ -42,15 +61,9 @@ def find(
     view: CaseloadView, f: CaseFilter, limit: int, after: tuple[str, str] | None = None
 ) -> tuple[list[RegisterEntry], tuple[str, str] | None]:
     """A page of the register in order of opening, and the key to continue after."""
-    where, params = _where(f)
-    where.append("(opened_at, case_id) > (%(o)s, %(c)s)")
-    params |= {"o": after[0] if after else "", "c": after[1] if after else "", "n": limit + 1}
-    statement = (
-        f"SELECT {_COLUMNS} FROM {{p}}caseload_cases WHERE {' AND '.join(where)}"
-        " ORDER BY opened_at, case_id LIMIT %(n)s"
-    )
+    key = {"o": after[0] if after else "", "c": after[1] if after else "", "n": limit + 1}
     with view.reading() as reader:
-        rows = reader.rows(statement, params)
+        rows = reader.rows(_PAGE, _params(f) | key)
     entries = [_entry(r) for r in rows[:limit]]
     more = len(rows) > limit
     return entries, (entries[-1].opened_at, entries[-1].case_id) if more and entries else None
@@ -60,16 +73,10 @@ def sample(
     view: CaseloadView, f: CaseFilter, size: int, seed: int
 ) -> tuple[list[RegisterEntry], int]:
     """`size` cases drawn by the seed, in order of opening, and how many there were."""
-    where, params = _where(f)
     with view.reading() as reader:
-        ids = [r["case_id"] for r in reader.rows(
-            f"SELECT case_id FROM {{p}}caseload_cases WHERE {' AND '.join(where)}", params
-        )]  # fmt: skip
+        ids = [r["case_id"] for r in reader.rows(_IDS, _params(f))]
         drawn = heapq.nsmallest(size, ids, key=lambda case_id: _rank(seed, case_id))
-        rows = reader.rows(
-            f"SELECT {_COLUMNS} FROM {{p}}caseload_cases WHERE case_id IN"
-            f" ({', '.join(['%s'] * len(drawn))})", drawn,
-        ) if drawn else []  # fmt: skip
+        rows = reader.rows(_BY_ID[view.db.dialect], (json.dumps(drawn),)) if drawn else []
     entries = sorted((_entry(r) for r in rows), key=lambda e: (e.opened_at, e.case_id))
     return entries, len(ids)
 
@@ -78,22 +85,11 @@ def _rank(seed: int, case_id: str) -> bytes:
     return hashlib.sha256(f"{seed}:{case_id}".encode()).digest()
 
 
-def _where(f: CaseFilter) -> tuple[list[str], dict[str, Any]]:
-    where = ["municipality = %(m)s"]
-    params: dict[str, Any] = {"m": f.municipality}
-    if f.closed is not None:
-        where.append("closed = %(closed)s")
-        params["closed"] = int(f.closed)
-    if f.lead_agency is not None:
-        where.append("lead_agency = %(lead)s")
-        params["lead"] = f.lead_agency
-    if f.opened_from is not None:
-        where.append("opened_at >= %(from)s")
-        params["from"] = f.opened_from
-    if f.opened_before is not None:
-        where.append("opened_at < %(before)s")
-        params["before"] = f.opened_before
-    return where, params
+def _params(f: CaseFilter) -> dict[str, Any]:
+    return {
+        "m": f.municipality, "closed": None if f.closed is None else int(f.closed),
+        "lead": f.lead_agency, "from": f.opened_from, "before": f.opened_before,
+    }  # fmt: skip
 
 
 def _entry(row: dict[str, Any]) -> RegisterEntry:

@@ -112,9 +112,21 @@ class LogFilter:
     before: datetime | None = None  # exclusive
 
 
-_SEARCH_SCOPE = {
-    "postgres": "agency_id IN (SELECT json_array_elements_text(%(agencies)s::json))",
-    "sqlite": "agency_id IN (SELECT value FROM json_each(%(agencies)s))",
+_SEARCH_FILTERS = (
+    " AND (CAST(%(action)s AS TEXT) IS NULL OR action = %(action)s)"
+    " AND (CAST(%(user_id)s AS TEXT) IS NULL OR user_id = %(user_id)s)"
+    " AND (CAST(%(case_id)s AS TEXT) IS NULL OR case_id = %(case_id)s)"
+    " AND (CAST(%(since)s AS TEXT) IS NULL OR at >= %(since)s)"
+    " AND (CAST(%(before)s AS TEXT) IS NULL OR at < %(before)s)"
+    " AND (CAST(%(below)s AS BIGINT) IS NULL OR entry_id < %(below)s)"
+    " ORDER BY entry_id DESC LIMIT %(n)s"
+)
+# Constant text only: the scope's clause of each dialect, then the filters above.
+_SEARCH = {
+    "postgres": "SELECT * FROM {p}access_log WHERE agency_id IN"  # noqa: S608
+    " (SELECT json_array_elements_text(%(agencies)s::json))" + _SEARCH_FILTERS,
+    "sqlite": "SELECT * FROM {p}access_log WHERE agency_id IN"  # noqa: S608
+    " (SELECT value FROM json_each(%(agencies)s))" + _SEARCH_FILTERS,
 }
 
 
@@ -148,25 +160,14 @@ class AccessLog:
         self, f: LogFilter, limit: int, below: int | None = None
     ) -> tuple[list[AccessEntry], int | None]:
         """The newest entries that match, below the entry id `below`, and the id to go on
-        below (None: no more). Along the index on (agency_id, entry_id)."""
-        where = [_SEARCH_SCOPE[self.db.dialect]]
-        params: dict[str, Any] = {"agencies": json.dumps(f.agencies)}
-        for column, value in (("action", f.action), ("user_id", f.user), ("case_id", f.case_id)):
-            if value is not None:
-                where.append(f"{column} = %({column})s")
-                params[column] = value
-        for clause, name, moment in (("at >= %(since)s", "since", f.since),
-                                     ("at < %(before)s", "before", f.before)):  # fmt: skip
-            if moment is not None:
-                where.append(clause)
-                params[name] = stamp(moment)
-        if below is not None:
-            where.append("entry_id < %(below)s")
-            params["below"] = below
-        statement = (f"SELECT * FROM {{p}}access_log WHERE {' AND '.join(where)}"  # noqa: S608
-                     f" ORDER BY entry_id DESC LIMIT {int(limit) + 1}")  # fmt: skip
+        below (None: no more). A filter left out (None) matches every entry."""
+        params = {
+            "agencies": json.dumps(f.agencies), "action": f.action, "user_id": f.user,
+            "case_id": f.case_id, "since": stamp(f.since) if f.since else None,
+            "before": stamp(f.before) if f.before else None, "below": below, "n": limit + 1,
+        }  # fmt: skip
         with _unavailable_on_failure():
-            rows = self.db.fetch_all(statement, params)
+            rows = self.db.fetch_all(_SEARCH[self.db.dialect], params)
         more = len(rows) > limit
         return [_entry(r) for r in rows[:limit]], rows[limit - 1]["entry_id"] if more else None
 
