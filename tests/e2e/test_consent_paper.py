@@ -60,14 +60,20 @@ def test_the_caseworker_prints_the_declaration_before_recording_the_consent(
     assert services.app.recorder.max_notification_id() == head  # nothing recorded
 
 
-def test_a_person_without_english_gets_the_german_declaration_only(
-    browser: httpx.Client, services: Services
-) -> None:
+@pytest.fixture
+def koval(browser: httpx.Client, services: Services) -> str:
+    """The page of a case the authority's caseworker opened for a person who speaks no
+    English, with the counselling service in the directory."""
     add_agency(services, "mbe-mk", municipality="mayen-koblenz")
     sign_in(browser, account(services, "abh-mk", "anna@abh.example"))
-    case = open_case(browser, given_name="Oleh", family_name="Koval").headers["location"]
-    case = case.split("?")[0]
+    opened = open_case(browser, given_name="Oleh", family_name="Koval")
+    return str(opened.headers["location"]).split("?")[0]
 
+
+def test_a_person_without_english_gets_the_german_declaration_only(
+    browser: httpx.Client, koval: str
+) -> None:
+    case = koval
     pages = pages_of(browser.post(f"{case}/consent-paper", data=consent_form(
         browser.get(case).text)))  # fmt: skip
 
@@ -76,12 +82,9 @@ def test_a_person_without_english_gets_the_german_declaration_only(
 
 
 def test_a_form_with_mistakes_prints_nothing_and_says_what_is_wrong(
-    browser: httpx.Client, services: Services
+    browser: httpx.Client, koval: str
 ) -> None:
-    add_agency(services, "mbe-mk", municipality="mayen-koblenz")
-    sign_in(browser, account(services, "abh-mk", "anna@abh.example"))
-    case = open_case(browser, given_name="Oleh", family_name="Koval").headers["location"]
-    case = case.split("?")[0]
+    case = koval
     form = consent_form(browser.get(case).text) | {"given_on": "not a day", "purposes": []}
 
     answer = browser.post(f"{case}/consent-paper", data=form)

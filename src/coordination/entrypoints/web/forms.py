@@ -6,7 +6,9 @@ names are dotted paths ("evidence.method", "milestones.0.due_on"), which are als
 pydantic locates its errors, so each error lands beside its field.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -188,3 +190,14 @@ OTHER = N_("Please check this entry.")
 
 def message_of(kind: str) -> str:
     return MESSAGES.get(kind, OTHER)
+
+
+def day_of(query: Mapping[str, str], name: str, problems: list[Problem]) -> date | None:
+    """A day typed into a filter (YYYY-MM-DD, what a date field sends), or None; a
+    mistake is added to `problems`."""
+    text = query.get(name) or ""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        problems.append(Problem(name, name, N_("Enter a day as YYYY-MM-DD.")))
+        return None

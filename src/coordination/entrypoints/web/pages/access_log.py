@@ -1,7 +1,6 @@
 """The access log in the DPO's workspace: the entries of the controller's agencies,
 filtered by action, agency, person, case and period, newest first; and as CSV."""
 
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import QueryParams
 
-from coordination.entrypoints.web.forms import N_, Problem
+from coordination.entrypoints.web.forms import N_, Problem, day_of
 from coordination.entrypoints.web.labels import Labels
 from coordination.entrypoints.web.session import DpoSession, caller_of, services
 from coordination.entrypoints.web.templating import gettext_for, render
@@ -82,20 +81,11 @@ def _search(query: QueryParams, scope: dict[str, Any]) -> tuple[LogSearch, list[
     for name, values in allowed.items():
         if chosen[name] is not None and chosen[name] not in values:
             problems.append(Problem(name, name, N_("Choose from the list.")))
-    days = {name: _day(query, name, problems) for name in ("since", "until")}
+    days = {name: day_of(query, name, problems) for name in ("since", "until")}
     case_id = (chosen["case_id"] or "").strip() or None
     search = LogSearch(chosen["action"], chosen["agency"], chosen["user"], case_id,
                        days["since"], days["until"])  # fmt: skip
     return search, problems
-
-
-def _day(query: QueryParams, name: str, problems: list[Problem]) -> date | None:
-    text = query.get(name) or ""
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        problems.append(Problem(name, name, N_("Enter a day as YYYY-MM-DD.")))
-        return None
 
 
 def _below(text: str | None) -> int | None:

@@ -14,7 +14,7 @@ from starlette.datastructures import QueryParams
 from consent.record import LOCAL_TIME
 from coordination.application.errors import CaseNotFound
 from coordination.domain.errors import DomainError
-from coordination.entrypoints.web.forms import N_, Problem
+from coordination.entrypoints.web.forms import N_, Problem, day_of
 from coordination.entrypoints.web.replay import changes, lines, version_on
 from coordination.entrypoints.web.session import AuditorSession, caller_of, services
 from coordination.entrypoints.web.templating import render
@@ -76,20 +76,11 @@ def _search(query: QueryParams, agencies: set[str]) -> tuple[CaseSearch, list[Pr
     agency = query.get("agency") or None
     if agency is not None and agency not in agencies:
         problems.append(Problem("agency", "agency", N_("Choose an agency from the list.")))
-    first, last = _day(query, "opened_from", problems), _day(query, "opened_to", problems)
+    first, last = day_of(query, "opened_from", problems), day_of(query, "opened_to", problems)
     if first and last and last < first:
         problems.append(Problem("opened_to", "opened_to", N_("The last day is before the first.")))
     known = status if status in STATUSES else None
     return CaseSearch(known, agency if agency in agencies else None, first, last), problems
-
-
-def _day(query: QueryParams, name: str, problems: list[Problem]) -> date | None:
-    text = query.get(name) or ""
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        problems.append(Problem(name, name, N_("Enter a day as YYYY-MM-DD.")))
-        return None
 
 
 def _number(
