@@ -4,6 +4,7 @@ a case to an earlier version, where she sees what that version changed."""
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -73,6 +74,18 @@ def test_an_auditor_samples_the_cases_and_replays_one(
         expect(page.get_by_text("Unversehrt: 3 Ereignisse geprüft")).to_be_visible()
         assert_accessible(page)
         shot(page, "20-audit-verified")
+        page.go_back()
+
+        # The authority's caseload the day before: the cases were opened today.
+        page.get_by_role("link", name="Fallbestand zu einem Stichtag").click()
+        page.get_by_label("Stelle", exact=True).select_option(ABH_MK.agency_id)
+        yesterday = served.services.app.clock().date() - timedelta(days=1)
+        page.get_by_label("Am Ende des").fill(yesterday.isoformat())
+        page.get_by_role("button", name="Anzeigen").click()
+        expect(page.get_by_text("Keine passenden Fälle.")).to_be_visible()
+        assert_accessible(page)
+        shot(page, "27-audit-caseload-as-it-stood")
+        page.go_back()
         page.go_back()
 
         page.get_by_role("link", name="English").click()

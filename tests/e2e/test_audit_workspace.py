@@ -16,6 +16,7 @@ from tests.support import FakeClock, add_agency
 
 ABH, AUDIT = "abh-mk", "kreis-mk"
 LISTED = re.compile(r'href="/audit/cases/([0-9a-f-]{36})"')
+AS_IT_STOOD = re.compile(r'href="/audit/cases/([0-9a-f-]{36})\?day=')
 
 
 @pytest.fixture
@@ -116,3 +117,26 @@ def test_the_workspace_is_kept_to_auditors_of_the_municipality(
         sign_in(caseworker, account(services, ABH, "anna@abh.example"))
         assert caseworker.get("/audit/cases").status_code == 403
         assert caseworker.get(f"/audit/cases/{elsewhere}").status_code == 403
+
+
+def test_an_auditor_sees_an_agencys_caseload_as_it_stood_on_a_day(
+    api: Api, browser: httpx.Client, services: Services, clock: FakeClock
+) -> None:
+    api.agency(ABH, AgencyKind.AUSLAENDERBEHOERDE)
+    first = api.open_case(ABH)  # 1 September
+    clock.advance(days=2)
+    api.open_case(ABH)  # 3 September: not in the caseload of 1 September
+    clock.advance(days=5)
+    auditor(services, browser)
+
+    then = browser.get("/audit/caseload", params={"agency": ABH, "day": "2026-09-01"})
+    assert AS_IT_STOOD.findall(then.text) == [first]
+    later = browser.get("/audit/caseload", params={"agency": ABH, "day": "2026-09-03"})
+    assert len(AS_IT_STOOD.findall(later.text)) == 2
+    future = browser.get("/audit/caseload", params={"agency": ABH, "day": "2026-12-31"})
+    assert future.status_code == 400
+    assert "Wählen Sie einen Tag vor heute." in future.text
+    elsewhere = browser.get(
+        "/audit/caseload", params={"agency": "abh-leipzig", "day": "2026-09-01"}
+    )
+    assert elsewhere.status_code == 400

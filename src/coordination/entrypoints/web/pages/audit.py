@@ -20,6 +20,7 @@ from coordination.entrypoints.web.session import AuditorSession, caller_of, serv
 from coordination.entrypoints.web.templating import render
 from coordination.services.accounts import WebSession
 from coordination.services.case_register import MOST_SAMPLED, SEED_LIMIT, CaseSearch
+from coordination.services.caseload import CaseloadRequest
 from coordination.services.cases import SeenEvent
 from projections.caseload.query import BadCursor
 
@@ -93,6 +94,35 @@ def _number(
         return int(text)
     problems.append(Problem(name, name, N_("Enter a whole number in the range allowed.")))
     return None
+
+
+@router.get("/audit/caseload")
+async def caseload_as_it_stood(request: Request, session: AuditorSession) -> HTMLResponse:
+    """An agency's caseload as it stood at the end of a day, rebuilt from the events."""
+    query, agencies = request.query_params, _agencies(request, session)
+    problems: list[Problem] = []
+    agency = query.get("agency") or ""
+    if agency and agency not in {a.agency_id for a in agencies}:
+        problems.append(Problem("agency", "agency", N_("Choose an agency from the list.")))
+    day = day_of(query, "day", problems)
+    svc = services(request)
+    today = svc.app.clock().astimezone(LOCAL_TIME).date()
+    if day is not None and day >= today:
+        problems.append(Problem("day", "day", N_("Choose a day before today.")))
+    items = None
+    if agency and day is not None and not problems:
+        asked = CaseloadRequest(agency=agency, limit=PAGE_SIZE, as_of=_day_end(day))
+        page = await run_in_threadpool(svc.caseloads.read, caller_of(request, session), asked)
+        items = page.items
+    return render(request, "audit_caseload.html", {
+        "nav": "audit-caseload", "agencies": agencies, "query": query, "items": items,
+        "problems": problems, "errors": {p.field: p.message for p in problems},
+    }, 400 if problems else 200)  # fmt: skip
+
+
+def _day_end(day: date) -> datetime:
+    """The last instant of a German calendar day (the first of the next, exclusive)."""
+    return datetime.combine(day + timedelta(days=1), time(), LOCAL_TIME) - timedelta(microseconds=1)
 
 
 @router.get("/audit/cases/{case_id}")
