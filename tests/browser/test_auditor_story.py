@@ -29,7 +29,7 @@ def test_an_auditor_samples_the_cases_and_replays_one(
 ) -> None:
     anna = staff(served.services, ABH_MK, "anna.berger@abh.example", "Anna Berger")
     staff(served.services, MBE_MK, "mira.schmidt@mbe.example", "Mira Schmidt")
-    cases = [referred_case(served.services, anna) for _ in range(3)]
+    cases = [referred_case(served.services, anna) for _ in range(5)]
     with browsers(chromium) as person:
         page = person()
         page.goto(served("/"))
@@ -38,13 +38,13 @@ def test_an_auditor_samples_the_cases_and_replays_one(
         page.get_by_role("button", name="Anmelden").click()
 
         expect(page.get_by_role("heading", name="Fälle der Kommune")).to_be_visible()
-        expect(page.get_by_role("link", name=re.compile("^Fall "))).to_have_count(3)
+        expect(page.get_by_role("link", name=re.compile("^Fall "))).to_have_count(5)
         assert_accessible(page)
         shot(page, "17-audit-register")
 
         page.get_by_label("Fälle in der Stichprobe").fill("2")
         page.get_by_role("button", name="Stichprobe ziehen").click()
-        notice = page.get_by_text(re.compile(r"Stichprobe von 2 aus 3 Fällen, Startwert \d+"))
+        notice = page.get_by_text(re.compile(r"Stichprobe von 2 aus 5 Fällen, Startwert \d+"))
         expect(notice).to_be_visible()
         seed = re.search(r"Startwert (\d+)", notice.inner_text())
         assert seed is not None
@@ -85,6 +85,13 @@ def test_an_auditor_samples_the_cases_and_replays_one(
         expect(page.get_by_text("Keine passenden Fälle.")).to_be_visible()
         assert_accessible(page)
         shot(page, "27-audit-caseload-as-it-stood")
+        # The figures of the month as charts, each with its table.
+        page.get_by_role("link", name="Statistik").click()
+        expect(page.get_by_role("img", name="Eröffnete Fälle")).to_be_visible()
+        expect(page.get_by_role("table", name="Eröffnete Fälle")).to_contain_text("weniger als 5")
+        assert_accessible(page)
+        shot(page, "28-audit-statistics")
+        page.go_back()
         page.go_back()
         page.go_back()
 

@@ -140,3 +140,31 @@ def test_an_auditor_sees_an_agencys_caseload_as_it_stood_on_a_day(
         "/audit/caseload", params={"agency": "abh-leipzig", "day": "2026-09-01"}
     )
     assert elsewhere.status_code == 400
+
+
+def test_an_auditor_reads_the_statistics_as_charts_with_their_tables(
+    api: Api, browser: httpx.Client, services: Services, clock: FakeClock
+) -> None:
+    api.agency(ABH, AgencyKind.AUSLAENDERBEHOERDE)
+    for _ in range(5):
+        api.open_case(ABH)
+    case_id = api.open_case(ABH)
+    api.agency("mbe-mk")
+    api.grant(ABH, case_id, "mbe-mk", ["counselling"], ["identity"])  # one person: suppressed
+    auditor(services, browser)
+
+    september = {"from": "2026-09", "to": "2026-09"}
+    six = '<td class="kern-table__cell kern-table__cell--numeric">6</td>'
+    deadline = time.monotonic() + 10
+    while six not in (page := browser.get("/audit/statistics", params=september).text):
+        assert time.monotonic() < deadline, page
+        time.sleep(0.1)
+    assert '<svg viewBox="0 0 640 220" role="img"' in page
+    assert "Eröffnete Fälle" in page
+    assert "weniger als 5" in page  # the one consent, as the API suppresses it
+    exported = browser.get("/audit/statistics", params=september | {"format": "csv"})
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert "mayen-koblenz,2026-09,cases_opened,,people,6,false" in exported.text
+    wrong = browser.get("/audit/statistics", params={"from": "September"})
+    assert wrong.status_code == 400
+    assert "Geben Sie einen Monat als JJJJ-MM ein." in wrong.text

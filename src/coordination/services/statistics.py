@@ -5,6 +5,8 @@ The figures are aggregates with small cells suppressed (ADR 0013), yet an
 auditor reading them is still a processing of case data, so it is logged.
 """
 
+import csv
+import io
 from dataclasses import dataclass
 
 from consent.record import LOCAL_TIME
@@ -86,3 +88,32 @@ class StatisticsService:
             reason="statistics",
         )  # fmt: skip
         self.access_log.write(entry)
+
+
+CSV_COLUMNS = ("municipality", "month", "measure", "detail", "statistic", "value", "suppressed")
+
+
+def statistics_csv(report: StatisticsReport) -> str:
+    """Long format, one figure per row; a suppressed figure has an empty value."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\r\n")
+    out.writerow(CSV_COLUMNS)
+    for f in report.months:
+        start = (report.municipality, f.month)
+        for c in f.cells.values():
+            out.writerow((*start, c.measure, c.detail or "", "people", _text(c.people),
+                          _flag(c.suppressed)))  # fmt: skip
+            out.writerow((*start, c.measure, c.detail or "", "events", _text(c.events),
+                          _flag(c.suppressed)))  # fmt: skip
+        median = f.median_days_to_acceptance
+        out.writerow((*start, "referrals_accepted", "", "median_days", _text(median.days),
+                      _flag(median.suppressed)))  # fmt: skip
+    return buffer.getvalue()
+
+
+def _text(value: float | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _flag(suppressed: bool) -> str:
+    return "true" if suppressed else "false"

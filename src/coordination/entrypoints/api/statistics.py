@@ -1,7 +1,5 @@
 """GET /v1/statistics: evaluation figures for auditors, as JSON or CSV."""
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -12,7 +10,12 @@ from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.deps import ServicesDep, require
 from coordination.entrypoints.api.responses import problem_responses
 from coordination.entrypoints.api.statistics_models import MonthStatistics, StatisticsOut
-from coordination.services.statistics import BadMonthRange, StatisticsReport, StatisticsRequest
+from coordination.services.statistics import (
+    BadMonthRange,
+    StatisticsReport,
+    StatisticsRequest,
+    statistics_csv,
+)
 from projections.statistics.query import BREAKDOWNS, BROKEN_DOWN_BY, MEASURES, MonthFigures
 from projections.statistics.suppression import MIN_PEOPLE, Cell
 
@@ -27,7 +30,6 @@ OK = {
 }
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 SLUG = r"^[a-z0-9][a-z0-9-]{1,62}$"
-CSV_COLUMNS = ("municipality", "month", "measure", "detail", "statistic", "value", "suppressed")
 
 
 @router.get("/statistics", response_model=StatisticsOut, responses={**OK, **ERRORS})  # type: ignore[dict-item]
@@ -53,7 +55,7 @@ def statistics(
     if format_ == "csv" or (format_ is None and wants_csv(accept)):
         name = f"statistics-{report.municipality}-{report.first}-{report.last}.csv"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return Response(as_csv(report), media_type="text/csv", headers=headers)
+        return Response(statistics_csv(report), media_type="text/csv", headers=headers)
     return JSONResponse(as_json(report), headers=headers)
 
 
@@ -99,29 +101,3 @@ def _month(f: MonthFigures) -> dict[str, Any]:
 
 def _count(c: Cell) -> dict[str, Any]:
     return {"people": c.people, "events": c.events, "suppressed": c.suppressed}
-
-
-def as_csv(report: StatisticsReport) -> str:
-    """Long format, one figure per row; a suppressed figure has an empty value."""
-    buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\r\n")
-    out.writerow(CSV_COLUMNS)
-    for f in report.months:
-        start = (report.municipality, f.month)
-        for c in f.cells.values():
-            out.writerow((*start, c.measure, c.detail or "", "people", _text(c.people),
-                          _flag(c.suppressed)))  # fmt: skip
-            out.writerow((*start, c.measure, c.detail or "", "events", _text(c.events),
-                          _flag(c.suppressed)))  # fmt: skip
-        median = f.median_days_to_acceptance
-        out.writerow((*start, "referrals_accepted", "", "median_days", _text(median.days),
-                      _flag(median.suppressed)))  # fmt: skip
-    return buffer.getvalue()
-
-
-def _text(value: float | None) -> str:
-    return "" if value is None else str(value)
-
-
-def _flag(suppressed: bool) -> str:
-    return "true" if suppressed else "false"

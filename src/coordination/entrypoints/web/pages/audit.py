@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import QueryParams
 
 from consent.record import LOCAL_TIME
@@ -17,11 +17,13 @@ from coordination.domain.errors import DomainError
 from coordination.entrypoints.web.forms import N_, Problem, day_of
 from coordination.entrypoints.web.replay import changes, lines, version_on
 from coordination.entrypoints.web.session import AuditorSession, caller_of, services
-from coordination.entrypoints.web.templating import render
+from coordination.entrypoints.web.statistics import MONTH, statistics_charts
+from coordination.entrypoints.web.templating import gettext_for, render
 from coordination.services.accounts import WebSession
 from coordination.services.case_register import MOST_SAMPLED, SEED_LIMIT, CaseSearch
 from coordination.services.caseload import CaseloadRequest
 from coordination.services.cases import SeenEvent
+from coordination.services.statistics import BadMonthRange, StatisticsRequest, statistics_csv
 from projections.caseload.query import BadCursor
 
 router = APIRouter(include_in_schema=False)
@@ -123,6 +125,38 @@ async def caseload_as_it_stood(request: Request, session: AuditorSession) -> HTM
 def _day_end(day: date) -> datetime:
     """The last instant of a German calendar day (the first of the next, exclusive)."""
     return datetime.combine(day + timedelta(days=1), time(), LOCAL_TIME) - timedelta(microseconds=1)
+
+
+@router.get("/audit/statistics")
+async def statistics(request: Request, session: AuditorSession) -> Response:
+    """The municipality's figures as charts, each with its table; `?format=csv` the same
+    figures as the API's CSV."""
+    query = request.query_params
+    problems: list[Problem] = []
+    months = {name: query.get(name) or None for name in ("from", "to")}
+    for name, month in months.items():
+        if month is not None and not MONTH.match(month):
+            problems.append(Problem(name, name, N_("Enter a month as YYYY-MM.")))
+    report = None
+    if not problems:
+        asked = StatisticsRequest(None, months["from"], months["to"])
+        try:
+            report = await run_in_threadpool(
+                services(request).statistics.read, caller_of(request, session), asked
+            )
+        except BadMonthRange:
+            problems.append(Problem("from", "from", N_("The first month is after the last.")))
+    if report is not None and query.get("format") == "csv":
+        name = f"statistics-{report.municipality}-{report.first}-{report.last}.csv"
+        return Response(statistics_csv(report), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
+        })  # fmt: skip
+    gettext = gettext_for(request)
+    return render(request, "audit_statistics.html", {
+        "nav": "audit-statistics", "report": report, "query": query, "problems": problems,
+        "errors": {p.field: p.message for p in problems},
+        "charts": statistics_charts(report, gettext) if report else [],
+    }, 400 if problems else 200)  # fmt: skip
 
 
 @router.get("/audit/cases/{case_id}")
