@@ -19,6 +19,7 @@ from coordination.entrypoints.web.pages import (
     federated,
     inbox,
     integrity,
+    rules,
     search,
     second_factor,
     sign_in,
@@ -59,6 +60,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         dpo,
         erasure,
         access_log,
+        rules,
     )
     for page in pages:
         app.include_router(page.router)

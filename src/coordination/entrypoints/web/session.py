@@ -109,6 +109,7 @@ def acting_as(role: Role) -> Callable[[WebSession], Awaitable[WebSession]]:
 CaseworkerSession = Annotated[WebSession, Depends(acting_as(Role.CASEWORKER))]
 AuditorSession = Annotated[WebSession, Depends(acting_as(Role.AUDITOR))]
 DpoSession = Annotated[WebSession, Depends(acting_as(Role.DPO))]
+AdminSession = Annotated[WebSession, Depends(acting_as(Role.ADMIN))]
 
 
 def caller_of(request: Request, session: WebSession) -> Caller:

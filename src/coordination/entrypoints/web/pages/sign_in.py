@@ -31,7 +31,10 @@ from coordination.services.accounts import (
 
 router = APIRouter(include_in_schema=False)
 MaybeSignedIn = Annotated[WebSession | None, Depends(current)]
-HOME = {Role.CASEWORKER: "/worklist", Role.AUDITOR: "/audit/cases", Role.DPO: "/dpo"}
+HOME = {
+    Role.CASEWORKER: "/worklist", Role.AUDITOR: "/audit/cases", Role.DPO: "/dpo",
+    Role.ADMIN: "/rules",
+}  # fmt: skip
 
 
 def home_of(session: WebSession) -> str:
