@@ -84,6 +84,12 @@ def test_a_dpo_reads_the_trail_and_the_report_then_erases_the_case(
         assert_accessible(page)
         shot(page, "26-dpo-access-log")
 
+        # The rule book: the transfers a statute permits without consent.
+        page.get_by_role("link", name="Gesetzliche Übermittlungsregeln").click()
+        expect(page.get_by_role("heading", name="Verlauf des Regelwerks")).to_be_visible()
+        assert_accessible(page)
+        shot(page, "29-statutory-rules")
+
         page.goto(served(f"/dpo/cases/{case_id}"))
         page.get_by_role("link", name="Löschen …").click()
         page.get_by_role("button", name="Weiter zur Bestätigung").click()
