@@ -150,7 +150,8 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         statistics=StatisticsService(app, statistics_view, access_log, wait),
         oversight=OversightService(app, directory, access_log, grounds),
         erasure=ErasureService(
-            app, directory, access_log, Retention.named(settings.retention_rules)
+            app, directory, access_log, Retention.named(settings.retention_rules),
+            needs_approval=settings.erasure_needs_approval,
         ),
         integrity=IntegrityService(app, signing_keys(settings), access_log),
         importing=ImportService(

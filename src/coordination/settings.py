@@ -56,6 +56,10 @@ class Settings(BaseSettings):
         Retention.named(value)  # raises ValueError naming the unknown ones
         return value
 
+    # Four eyes: a DPO's erasure waits for a second person of the same controller to
+    # approve it (ADR 0052). Off: the DPO who confirms it erases at once.
+    erasure_needs_approval: bool = False
+
     # Web app sessions: ended after this long without a request, and this long after
     # the sign-in whatever happens (BSI IT-Grundschutz ORP.4, APP.3.1).
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)

@@ -13,16 +13,18 @@ survived a crash, and changes nothing else.
 
 import json
 from dataclasses import dataclass
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.adapters.store.directory import Directory
+from coordination.adapters.store.erasure_requests import ErasureRequest, ErasureRequests
 from coordination.adapters.store.keys import SNAPSHOT_PART
 from coordination.adapters.store.recorders import RowWrite
 from coordination.application.app import CoordinationApplication, Recorded
 from coordination.application.errors import CaseNotFound
 from coordination.application.pipeline import Write
 from coordination.domain.case import Case, CaseErased
+from coordination.domain.errors import DomainError
 from coordination.domain.identity import AgencyKind, Caller
 from coordination.domain.retention import Retention
 from coordination.services.controllers import Processing, other_parts, processing
@@ -64,13 +66,85 @@ class ErasurePlan:
     erased_before: bool
 
 
+class SecondPersonRequired(DomainError):
+    """Four eyes: who asked for an erasure may not approve or reject it."""
+
+    def __init__(self) -> None:
+        super().__init__("a second person of the controller decides on this erasure")
+
+
+class RequestDecided(DomainError):
+    def __init__(self) -> None:
+        super().__init__("this erasure request was decided already")
+
+
 class ErasureService:
     def __init__(
         self, app: CoordinationApplication, directory: Directory, access_log: AccessLog,
-        retention: Retention,
+        retention: Retention, requests: ErasureRequests | None = None,
+        needs_approval: bool = False,
     ) -> None:  # fmt: skip
         self.app, self.directory, self.access_log = app, directory, access_log
         self.retention = retention
+        self.requests = requests or ErasureRequests(app.db)
+        self.needs_approval = needs_approval
+
+    # Four eyes (ADR 0052): where a deployment asks for it, a DPO's erasure is a request
+    # until a second person of the same controller approves it.
+
+    def ask(
+        self, caller: Caller, case_id: UUID, reason: str, legal_basis: str
+    ) -> Erasure | ErasureRequest:
+        """The erasure, or, where a second person must approve it, its request (the open
+        one of the case, if there is one already)."""
+        if not self.needs_approval:
+            return self.erase(caller, case_id, reason, legal_basis)
+        case, part = self._my_part(caller, case_id)
+        if part.controller in case.erased_parts or (case.erased and part.opened):
+            return self.erase(caller, case_id, reason, legal_basis)  # finishes, changes nothing
+        waiting = self.requests.open_for_case(str(case_id), part.controller)
+        if waiting is not None:
+            return waiting
+        request = ErasureRequest(
+            f"er-{uuid4().hex[:16]}", str(case_id), part.controller, reason, legal_basis,
+            _person(caller), caller.agency_id, self.app.clock(),
+        )  # fmt: skip
+        self.requests.add(request)
+        self._log(caller, case_id, "erasure-requested", legal_basis)
+        return request
+
+    def waiting(self, caller: Caller) -> list[ErasureRequest]:
+        """The requests of the caller's controller that wait for a decision."""
+        return self.requests.open_for(caller.principal.agency.controller)
+
+    def request(self, caller: Caller, request_id: str) -> ErasureRequest:
+        """A request of the caller's controller; CaseNotFound for any other."""
+        found = self.requests.get(request_id)
+        if found is None or found.controller != caller.principal.agency.controller:
+            raise CaseNotFound
+        return found
+
+    def approve(self, caller: Caller, request_id: str) -> Erasure:
+        request = self._deciding(caller, request_id)
+        if not self.requests.decide(request_id, _person(caller), self.app.clock(), "approved"):
+            raise RequestDecided
+        case_id = UUID(request.case_id)
+        return self.erase(caller, case_id, request.reason, request.legal_basis)
+
+    def reject(self, caller: Caller, request_id: str) -> ErasureRequest:
+        request = self._deciding(caller, request_id)
+        if not self.requests.decide(request_id, _person(caller), self.app.clock(), "rejected"):
+            raise RequestDecided
+        self._log(caller, UUID(request.case_id), "erasure-rejected", request.legal_basis)
+        return self.request(caller, request_id)
+
+    def _deciding(self, caller: Caller, request_id: str) -> ErasureRequest:
+        request = self.request(caller, request_id)
+        if request.decided_at is not None:
+            raise RequestDecided
+        if request.requested_by == _person(caller):
+            raise SecondPersonRequired
+        return request
 
     def plan(self, caller: Caller, case_id: UUID) -> ErasurePlan:
         """What `erase` would destroy or keep; changes nothing, and is logged as a read
@@ -189,3 +263,8 @@ class ErasureService:
 
     def _entry(self, caller: Caller, case_id: UUID, action: str, reason: str) -> AccessEntry:
         return AccessEntry.of(caller, self.app.clock(), case_id, action, reason=reason)
+
+
+def _person(caller: Caller) -> str:
+    """Who acted, for four eyes: the account of a person, or the token of a system."""
+    return caller.principal.user or f"token:{caller.principal.token_label}"

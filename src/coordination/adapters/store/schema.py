@@ -46,6 +46,13 @@ _TABLES = [
         role TEXT NOT NULL, csrf_token TEXT NOT NULL, created_at TEXT NOT NULL,
         seen_at TEXT NOT NULL, ended_at TEXT, pending TEXT)""",
     "CREATE INDEX IF NOT EXISTS web_sessions_user ON {p}web_sessions (user_id)",
+    # Erasures waiting for a second person's approval (adapters/store/erasure_requests.py).
+    """CREATE TABLE IF NOT EXISTS {p}erasure_requests (
+        request_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, controller TEXT NOT NULL,
+        reason TEXT NOT NULL, legal_basis TEXT NOT NULL, requested_by TEXT NOT NULL,
+        requested_agency TEXT NOT NULL, requested_at TEXT NOT NULL, decided_by TEXT,
+        decided_at TEXT, outcome TEXT)""",
+    "CREATE INDEX IF NOT EXISTS erasure_requests_case ON {p}erasure_requests (case_id)",
     # Failed sign-ins, per account and per address (both hashed), for throttling.
     "CREATE TABLE IF NOT EXISTS {p}sign_in_failures (subject TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS sign_in_failures_subject ON {p}sign_in_failures (subject, at)",

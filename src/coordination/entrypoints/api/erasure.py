@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from coordination.adapters.store.erasure_requests import ErasureRequest as PendingErasure
 from coordination.contract.requests import ErasureRequest
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.cases import parse_case_id
@@ -33,12 +34,25 @@ class ErasureDone(BaseModel):
     )
 
 
+class ErasureRequested(BaseModel):
+    request_id: str
+    case_id: str
+    status: str = Field(description="pending: a second person of the controller decides")
+
+
 @router.post("/cases/{case_id}/erasure", status_code=201, response_model=ErasureDone,
-             responses=ERRORS | {200: {"model": ErasureDone}})  # fmt: skip
+             responses=ERRORS | {200: {"model": ErasureDone},
+                                 202: {"model": ErasureRequested}})  # fmt: skip
 def erase(case_id: str, body: ErasureRequest, caller: DpoWriter, svc: ServicesDep) -> JSONResponse:
-    """201 on erasure; 200 when the case was erased before (nothing more changes)."""
+    """201 on erasure; 200 when the case was erased before (nothing more changes); 202
+    where the deployment asks for a second person's approval (ADR 0052): the request
+    waits for it in the web app."""
     asked = body.model_dump()
-    done = svc.erasure.erase(caller, parse_case_id(case_id), asked["reason"], asked["legal_basis"])
+    done = svc.erasure.ask(caller, parse_case_id(case_id), asked["reason"], asked["legal_basis"])
+    if isinstance(done, PendingErasure):
+        pending = ErasureRequested(request_id=done.request_id, case_id=done.case_id,
+                                   status="pending")  # fmt: skip
+        return JSONResponse(pending.model_dump(), 202)
     content = {"case_id": str(done.case_id), "version": done.version, "erased_at": done.erased_at,
                "whole": done.whole, "kept_under": done.kept_under,
                "left_to": done.left_to}  # fmt: skip

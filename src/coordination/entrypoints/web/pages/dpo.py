@@ -44,8 +44,10 @@ async def _overview(
     svc, caller = services(request), caller_of(request, session)
     until = svc.app.clock().astimezone(LOCAL_TIME).date()
     found = await run_in_threadpool(svc.oversight.overview, caller, until - PERIOD, until)
+    waiting = (await run_in_threadpool(svc.erasure.waiting, caller)
+               if svc.erasure.needs_approval else None)  # fmt: skip
     return render(request, "dpo_overview.html", {
-        "nav": "dpo", "overview": found, "agencies": _agency_names(request),
+        "nav": "dpo", "overview": found, "agencies": _agency_names(request), "waiting": waiting,
         "problems": problems or [], "errors": {p.field: p.message for p in problems or []},
     }, 400 if problems else 200)  # fmt: skip
 
