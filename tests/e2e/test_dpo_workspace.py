@@ -162,3 +162,17 @@ def test_a_dpo_searches_the_access_log_and_exports_it(
     assert 'id="error-summary"' in wrong.text
     log = services.access_log.for_case(case_id)
     assert any(e.reason == "access-log" and e.role == "dpo" for e in log)
+
+
+def test_the_overview_alerts_to_a_recipient_widening_its_own_access(
+    api: Api, browser: httpx.Client, services: Services
+) -> None:
+    case_id, _ = consented_case(api)
+    widened = api.grant(MBE, case_id, MBE, ["counselling"], ["residence"])
+    assert widened.status_code == 403  # the consent gate refuses, and logs it
+    dpo(services, browser)
+
+    overview = browser.get("/dpo").text
+    section = overview.split('id="widening-h"')[1].split("</section>")[0]
+    assert "Mbe-Diakonie-Mayen-Koblenz" in section  # the directory's name of the agency
+    assert '<td class="kern-table__cell kern-table__cell--numeric">1</td>' in section
