@@ -168,3 +168,22 @@ def test_an_auditor_reads_the_statistics_as_charts_with_their_tables(
     wrong = browser.get("/audit/statistics", params={"from": "September"})
     assert wrong.status_code == 400
     assert "Geben Sie einen Monat als JJJJ-MM ein." in wrong.text
+
+
+def test_a_replay_compares_any_two_versions(
+    api: Api, browser: httpx.Client, services: Services
+) -> None:
+    api.agency(ABH, AgencyKind.AUSLAENDERBEHOERDE)
+    case_id = api.open_case(ABH)
+    api.post(ABH, case_id, type="QualificationRecorded", title="Pflegefachkraft", country="SY")
+    api.post(ABH, case_id, type="QualificationRecorded", title="Elektriker", country="SY")
+    auditor(services, browser)
+
+    step = browser.get(f"/audit/cases/{case_id}", params={"version": "3"}).text
+    assert "Elektriker" in step.split('id="changes-h"')[1].split("</table>")[0]
+    assert "Pflegefachkraft" not in step.split('id="changes-h"')[1].split("</table>")[0]
+    both = browser.get(f"/audit/cases/{case_id}", params={"version": "3", "against": "1"}).text
+    changes = both.split('id="changes-h"')[1].split("</table>")[0]
+    assert "Was sich von Version 1 bis 3 geändert hat" in changes
+    assert "Pflegefachkraft" in changes
+    assert "Elektriker" in changes

@@ -181,16 +181,24 @@ def _replay(
     latest = history[-1].event.originator_version
     version = _chosen_version(history, query) or latest
     case, view = svc.cases.read_case(caller, case_id, version=version)
-    before = lines(svc.cases.read_case(caller, case_id, version=version - 1)[1].data) \
-        if version > 1 else {}  # fmt: skip
+    against = _against(query, version)
+    before = lines(svc.cases.read_case(caller, case_id, version=against)[1].data) \
+        if against >= 1 else {}  # fmt: skip
     now = lines(view.data)
     names = svc.accounts.names([s.event.user for s in history if s.event.user])
     agencies = {a.agency_id: a.name for a in svc.directory.list_agencies()}
     return {
         "case": case, "view": view, "history": history, "version": version, "latest": latest,
         "lines": now, "changes": changes(before, now), "names": names, "agencies": agencies,
-        "event": _event_at(history, version), "day": query.get("day", ""),
+        "event": _event_at(history, version), "day": query.get("day", ""), "against": against,
     }  # fmt: skip
+
+
+def _against(query: QueryParams, version: int) -> int:
+    """The version the chosen one is compared with: the one before, unless another
+    earlier one is named."""
+    text = query.get("against") or ""
+    return int(text) if text.isdigit() and 0 < int(text) < version else version - 1
 
 
 def _chosen_version(history: list[SeenEvent], query: QueryParams) -> int | None:
