@@ -56,6 +56,10 @@ def test_an_auditor_reads_the_statistics_as_json(api: Api, auditor: str) -> None
     assert set(month["courses_completed_by_result"]) == {
         "A1", "A2", "B1", "B2", "C1", "C2", "below_A2", "passed", "failed"}  # fmt: skip
     assert set(month["milestones_met_by_timeliness"]) == {"on_time", "late"}
+    assert set(month["referrals_sent_by_purpose"]) == {
+        "case_management", "counselling", "language_course", "qualification_recognition",
+        "job_placement", "social_benefits", "housing", "childcare_schooling",
+        "residence_procedure"}  # fmt: skip
 
 
 @pytest.mark.parametrize("how", [{"headers": {"Accept": "text/csv"}}, {"format": "csv"}])
@@ -77,8 +81,8 @@ def test_an_auditor_reads_the_statistics_as_csv(
             figures[("consents_granted", "", "events")]["suppressed"]) == ("", "true")  # fmt: skip
     assert figures[("referrals_accepted", "", "median_days")]["suppressed"] == "true"
     assert figures[("courses_completed", "B1", "people")]["value"] == ""
-    # 11 totals and 11 parts, people and events each, and the median.
-    assert len(rows) == 22 * 2 + 1
+    # 11 totals and 20 parts, people and events each, and the median.
+    assert len(rows) == 31 * 2 + 1
 
 
 def test_the_default_range_is_the_last_twelve_months(api: Api, auditor: str) -> None:

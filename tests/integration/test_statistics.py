@@ -169,6 +169,7 @@ LEIPZIG_SHOWN = {
     ("2026-09", "cases_opened", None): (10, 10),  # L11 opened on 1 October, Berlin time
     ("2026-09", "consents_granted", None): (10, 11),  # L1 gave two
     ("2026-09", "referrals_sent", None): (8, 8),  # Essen's three are not Leipzig's
+    ("2026-09", "referrals_sent", "counselling"): (8, 8),  # all eight for counselling
     ("2026-10", "referrals_accepted", None): (6, 6),
     ("2026-10", "courses_assigned", None): (6, 7),  # L1 has two courses
     ("2026-10", "agreements_concluded", None): (10, 10),
@@ -222,8 +223,9 @@ def test_statistics_match_the_hand_count(
     december = report.months[3].cells
     assert december[("milestones_met", "on_time")].people is None
     assert december[("milestones_met", "late")].events is None
-    # Every month lists every cell: 11 totals, 9 course results, on time and late.
-    assert {len(m.cells) for m in report.months} == {22}
+    # Every month lists every cell: 11 totals, 9 purposes of referrals, 9 course
+    # results, on time and late.
+    assert {len(m.cells) for m in report.months} == {31}
 
 
 def test_small_municipalities_show_nothing(services: Services, story: Follower) -> None:
@@ -254,9 +256,11 @@ def test_every_read_is_in_the_access_log(
 def test_no_personal_data_in_the_statistics_tables(services: Services, story: Follower) -> None:
     view = services.projection("statistics").view
     text = repr(rows(view))
-    # Ids (case, referral, milestone) are kept to join later events; nothing else of a case.
-    for value in ("Amina", "Haddad", "+49", "SY", "beraten", "Kurs verschoben", "counselling"):
+    # Ids (case, referral, milestone) are kept to join later events, and the parts of the
+    # breakdowns (a referral's purpose, a course's result); nothing else of a case.
+    for value in ("Amina", "Haddad", "+49", "SY", "beraten", "Kurs verschoben"):
         assert value not in text
+    assert "counselling" in text  # the purpose of the referrals, as a breakdown's part
 
 
 def rows(view: StatisticsView) -> dict[str, list[tuple[Any, ...]]]:

@@ -71,7 +71,7 @@ class StatisticsProjection(Projection[StatisticsView]):
     @apply.register
     def _(self, e: ReferralSent) -> None:
         self.view.referral_sent(str(e.originator_id), e.referral_id, day_of(e.timestamp))
-        self.count(e, "referrals_sent")
+        self.count(e, "referrals_sent", str(e.purpose))
 
     @apply.register
     def _(self, e: ReferralAccepted) -> None:

@@ -4,6 +4,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
+from consent import Purpose
 from projections.statistics.suppression import (
     Cell,
     Median,
@@ -21,10 +22,13 @@ MEASURES = (
 # Measures broken down by a detail: the contract's course results, and whether a
 # milestone was met by its due date. Each part is a cell of its own.
 BREAKDOWNS = {
+    "referrals_sent": tuple(p.value for p in Purpose),
     "courses_completed": ("A1", "A2", "B1", "B2", "C1", "C2", "below_A2", "passed", "failed"),
     "milestones_met": ("on_time", "late"),
 }
-BROKEN_DOWN_BY = {"courses_completed": "result", "milestones_met": "timeliness"}
+BROKEN_DOWN_BY = {
+    "referrals_sent": "purpose", "courses_completed": "result", "milestones_met": "timeliness",
+}  # fmt: skip
 
 _WHERE = " FROM {p}statistics_facts WHERE municipality = %(m)s AND month BETWEEN %(a)s AND %(b)s"
 _TOTALS = ("SELECT month, measure, NULL AS detail, COUNT(DISTINCT case_id) AS people,"

@@ -24,6 +24,7 @@ class MonthStatistics(BaseModel):
     consents_granted: CountCell
     consents_withdrawn: CountCell
     referrals_sent: CountCell
+    referrals_sent_by_purpose: dict[str, CountCell]
     referrals_accepted: CountCell
     median_days_to_acceptance: MedianCell
     referrals_declined: CountCell

@@ -5,6 +5,7 @@ so the pages keep their content security policy. A suppressed figure (fewer peop
 than the statistics show) has no bar and is marked in the table.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 220
@@ -40,7 +41,7 @@ class Chart:
 
 
 def bar_chart(
-    key: str, title: str, unit: str, figures: list[tuple[str, int | float | None]]
+    key: str, title: str, unit: str, figures: Sequence[tuple[str, int | float | None]]
 ) -> Chart:
     """One bar per (label, value), scaled to the largest value shown."""
     top = max((v for _, v in figures if v is not None), default=0) or 1

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from coordination.entrypoints.web.charts import Chart, bar_chart
 from coordination.entrypoints.web.forms import N_
+from coordination.entrypoints.web.labels import Labels
 from coordination.services.statistics import StatisticsReport
+from projections.statistics.query import BREAKDOWNS
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # (the chart's key, its title, the measure and its detail, what is counted)
@@ -34,7 +36,24 @@ def statistics_charts(report: StatisticsReport, gettext: Callable[[str], str]) -
         )
         for key, title, measure, detail in PER_MONTH
     ]
+    charts += _parts(report, gettext, "referrals_sent", N_("Referrals sent for %(part)s"))
+    charts += _parts(report, gettext, "courses_completed", N_("Courses completed with %(part)s"))
     days = [(f.month, f.median_days_to_acceptance.days) for f in report.months]
     title = gettext("Median days from referral to acceptance")
     charts.append(bar_chart("days-to-acceptance", title, gettext("days"), days))
+    return charts
+
+
+def _parts(
+    report: StatisticsReport, gettext: Callable[[str], str], measure: str, title: str
+) -> list[Chart]:
+    """A chart per part of a breakdown (a purpose, a course result) that shows a figure in
+    at least one month; a part suppressed in every month has nothing to draw."""
+    labels = Labels(gettext)
+    charts = []
+    for part in BREAKDOWNS[measure]:
+        figures = [(f.month, f.cells[(measure, part)].people) for f in report.months]
+        if any(value is not None for _, value in figures):
+            named = gettext(title) % {"part": labels.value(part)}
+            charts.append(bar_chart(f"{measure}-{part}", named, gettext("people"), figures))
     return charts
