@@ -27,6 +27,7 @@ from tests.browser.people import (
     sign_in,
     staff,
 )
+from tests.e2e.web import without_second_factor
 
 KREIS_MK = Agency("kreis-mayen-koblenz", "Kreisverwaltung Mayen-Koblenz", AgencyKind.OTHER,
                   "mayen-koblenz")  # fmt: skip
@@ -35,7 +36,7 @@ DORA = "dora.datenschutz@kreis.example"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, log_level="WARNING", require_2fa_for=[])
+    return without_second_factor(database_url)
 
 
 def test_a_dpo_reads_the_trail_and_the_report_then_erases_the_case(

@@ -1,6 +1,6 @@
 """End-to-end fixtures: agencies with tokens, and a client that speaks as each."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -71,6 +71,13 @@ class Api:
             evidence={"method": "written"},
             **extra,
         )
+
+
+@pytest.fixture
+def browser(served: httpx.Client) -> Iterator[httpx.Client]:
+    """A person's browser: keeps cookies, does not follow redirects."""
+    with httpx.Client(base_url=str(served.base_url), timeout=30) as client:
+        yield client
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ replayed version by version, and the pages kept to the auditor's role and munici
 
 import re
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from coordination.bootstrap import Services
 from coordination.domain.identity import AgencyKind, Role
@@ -17,12 +15,6 @@ from tests.support import FakeClock, add_agency
 ABH, AUDIT = "abh-mk", "kreis-mk"
 LISTED = re.compile(r'href="/audit/cases/([0-9a-f-]{36})"')
 AS_IT_STOOD = re.compile(r'href="/audit/cases/([0-9a-f-]{36})\?day=')
-
-
-@pytest.fixture
-def browser(served: httpx.Client) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=str(served.base_url), timeout=30) as client:
-        yield client
 
 
 def auditor(services: Services, browser: httpx.Client) -> None:

@@ -2,7 +2,6 @@
 speaks it, in English; printing records nothing."""
 
 import io
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -11,12 +10,6 @@ from pypdf import PdfReader
 from coordination.bootstrap import Services
 from tests.e2e.web import account, hidden, open_case, sign_in
 from tests.support import add_agency
-
-
-@pytest.fixture
-def browser(served: httpx.Client) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=str(served.base_url), timeout=30) as client:
-        yield client
 
 
 def consent_form(case_page: str) -> dict[str, str | list[str]]:

@@ -4,7 +4,6 @@ the cases their controller has a part in."""
 
 import io
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -14,7 +13,7 @@ from coordination.bootstrap import Services
 from coordination.domain.identity import AgencyKind, Role
 from coordination.settings import Settings
 from tests.e2e.conftest import Api
-from tests.e2e.web import PASSWORD, account, hidden, sign_in
+from tests.e2e.web import PASSWORD, account, hidden, sign_in, without_second_factor
 from tests.support import add_agency
 
 ABH, MBE, DISTRICT = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz", "kreis-mayen-koblenz"
@@ -23,13 +22,7 @@ ABH, MBE, DISTRICT = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz", "kreis-m
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """A deployment that asks no role for a second factor (tested elsewhere)."""
-    return Settings(database_url=database_url, log_level="WARNING", require_2fa_for=[])
-
-
-@pytest.fixture
-def browser(served: httpx.Client) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=str(served.base_url), timeout=30) as client:
-        yield client
+    return without_second_factor(database_url)
 
 
 def dpo(services: Services, browser: httpx.Client) -> None:

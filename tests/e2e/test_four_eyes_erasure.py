@@ -11,7 +11,7 @@ from coordination.bootstrap import Services
 from coordination.domain.identity import AgencyKind, Role
 from coordination.settings import Settings
 from tests.e2e.conftest import Api
-from tests.e2e.web import PASSWORD, hidden, sign_in
+from tests.e2e.web import PASSWORD, hidden, sign_in, without_second_factor
 from tests.support import add_agency
 
 ABH, DISTRICT = "abh-mayen-koblenz", "kreis-mayen-koblenz"
@@ -20,8 +20,7 @@ ASKED = {"reason": "request of the person", "legal_basis": "Art. 17 Abs. 1 lit. 
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, log_level="WARNING", require_2fa_for=[],
-                    erasure_needs_approval=True)  # fmt: skip
+    return without_second_factor(database_url, erasure_needs_approval=True)
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 stays in her inbox, and the sender's case shows the answer."""
 
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from coordination.bootstrap import Services
 from coordination.domain.identity import AgencyKind
@@ -13,12 +11,6 @@ from tests.e2e.conftest import Api
 from tests.e2e.web import account, hidden, sign_in
 
 ABH, MBE = "abh-mk", "mbe-mk"
-
-
-@pytest.fixture
-def browser(served: httpx.Client) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=str(served.base_url), timeout=30) as client:
-        yield client
 
 
 def inbox_until(browser: httpx.Client, text: str) -> str:

@@ -3,11 +3,9 @@ search logged without its terms."""
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
-import pytest
 
 from coordination.bootstrap import Services
 from coordination.domain.identity import Role
@@ -15,12 +13,6 @@ from tests.e2e.conftest import Api, body
 from tests.e2e.web import account, hidden, open_case, sign_in
 
 FOUND = re.compile(r'<a class="kern-link" href="/cases/([0-9a-f-]{36})">([^<]*)</a>')
-
-
-@pytest.fixture
-def browser(served: httpx.Client) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=str(served.base_url), timeout=30) as client:
-        yield client
 
 
 def search(client: httpx.Client, given: str, family: str, born: str) -> list[tuple[str, str]]:

@@ -2,15 +2,13 @@
 and its history; added to and retired by an admin, with a reason, through the use case
 of /v1/statutory-rules."""
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from coordination.bootstrap import Services
 from coordination.domain.identity import Role
 from coordination.settings import Settings
-from tests.e2e.web import PASSWORD, hidden, sign_in
+from tests.e2e.web import PASSWORD, hidden, sign_in, without_second_factor
 from tests.support import add_agency
 
 RULE = {
@@ -24,13 +22,7 @@ RULE = {
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, log_level="WARNING", require_2fa_for=[])
-
-
-@pytest.fixture
-def browser(served: httpx.Client) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=str(served.base_url), timeout=30) as client:
-        yield client
+    return without_second_factor(database_url)
 
 
 def person(services: Services, browser: httpx.Client, role: Role) -> str:

@@ -2,7 +2,6 @@
 
 import json
 import re
-from collections.abc import Iterator
 from uuid import UUID
 
 import httpx
@@ -18,13 +17,6 @@ from tests.support import FakeClock, ServedApp, add_agency
 
 SCRIPT = "<script>alert(1)</script>"
 CASE_PATH = re.compile(r"^/cases/[0-9a-f-]{36}(\?recorded=\w+)?$")
-
-
-@pytest.fixture
-def browser(served: httpx.Client) -> Iterator[httpx.Client]:
-    """A client that keeps cookies and does not follow redirects, like a careful browser."""
-    with httpx.Client(base_url=str(served.base_url), timeout=30) as client:
-        yield client
 
 
 def test_a_form_without_its_csrf_token_changes_nothing(

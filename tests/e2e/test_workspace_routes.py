@@ -15,7 +15,7 @@ from coordination.bootstrap import Services
 from coordination.domain.identity import AgencyKind, Role
 from coordination.settings import Settings
 from tests.e2e.conftest import Api
-from tests.e2e.web import PASSWORD, hidden, sign_in
+from tests.e2e.web import PASSWORD, hidden, sign_in, without_second_factor
 from tests.support import add_agency
 
 ABH, MBE = "abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz"
@@ -24,7 +24,7 @@ WORKSPACES = {"/audit": Role.AUDITOR, "/dpo": Role.DPO}
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, log_level="WARNING", require_2fa_for=[])
+    return without_second_factor(database_url)
 
 
 def workspace_routes(app: FastAPI) -> list[tuple[str, str, Role]]:

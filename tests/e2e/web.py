@@ -1,14 +1,24 @@
 """A person in the web app, over HTTP: signs in, reads pages, sends forms."""
 
 import re
+from typing import Any
 
 import httpx
 
 from coordination.bootstrap import Services
 from coordination.domain.identity import Role
+from coordination.settings import Settings
 from tests.support import add_agency
 
 PASSWORD = "a long enough test passphrase"
+
+
+def without_second_factor(database_url: str, **more: Any) -> Settings:
+    """A deployment that asks no role for a second factor: the stories of the oversight
+    workspaces sign in with a password alone (the second factor has tests of its own)."""
+    return Settings(database_url=database_url, log_level="WARNING", require_2fa_for=[], **more)
+
+
 _FIELD = re.compile(r'name="(csrf_token|idempotency_key|version)" value="([^"]*)"')
 
 
