@@ -8,9 +8,9 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
-from consent.record import LOCAL_TIME
+from consent.record import end_of_validity, start_of_day
 from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.adapters.timestamps import stamp
 from coordination.application.errors import Forbidden
@@ -81,8 +81,8 @@ class CaseRegister:
         return CaseFilter(
             municipality=caller.principal.agency.municipality, closed=closed,
             lead_agency=search.lead_agency,
-            opened_from=_day_start(search.opened_from) if search.opened_from else None,
-            opened_before=_day_start(search.opened_to + timedelta(days=1))
+            opened_from=stamp(start_of_day(search.opened_from)) if search.opened_from else None,
+            opened_before=stamp(end_of_validity(search.opened_to))
             if search.opened_to else None,
         )  # fmt: skip
 
@@ -98,10 +98,6 @@ class CaseRegister:
 def _check_auditor(caller: Caller) -> None:
     if caller.principal.role != Role.AUDITOR:
         raise Forbidden("only auditors search the register of cases")
-
-
-def _day_start(day: date) -> str:
-    return stamp(datetime.combine(day, time(), LOCAL_TIME))
 
 
 def _encode(after: tuple[str, str]) -> str:

@@ -100,7 +100,7 @@ class ErasureService:
         if not self.needs_approval:
             return self.erase(caller, case_id, reason, legal_basis)
         case, part = self._my_part(caller, case_id)
-        if part.controller in case.erased_parts or (case.erased and part.opened):
+        if _erased_before(case, part):
             return self.erase(caller, case_id, reason, legal_basis)  # finishes, changes nothing
         waiting = self.requests.open_for_case(str(case_id), part.controller)
         if waiting is not None:
@@ -160,12 +160,12 @@ class ErasureService:
             case_id, part.controller, sorted(part.agencies), part.opened,
             rule.kept_under(self.app.clock().date()) if rule else None,
             sorted(others) if part.opened else [],
-            part.controller in case.erased_parts or (case.erased and part.opened),
+            _erased_before(case, part),
         )  # fmt: skip
 
     def erase(self, caller: Caller, case_id: UUID, reason: str, legal_basis: str) -> Erasure:
         case, part = self._my_part(caller, case_id)
-        if part.controller in case.erased_parts or (case.erased and part.opened):
+        if _erased_before(case, part):
             earlier = self._earlier(case_id, part.controller)
             self._shred(case_id, part, earlier.whole, earlier.kept_under)
             return earlier
@@ -268,3 +268,8 @@ class ErasureService:
 def _person(caller: Caller) -> str:
     """Who acted, for four eyes: the account of a person, or the token of a system."""
     return caller.principal.user or f"token:{caller.principal.token_label}"
+
+
+def _erased_before(case: Case, part: Processing) -> bool:
+    """The part was erased already: by its own erasure, or with the whole case."""
+    return part.controller in case.erased_parts or (case.erased and part.opened)

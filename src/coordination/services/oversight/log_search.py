@@ -6,9 +6,9 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
-from consent.record import LOCAL_TIME
+from consent.record import end_of_validity, start_of_day
 from coordination.adapters.store.access_log import AccessEntry, LogFilter
 
 ACTIONS = ("read", "withheld", "refused", "search", "erased", "imported")
@@ -32,8 +32,8 @@ class LogSearch:
         scope = sorted(agencies if self.agency is None else agencies & {self.agency})
         return LogFilter(
             tuple(scope), self.action, self.user, self.case_id,
-            _start(self.since) if self.since else None,
-            _start(self.until + timedelta(days=1)) if self.until else None,
+            start_of_day(self.since) if self.since else None,
+            end_of_validity(self.until) if self.until else None,
         )  # fmt: skip
 
 
@@ -41,10 +41,6 @@ class LogSearch:
 class LogPage:
     entries: list[AccessEntry]
     below: int | None  # where the next page starts: below this entry id
-
-
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time(), LOCAL_TIME)
 
 
 def entries_csv(entries: list[AccessEntry]) -> str:

@@ -2,7 +2,7 @@
 a case replayed version by version. Every read goes through the services the HTTP API
 uses, and so onto the access log."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import QueryParams
 
-from consent.record import LOCAL_TIME
+from consent.record import LOCAL_TIME, end_of_validity
 from coordination.application.errors import CaseNotFound
 from coordination.domain.errors import DomainError
 from coordination.entrypoints.web.forms import N_, Problem, day_of
@@ -124,7 +124,7 @@ async def caseload_as_it_stood(request: Request, session: AuditorSession) -> HTM
 
 def _day_end(day: date) -> datetime:
     """The last instant of a German calendar day (the first of the next, exclusive)."""
-    return datetime.combine(day + timedelta(days=1), time(), LOCAL_TIME) - timedelta(microseconds=1)
+    return end_of_validity(day) - timedelta(microseconds=1)
 
 
 @router.get("/audit/statistics")
@@ -207,7 +207,7 @@ def _chosen_version(history: list[SeenEvent], query: QueryParams) -> int | None:
         return int(text)
     day = query.get("day") or ""
     try:
-        end = datetime.combine(date.fromisoformat(day) + timedelta(days=1), time(), LOCAL_TIME)
+        end = end_of_validity(date.fromisoformat(day))
     except ValueError:
         return None
     found = version_on(history, end)
