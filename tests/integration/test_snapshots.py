@@ -16,6 +16,7 @@ from eventsourcing.persistence import StoredEvent
 from coordination.adapters.hashing.bundle import verify_bundle
 from coordination.adapters.store.keys import KeyDestroyed
 from coordination.adapters.store.sealing import ErasedSnapshot
+from coordination.application.errors import CaseNotFound, Forbidden
 from coordination.bootstrap import Services
 from coordination.domain.case import Case
 from coordination.domain.identity import Actor, Agency, AgencyKind, Caller, Principal, Role
@@ -159,6 +160,31 @@ def test_an_auditor_s_version_read_is_exactly_that_version(services: Services) -
         case = services.app.get_case(case_id, version=version)
         assert case.version == version
         same_case(case, without_snapshots(services, case_id, version))
+
+
+def test_an_auditor_s_replay_shows_the_states_that_version_reads_show(
+    services: Services,
+) -> None:
+    case_id = long_case(services, 250)
+    agency = Agency("kreis-leipzig", "Kreis", AgencyKind.OTHER, "leipzig")
+    services.directory.add_agency(agency)
+    auditor = Caller(Principal(agency, Role.AUDITOR, "t", "audit"), "test-request")
+
+    for version, against in ((150, None), (201, 99), (1, None), (250, 300)):
+        replayed = services.cases.replay(auditor, case_id, version, against=against)
+        earlier = replayed.against
+        assert (replayed.version, len(replayed.history)) == (version, 250)
+        assert replayed.view.data == services.cases.read_case(auditor, case_id, version)[1].data
+        assert replayed.before == (
+            services.cases.read_case(auditor, case_id, earlier)[1].data if earlier else None
+        )
+    assert services.cases.replay(auditor, case_id, as_of=AT + timedelta(hours=3)).version < 250
+    with pytest.raises(CaseNotFound):
+        services.cases.replay(auditor, case_id, 251)
+    with pytest.raises(CaseNotFound):
+        services.cases.replay(auditor, case_id, as_of=AT - timedelta(days=1))
+    with pytest.raises(Forbidden):
+        services.cases.replay(dpo(services), case_id)
 
 
 def test_a_later_event_after_a_snapshot_loads_on_top_of_it(services: Services) -> None:

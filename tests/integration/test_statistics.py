@@ -120,6 +120,8 @@ def october(s: Story, leipzig: list[UUID], essen: list[UUID]) -> None:
             plan.append(milestone("anerkennung", date(2026, 11, 1)))
         if n < 6:
             plan.append(milestone("kita", date(2026, 12, 15)))
+        if n < 8:
+            plan.append(milestone("wohnung", date(2026, 11, 20)))
         s.record(ABH, c, "AgreementConcluded", signed_on=date(2026, 10, 23), milestones=plan,
                  agreement_id="iv")  # fmt: skip
     s.at("2026-10-30T08:00:00+00:00")  # after the switch to winter time
@@ -128,7 +130,8 @@ def october(s: Story, leipzig: list[UUID], essen: list[UUID]) -> None:
 
 
 def november(s: Story, leipzig: list[UUID]) -> None:
-    """Five referrals completed, seven courses, fifteen milestones."""
+    """Five referrals completed, seven courses, fifteen milestones; one moved into
+    January."""
     s.at("2026-11-01T08:00:00+00:00")
     s.record(ABH, leipzig[9], "MilestoneRescheduled", agreement_id="iv", milestone_id="sprachkurs",
              due_on=date(2026, 11, 30), reason="Kurs verschoben")  # fmt: skip
@@ -150,10 +153,19 @@ def november(s: Story, leipzig: list[UUID]) -> None:
     for c in leipzig[5:10]:  # L10's was moved to 30 November: on time
         s.record(ABH, c, "MilestoneMet", agreement_id="iv", milestone_id="sprachkurs",
                  met_on=date(2026, 11, 20))  # fmt: skip
+    s.at("2026-11-25T08:00:00+00:00")  # L3's wohnung, due 20 November, moved
+    s.record(ABH, leipzig[2], "MilestoneRescheduled", agreement_id="iv", milestone_id="wohnung",
+             due_on=date(2027, 1, 15), reason="Besichtigung im Januar")  # fmt: skip
 
 
 def december(s: Story, leipzig: list[UUID]) -> None:
-    """The milestone kita (due 15 December) met on time by five people, late by one."""
+    """The milestone kita (due 15 December) met on time by five people, late by one;
+    L1's wohnung met late; L7's case closed with its wohnung unmet."""
+    s.at("2026-12-03T08:00:00+00:00")
+    s.record(ABH, leipzig[6], "CaseClosed", reason="weggezogen")
+    s.at("2026-12-05T08:00:00+00:00")
+    s.record(ABH, leipzig[0], "MilestoneMet", agreement_id="iv", milestone_id="wohnung",
+             met_on=date(2026, 12, 5))  # fmt: skip
     s.at("2026-12-10T08:00:00+00:00")
     for c in leipzig[:5]:
         s.record(ABH, c, "MilestoneMet", agreement_id="iv", milestone_id="kita",
@@ -179,9 +191,15 @@ LEIPZIG_SHOWN = {
     ("2026-11", "milestones_met", None): (10, 15),
     ("2026-11", "milestones_met", "on_time"): (6, 6),  # L1-L5 sprachkurs, L10 rescheduled
     ("2026-11", "milestones_met", "late"): (9, 9),  # L1-L5 anerkennung, L6-L9 sprachkurs
-    # December: 6 met, 5 on time, 1 late. The late cell is small, and the total
-    # minus the on-time cell would give it away, so on time is suppressed too.
-    ("2026-12", "milestones_met", None): (6, 6),
+    # Wohnung (due 20 November) unmet at the end of November by L1, L2 and L4 to L8: L3's
+    # was moved into January before the month ended.
+    ("2026-11", "milestones_overdue", None): (7, 7),
+    # December: 7 met, 5 on time, 2 late (L6's kita, L1's wohnung). The late cell is
+    # small, and the total minus the on-time cell would give it away, so on time is
+    # suppressed too.
+    ("2026-12", "milestones_met", None): (6, 7),
+    # L1 met its wohnung and L7's case was closed: L2, L4, L5, L6 and L8 are left.
+    ("2026-12", "milestones_overdue", None): (5, 5),
 }
 # Median of 32, 33, 35, 37, 40, 47 days from 3 September (Berlin dates).
 LEIPZIG_MEDIANS = {"2026-09": None, "2026-10": 36.0, "2026-11": None, "2026-12": None}
@@ -223,9 +241,9 @@ def test_statistics_match_the_hand_count(
     december = report.months[3].cells
     assert december[("milestones_met", "on_time")].people is None
     assert december[("milestones_met", "late")].events is None
-    # Every month lists every cell: 11 totals, 9 purposes of referrals, 9 course
+    # Every month lists every cell: 12 totals, 9 purposes of referrals, 9 course
     # results, on time and late.
-    assert {len(m.cells) for m in report.months} == {31}
+    assert {len(m.cells) for m in report.months} == {32}
 
 
 def test_small_municipalities_show_nothing(services: Services, story: Follower) -> None:
@@ -258,7 +276,7 @@ def test_no_personal_data_in_the_statistics_tables(services: Services, story: Fo
     text = repr(rows(view))
     # Ids (case, referral, milestone) are kept to join later events, and the parts of the
     # breakdowns (a referral's purpose, a course's result); nothing else of a case.
-    for value in ("Amina", "Haddad", "+49", "SY", "beraten", "Kurs verschoben"):
+    for value in ("Amina", "Haddad", "+49", "SY", "beraten", "Kurs verschoben", "weggezogen"):
         assert value not in text
     assert "counselling" in text  # the purpose of the referrals, as a breakdown's part
 
@@ -268,6 +286,19 @@ def rows(view: StatisticsView) -> dict[str, list[tuple[Any, ...]]]:
         table: sorted(tuple(r.values()) for r in view.rows(f"SELECT * FROM {{p}}{table}"))
         for table in view.table_names
     }
+
+
+def test_a_view_without_due_dates_by_day_is_rebuilt(services: Services, story: Follower) -> None:
+    view = services.projection("statistics").view
+    live = rows(view)
+    with view.db.transaction() as cursor:
+        view.db.run(cursor, "DELETE FROM {p}statistics_schedules")
+
+    view.create_tables()  # as the service does when it starts
+
+    assert view.position(services.app.name) == 0
+    Follower(services.app, services.projection("statistics"), batch_size=500).catch_up()
+    assert rows(view) == live
 
 
 def test_a_rebuild_from_zero_equals_the_live_view(services: Services, story: Follower) -> None:

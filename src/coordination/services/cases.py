@@ -1,6 +1,7 @@
 """Use cases as callers see them: writes with idempotency and refusal logging,
 reads filtered by consent with every read of another agency's data logged."""
 
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ from consent import Purpose
 from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.adapters.store.directory import Directory
 from coordination.adapters.store.idempotency import IdempotencyRequest
-from coordination.application.app import CoordinationApplication, Recorded
+from coordination.application.app import CoordinationApplication, Recorded, project_case
 from coordination.application.errors import CaseNotFound, Forbidden
 from coordination.application.pipeline import Write
 from coordination.domain.bases import reader_bases
@@ -38,6 +39,19 @@ from coordination.services.oversight.scope import consents_of, events_of
 class SeenEvent:
     event: CaseEvent
     view: View
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A case replayed for an auditor: its whole history, its state at `version`, and
+    its state's data at the earlier version `against` (None: before its first event)."""
+
+    history: list[SeenEvent]
+    version: int
+    case: Case
+    view: View
+    against: int
+    before: dict[str, Any] | None
 
 
 class CaseService:
@@ -169,6 +183,37 @@ class CaseService:
         self._log_read(caller, case_id, total, sight)
         return seen
 
+    def replay(
+        self, caller: Caller, case_id: UUID, version: int | None = None,
+        as_of: datetime | None = None, against: int | None = None,
+    ) -> Replayed:  # fmt: skip
+        """The history and two states of the case: the state at `against` (by default
+        the version before), and the state at `version` (or at `as_of`; by default the
+        latest) folded on it from the history's events."""
+        self._check_time_travel(caller, case_id, version or 0, as_of)
+        latest = self._load(caller, case_id)
+        sight, _ = self._sight(caller, latest)  # auditors only: no part to cut out
+        events = self.app.history(case_id)
+        if as_of is not None:
+            version = self._version_in(events, as_of)
+        version = version or len(events)
+        if version > len(events):
+            raise CaseNotFound  # the case has not reached that version
+        if against is None or not 0 < against < version:
+            against = version - 1
+        # The earlier state from its nearest snapshot, the chosen one by folding on it.
+        earlier = self.app.get_case(case_id, against) if against else None
+        before = deepcopy(view_case(earlier, sight).data) if earlier else None
+        case = project_case(earlier, events[against:version])
+        assert case is not None
+        view = view_case(case, sight)
+        history = [SeenEvent(e, self._view(e, latest, sight)) for e in events]
+        total = View(None)
+        for shown in [*(seen.view for seen in history), view]:
+            total.merge(shown)
+        self._log_read(caller, case_id, total, sight)
+        return Replayed(history, version, case, view, against, before)
+
     def _load(self, caller: Caller, case_id: UUID, version: int | None = None) -> Case:
         try:
             return self.app.get_case(case_id, version)
@@ -227,7 +272,11 @@ class CaseService:
         return None
 
     def _version_at(self, case_id: UUID, as_of: datetime) -> int:
-        versions = [e.originator_version for e in self.app.history(case_id) if e.timestamp <= as_of]
+        return self._version_in(self.app.history(case_id), as_of)
+
+    @staticmethod
+    def _version_in(events: list[CaseEvent], as_of: datetime) -> int:
+        versions = [e.originator_version for e in events if e.timestamp <= as_of]
         if not versions:
             raise CaseNotFound
         return versions[-1]

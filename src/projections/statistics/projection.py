@@ -15,6 +15,8 @@ from eventsourcing.projection import Projection
 from consent.record import LOCAL_TIME
 from coordination.domain.case import (
     AgreementConcluded,
+    CaseClosed,
+    CaseErased,
     CaseOpened,
     ConsentGranted,
     ConsentWithdrawn,
@@ -53,7 +55,7 @@ class StatisticsProjection(Projection[StatisticsView]):
 
     @singledispatchmethod
     def apply(self, event: Any) -> None:
-        """Events the evaluation does not count (qualifications, transfers, closing)."""
+        """Events the evaluation does not count (qualifications, transfers)."""
 
     @apply.register
     def _(self, e: CaseOpened) -> None:
@@ -99,16 +101,28 @@ class StatisticsProjection(Projection[StatisticsView]):
     @apply.register
     def _(self, e: AgreementConcluded) -> None:
         for m in e.milestones:
-            self.view.milestone_agreed(str(e.originator_id), e.agreement_id, m["milestone_id"],
+            self.view.milestone_agreed(str(e.originator_id), e.originator_version,
+                                       day_of(e.timestamp), e.agreement_id, m["milestone_id"],
                                        m["due_on"])  # fmt: skip
         self.count(e, "agreements_concluded")
 
     @apply.register
     def _(self, e: MilestoneMet) -> None:
         self.view.milestone_met(str(e.originator_id), e.originator_version, month_of(e.timestamp),
-                                e.agreement_id, e.milestone_id, e.met_on)  # fmt: skip
+                                day_of(e.timestamp), e.agreement_id, e.milestone_id,
+                                e.met_on)  # fmt: skip
 
     @apply.register
     def _(self, e: MilestoneRescheduled) -> None:
-        self.view.milestone_rescheduled(str(e.originator_id), e.agreement_id, e.milestone_id,
+        self.view.milestone_rescheduled(str(e.originator_id), e.originator_version,
+                                        day_of(e.timestamp), e.agreement_id, e.milestone_id,
                                         e.due_on)  # fmt: skip
+
+    @apply.register
+    def _(self, e: CaseClosed) -> None:
+        self.view.case_ended(str(e.originator_id), day_of(e.timestamp))
+
+    @apply.register
+    def _(self, e: CaseErased) -> None:
+        if e.whole:
+            self.view.case_ended(str(e.originator_id), day_of(e.timestamp))

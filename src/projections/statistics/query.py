@@ -17,7 +17,7 @@ from projections.statistics.view import StatisticsView
 MEASURES = (
     "cases_opened", "consents_granted", "consents_withdrawn", "referrals_sent",
     "referrals_accepted", "referrals_declined", "referrals_completed", "courses_assigned",
-    "courses_completed", "agreements_concluded", "milestones_met",
+    "courses_completed", "agreements_concluded", "milestones_met", "milestones_overdue",
 )  # fmt: skip
 # Measures broken down by a detail: the contract's course results, and whether a
 # milestone was met by its due date. Each part is a cell of its own.
@@ -37,6 +37,15 @@ _PARTS = ("SELECT month, measure, detail, COUNT(DISTINCT case_id) AS people,"
           " COUNT(*) AS events" + _WHERE + " AND detail IS NOT NULL"
           " GROUP BY month, measure, detail")  # fmt: skip
 _DAYS = "SELECT month, days" + _WHERE + " AND measure = 'referrals_accepted'"
+# Milestones overdue at a month's end: a due date before the next month's first day, in
+# force at the end of the month's last day (not met, moved or ended by the case by then).
+# ISO dates compare as text in both stores.
+_OVERDUE = (
+    "SELECT COUNT(DISTINCT s.case_id) AS people, COUNT(*) AS events"
+    " FROM {p}statistics_schedules s JOIN {p}statistics_cases c ON c.case_id = s.case_id"
+    " WHERE c.municipality = %(m)s AND s.due_on < %(next)s AND s.from_day < %(next)s"
+    " AND (s.to_day IS NULL OR s.to_day >= %(next)s)"
+)
 
 Key = tuple[str, str | None]  # (measure, detail)
 
@@ -73,6 +82,10 @@ def read_statistics(
     days: dict[str, list[int]] = defaultdict(list)
     for row in view.rows(_DAYS, params):
         days[row["month"]].append(int(row["days"]))
+    for month in months(first, last):
+        following = month_named(month_number(month) + 1) + "-01"
+        row = view.rows(_OVERDUE, {"m": municipality, "next": following})[0]
+        counts[month][("milestones_overdue", None)] = (row["people"], row["events"])
     return [_figures(m, counts[m], days[m]) for m in months(first, last)]
 
 

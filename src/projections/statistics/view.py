@@ -1,5 +1,7 @@
-"""Statistics tables: one fact row per counted event, and the few facts about
-earlier events that later ones need (municipality, sending day, due dates).
+"""Statistics tables: one fact row per counted event, the few facts about
+earlier events that later ones need (municipality, sending day, due dates), and
+each open milestone's due dates with the days they were in force, from which the
+milestones overdue at a month's end are counted.
 
 Handlers never read: a fact that depends on an earlier event is written with
 INSERT ... SELECT, so it sees rows written earlier in the same batch. The
@@ -21,6 +23,12 @@ TABLES = [
     """CREATE TABLE IF NOT EXISTS {p}statistics_milestones (
         case_id TEXT NOT NULL, agreement_id TEXT NOT NULL, milestone_id TEXT NOT NULL,
         due_on TEXT NOT NULL, PRIMARY KEY (case_id, agreement_id, milestone_id))""",
+    # A due date in force from one Berlin day until another (exclusive; NULL: still in
+    # force), ended by a new due date, by the milestone being met, or by the case's end.
+    """CREATE TABLE IF NOT EXISTS {p}statistics_schedules (
+        case_id TEXT NOT NULL, agreement_id TEXT NOT NULL, milestone_id TEXT NOT NULL,
+        version INTEGER NOT NULL, due_on TEXT NOT NULL, from_day TEXT NOT NULL, to_day TEXT,
+        PRIMARY KEY (case_id, agreement_id, milestone_id, version))""",
     """CREATE TABLE IF NOT EXISTS {p}statistics_facts (
         case_id TEXT NOT NULL, version INTEGER NOT NULL, municipality TEXT NOT NULL,
         month TEXT NOT NULL, measure TEXT NOT NULL, detail TEXT, days INTEGER,
@@ -58,11 +66,34 @@ _MET = _fact(
 )
 
 
+_SCHEDULED = "INSERT INTO {p}statistics_schedules VALUES (%s, %s, %s, %s, %s, %s, NULL)"
+_ENDED = (
+    "UPDATE {p}statistics_schedules SET to_day = %(day)s WHERE case_id = %(case)s"
+    " AND to_day IS NULL AND (CAST(%(agreement)s AS TEXT) IS NULL"
+    " OR (agreement_id = %(agreement)s AND milestone_id = %(milestone)s))"
+)
+
+
 class StatisticsView(View):
     name: ClassVar[str] = "statistics"
     tables = TABLES
-    table_names = ("statistics_facts", "statistics_milestones", "statistics_referrals",
-                   "statistics_cases")  # fmt: skip
+    table_names = ("statistics_facts", "statistics_schedules", "statistics_milestones",
+                   "statistics_referrals", "statistics_cases")  # fmt: skip
+
+    def create_tables(self) -> None:
+        super().create_tables()
+        if self._predates_schedules():
+            self.clear()
+
+    def _predates_schedules(self) -> bool:
+        """A view written before due dates were kept with their days has milestones and
+        no schedules (every milestone agreed has one). It is emptied, so the runner
+        rebuilds it from zero, as `coordination projections rebuild` would."""
+        row = self.db.fetch_one(
+            "SELECT EXISTS (SELECT 1 FROM {p}statistics_milestones) AS milestones,"
+            " EXISTS (SELECT 1 FROM {p}statistics_schedules) AS schedules"
+        )
+        return row is not None and bool(row["milestones"]) and not row["schedules"]
 
     def case_opened(self, case_id: str, municipality: str) -> None:
         self.write("INSERT INTO {p}statistics_cases VALUES (%s, %s)", (case_id, municipality))
@@ -92,24 +123,43 @@ class StatisticsView(View):
         )  # fmt: skip
 
     def milestone_agreed(
-        self, case_id: str, agreement_id: str, milestone_id: str, due_on: date
-    ) -> None:
+        self, case_id: str, version: int, day: date, agreement_id: str, milestone_id: str,
+        due_on: date,
+    ) -> None:  # fmt: skip
         self.write("INSERT INTO {p}statistics_milestones VALUES (%s, %s, %s, %s)",
                    (case_id, agreement_id, milestone_id, due_on.isoformat()))  # fmt: skip
+        self.write(_SCHEDULED, (case_id, agreement_id, milestone_id, version,
+                                due_on.isoformat(), day.isoformat()))  # fmt: skip
 
     def milestone_rescheduled(
-        self, case_id: str, agreement_id: str, milestone_id: str, due_on: date
-    ) -> None:
+        self, case_id: str, version: int, day: date, agreement_id: str, milestone_id: str,
+        due_on: date,
+    ) -> None:  # fmt: skip
         self.write(
             "UPDATE {p}statistics_milestones SET due_on = %s"
             " WHERE case_id = %s AND agreement_id = %s AND milestone_id = %s",
             (due_on.isoformat(), case_id, agreement_id, milestone_id),
         )
+        self._end_schedules(case_id, day, agreement_id, milestone_id)
+        self.write(_SCHEDULED, (case_id, agreement_id, milestone_id, version,
+                                due_on.isoformat(), day.isoformat()))  # fmt: skip
+
+    def case_ended(self, case_id: str, day: date) -> None:
+        """Closed or erased: none of its milestones is overdue from that day on."""
+        self._end_schedules(case_id, day)
+
+    def _end_schedules(
+        self, case_id: str, day: date, agreement_id: str | None = None,
+        milestone_id: str | None = None,
+    ) -> None:  # fmt: skip
+        self.write(_ENDED, {"case": case_id, "day": day.isoformat(), "agreement": agreement_id,
+                            "milestone": milestone_id})  # fmt: skip
 
     def milestone_met(
-        self, case_id: str, version: int, month: str, agreement_id: str, milestone_id: str,
-        met_on: date,
+        self, case_id: str, version: int, month: str, day: date, agreement_id: str,
+        milestone_id: str, met_on: date,
     ) -> None:  # fmt: skip
+        self._end_schedules(case_id, day, agreement_id, milestone_id)
         self.write(
             _MET,
             {"case": case_id, "version": version, "month": month, "measure": "milestones_met",

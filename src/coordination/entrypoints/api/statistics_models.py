@@ -35,6 +35,10 @@ class MonthStatistics(BaseModel):
     agreements_concluded: CountCell
     milestones_met: CountCell
     milestones_met_by_timeliness: dict[str, CountCell]
+    milestones_overdue: CountCell = Field(
+        description="Milestones past their due date and not met at the month's end, in cases"
+        " not closed by then: `events` counts the milestones, `people` the cases."
+    )
 
 
 class StatisticsOut(BaseModel):

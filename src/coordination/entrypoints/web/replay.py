@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from coordination.services.cases import SeenEvent
-
 
 @dataclass(frozen=True)
 class Change:
@@ -49,9 +47,3 @@ def changes(before: dict[str, str], after: dict[str, str]) -> list[Change]:
         for path in sorted(before.keys() | after.keys())
         if before.get(path) != after.get(path)
     ]
-
-
-def version_on(history: list[SeenEvent], until: datetime) -> int | None:
-    """The version the case had at the instant: that of its last event by then."""
-    versions = [s.event.originator_version for s in history if s.event.timestamp <= until]
-    return versions[-1] if versions else None

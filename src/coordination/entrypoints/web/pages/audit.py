@@ -15,7 +15,7 @@ from consent.record import LOCAL_TIME, end_of_validity
 from coordination.application.errors import CaseNotFound
 from coordination.domain.errors import DomainError
 from coordination.entrypoints.web.forms import N_, Problem, day_of
-from coordination.entrypoints.web.replay import changes, lines, version_on
+from coordination.entrypoints.web.replay import changes, lines
 from coordination.entrypoints.web.session import AuditorSession, caller_of, services
 from coordination.entrypoints.web.statistics import MONTH, statistics_charts
 from coordination.entrypoints.web.templating import gettext_for, render
@@ -177,43 +177,34 @@ def _replay(
     request: Request, session: WebSession, case_id: UUID, query: QueryParams
 ) -> dict[str, Any]:
     svc, caller = services(request), caller_of(request, session)
-    history = svc.cases.read_history(caller, case_id)
-    latest = history[-1].event.originator_version
-    version = _chosen_version(history, query) or latest
-    case, view = svc.cases.read_case(caller, case_id, version=version)
-    against = _against(query, version)
-    before = lines(svc.cases.read_case(caller, case_id, version=against)[1].data) \
-        if against >= 1 else {}  # fmt: skip
-    now = lines(view.data)
+    replayed = svc.cases.replay(
+        caller, case_id, _digits(query, "version"), _day_ended(query), _digits(query, "against")
+    )
+    history, now = replayed.history, lines(replayed.view.data)
     names = svc.accounts.names([s.event.user for s in history if s.event.user])
     agencies = {a.agency_id: a.name for a in svc.directory.list_agencies()}
     return {
-        "case": case, "view": view, "history": history, "version": version, "latest": latest,
-        "lines": now, "changes": changes(before, now), "names": names, "agencies": agencies,
-        "event": _event_at(history, version), "day": query.get("day", ""), "against": against,
+        "case": replayed.case, "view": replayed.view, "history": history,
+        "version": replayed.version, "latest": history[-1].event.originator_version,
+        "lines": now, "changes": changes(lines(replayed.before), now), "names": names,
+        "agencies": agencies, "event": _event_at(history, replayed.version),
+        "day": query.get("day", ""), "against": replayed.against,
     }  # fmt: skip
 
 
-def _against(query: QueryParams, version: int) -> int:
-    """The version the chosen one is compared with: the one before, unless another
-    earlier one is named."""
-    text = query.get("against") or ""
-    return int(text) if text.isdigit() and 0 < int(text) < version else version - 1
+def _digits(query: QueryParams, name: str) -> int | None:
+    text = query.get(name) or ""
+    return int(text) if text.isdigit() else None
 
 
-def _chosen_version(history: list[SeenEvent], query: QueryParams) -> int | None:
-    text = query.get("version") or ""
-    if text.isdigit():
-        return int(text)
-    day = query.get("day") or ""
+def _day_ended(query: QueryParams) -> datetime | None:
+    """The end of the day asked for, unless a version is asked for, which comes first."""
+    if _digits(query, "version") is not None:
+        return None
     try:
-        end = end_of_validity(date.fromisoformat(day))
+        return _day_end(date.fromisoformat(query.get("day") or ""))
     except ValueError:
         return None
-    found = version_on(history, end)
-    if found is None:
-        raise CaseNotFound  # not opened yet on that day
-    return found
 
 
 def _event_at(history: list[SeenEvent], version: int) -> SeenEvent | None:
