@@ -89,6 +89,21 @@ def _with_projections(f: dict[str, Any]) -> Row:
                 "≥ 0.90x --no-projections", verdict)  # fmt: skip
 
 
+def feed_rows(f: dict[str, Any]) -> list[Row]:
+    """Feed items received per second by the agencies' followers while ingest ran,
+    against the events ingested per second in the same run (no target: a figure)."""
+    feed = f.get("feed_followers")
+    if not feed:
+        return []
+    return [_row(f"change feed, {feed['followers']} agencies following while 8 clients ingest"
+                 f" {feed['events']:,} events", f"{feed['feed_items_per_s']:,.0f} items/s"
+                 f" ({feed['feed_items']:,} of {feed['feed_items_expected']:,}; drained"
+                 f" {feed['drained_after_ingest_s']:.1f} s after ingest)",
+                 f"ingest {feed['ingest_events_per_s']:,.0f} ev/s", f"{feed['ratio']:.2f}x",
+                 "every item delivered", "met" if feed["feed_items"] >= feed["feed_items_expected"]
+                 else "missed")]  # fmt: skip
+
+
 def read_rows(f: dict[str, Any]) -> list[Row]:
     c, page = f["catch_up"], f["caseload_page"]
     with_, without = f["load_case"]["with_snapshots"], f["load_case"]["without_snapshots"]
@@ -180,8 +195,8 @@ def machine_row(machine: dict[str, Any]) -> list[Row]:
 
 def rows(results: dict[str, Any]) -> list[Row]:
     figures = results["figures"]
-    return (machine_row(results["machine"]) + ingest_rows(figures) + read_rows(figures)
-            + import_rows(results["bulk_import"]))  # fmt: skip
+    return (machine_row(results["machine"]) + ingest_rows(figures) + feed_rows(figures)
+            + read_rows(figures) + import_rows(results["bulk_import"]))  # fmt: skip
 
 
 def table(results: dict[str, Any]) -> str:

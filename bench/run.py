@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from bench import measure, oversight_pages, web_pages
+from bench import feed_followers, measure, oversight_pages, web_pages
 from bench.data import generate_cases, long_case, register_agencies, workload
 from bench.importing import bulk_import
 from bench.report import rows, table
@@ -158,6 +158,7 @@ def measure_ingest(svc: Services, size: Size, url: str, now: datetime) -> dict[s
         results["naive"] = {"1": servers.ingest("naive", 1)}
         results["http_2_workers"] = {"8": servers.ingest("two_workers", 8)}
         results["rounds_32"] = [servers.round_32(n) for n in range(ROUNDS_32)]
+        results["feed_followers"] = servers.feed_followers()
         results["server_peak_rss_mb"] = servers.served["one_worker"].peak_rss_mb()
     finally:
         servers.stop()
@@ -214,6 +215,20 @@ class Servers:
             return self.ingest("with_projections", clients)
         finally:
             self.served.pop("with_projections").stop()
+
+    def feed_followers(self) -> dict[str, Any]:
+        """`coordination serve` with its projections, 50 agencies' systems following
+        their feeds while 8 clients ingest (bench/feed_followers.py)."""
+        step(f"feed followers ({feed_followers.FOLLOWERS}) while ingest runs")
+        for projection in self.svc.projections:
+            Follower(self.svc.app, projection, self.svc.settings.projection_batch_size).catch_up()
+        server = measure.default_server(self.env)
+        try:
+            return feed_followers.measure_followers(
+                self.svc, server, self.size.ingest_events, self.now
+            )
+        finally:
+            server.stop()
 
     def stop(self) -> None:
         for server in self.served.values():

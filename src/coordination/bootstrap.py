@@ -38,14 +38,18 @@ from coordination.adapters.store.recorders import PostgresCaseRecorder, SQLiteCa
 from coordination.adapters.store.schema import create_tables
 from coordination.adapters.store.tokens import TokenLookup
 from coordination.adapters.store.url import StoreConfig, parse_database_url
+from coordination.adapters.store.webhooks import WebhookStore
 from coordination.application.app import CoordinationApplication, utc_now
 from coordination.domain.policy import Policy
 from coordination.domain.retention import Retention
 from coordination.services.accounts import AccountService, SessionTimes
+from coordination.services.agency_directory import AgencyDirectory
+from coordination.services.agency_tokens import AgencyTokens
 from coordination.services.case_register import CaseRegister
 from coordination.services.caseload import CaseloadService
 from coordination.services.cases import CaseService
 from coordination.services.erasure import ErasureService
+from coordination.services.feed import FeedService
 from coordination.services.grounds import GroundsLookup
 from coordination.services.importing import ImportService
 from coordination.services.importing.parallel import Opener
@@ -54,10 +58,14 @@ from coordination.services.oversight.service import OversightService
 from coordination.services.person_search import PersonSearch
 from coordination.services.statistics import StatisticsService
 from coordination.services.statutory import StatutoryRules, record_starter_set
+from coordination.services.webhooks.dispatcher import Dispatcher
+from coordination.services.webhooks.registry import WebhookService
 from coordination.settings import Settings
 from projections.beats import Beats
 from projections.caseload.projection import CaseloadProjection
 from projections.caseload.view import CaseloadView
+from projections.feed.projection import FeedProjection
+from projections.feed.view import FeedView
 from projections.person_index.projection import PersonIndexProjection
 from projections.person_index.view import PersonIndexView
 from projections.runner import ProjectionRunner, Saves
@@ -82,6 +90,10 @@ class Services:
     cases: CaseService
     caseloads: CaseloadService
     statistics: StatisticsService
+    feed: FeedService
+    webhooks: WebhookService
+    # Delivers the webhooks beside the projections (ADR 0057).
+    dispatcher: Dispatcher
     oversight: OversightService
     erasure: ErasureService
     integrity: IntegrityService
@@ -95,6 +107,8 @@ class Services:
     accounts: AccountService
     people: PersonSearch
     register: CaseRegister
+    agencies: AgencyDirectory
+    agency_tokens: AgencyTokens
     # The agency's identity provider people may sign in through (ADR 0048), if any.
     identity_provider: IdentityProvider | None = None
 
@@ -102,8 +116,10 @@ class Services:
         return next(p for p in self.projections if p.view.name == name)
 
     def run_projections(self) -> None:
-        """Keep the views in threads of this process, until `close`."""
+        """Keep the views, and deliver the webhooks, in threads of this process, until
+        `close`."""
         self.runner.start()
+        self.dispatcher.start()
 
     async def open_loop(self) -> None:
         """The pool of the serving event loop (PostgreSQL): token look-ups and case loads
@@ -114,6 +130,7 @@ class Services:
         await self.app.loop_pool.stop()
 
     def close(self) -> None:
+        self.dispatcher.stop()
         if self.runner.running:
             self.runner.stop()
         self.app.close()
@@ -127,11 +144,11 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
     db = app.db
     directory, access_log = app.directory, AccessLog(db)
     caseload = CaseloadView(db, TextSealer(app.keys, directory.controller_of))
-    statistics_view = StatisticsView(db)
+    statistics_view, feed_view = StatisticsView(db), FeedView(db)
     person_index, encoder = PersonIndexView(db), PersonEncoder(app.master_key)
     projections: list[Projection[Any]] = [
         CaseloadProjection(caseload), StatisticsProjection(statistics_view),
-        PersonIndexProjection(person_index, encoder),
+        PersonIndexProjection(person_index, encoder), FeedProjection(feed_view),
     ]  # fmt: skip
     runner = ProjectionRunner(
         app, projections, saves, Beats(db), settings.projection_poll_seconds, config.dsn,
@@ -141,6 +158,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
     statutory = StatutoryRules(app)
     grounds = GroundsLookup(directory, statutory)
     cases = CaseService(app, directory, access_log, grounds, policy(settings))
+    feed, webhook_store = FeedService(feed_view, cases), WebhookStore(db, app.master_key)
     services = Services(
         settings=settings, config=config, app=app, db=db, directory=directory,
         tokens=TokenLookup(directory, app.loop_pool), access_log=access_log,
@@ -148,6 +166,13 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         cases=cases,
         caseloads=CaseloadService(app, caseload, directory, access_log, wait),
         statistics=StatisticsService(app, statistics_view, access_log, wait),
+        feed=feed,
+        webhooks=WebhookService(
+            webhook_store, feed_view, access_log, settings.webhook_hosts, app.clock
+        ),
+        dispatcher=Dispatcher(
+            webhook_store, feed, feed_view, directory, settings.webhook_hosts, app.clock
+        ),
         oversight=OversightService(app, directory, access_log, grounds),
         erasure=ErasureService(
             app, directory, access_log, Retention.named(settings.retention_rules),
@@ -162,6 +187,8 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         statutory=statutory, accounts=account_service(settings, app, directory, clock),
         people=PersonSearch(person_index, encoder, caseload, cases, access_log, app.clock),
         register=CaseRegister(caseload, access_log, app.clock),
+        agencies=AgencyDirectory(directory),
+        agency_tokens=AgencyTokens(directory, access_log, app.clock, settings.token_days),
         identity_provider=identity_provider(settings),
     )  # fmt: skip
     app.start()
@@ -214,6 +241,7 @@ def migrate(settings: Settings) -> None:
                 CaseloadView(app.db),
                 StatisticsView(app.db),
                 PersonIndexView(app.db),
+                FeedView(app.db),
             ]
             for view in views:
                 view.create_tables()

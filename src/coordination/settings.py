@@ -43,7 +43,12 @@ class Settings(BaseSettings):
     # erasure keeps, restricted, the part of a controller they name (ADR 0043).
     retention_rules: Annotated[list[str], NoDecode] = []
 
-    @field_validator("retention_rules", "require_2fa_for", mode="before")
+    # Where agencies' webhooks may point (ADR 0057), comma-separated: host names, which
+    # allow HTTPS to that host (`*.example.de`: its subdomains), or an origin with its
+    # scheme (`http://127.0.0.1:9000`), allowed exactly. Empty: no webhook can be added.
+    webhook_hosts: Annotated[list[str], NoDecode] = []
+
+    @field_validator("retention_rules", "require_2fa_for", "webhook_hosts", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -77,6 +82,10 @@ class Settings(BaseSettings):
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     oidc_name: str = "Single Sign-on"
+
+    # How long a bearer token issued from now on lasts, in days; more than two years is
+    # refused at start (ADR 0055).
+    token_days: int = Field(default=365, ge=1, le=730)
 
     # Per bearer token, per worker process (ADR 0016): requests a minute on average,
     # and how many may come at once. 0 requests a minute: no limit.

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import time
 from typing import Any
 
 import httpx
@@ -124,7 +125,10 @@ def test_bad_months_are_422(api: Api, auditor: str, params: dict[str, str]) -> N
     assert response.json()["code"] == "validation-error"
 
 
-def test_a_position_not_reached_is_503(api: Api, auditor: str) -> None:
+def test_a_position_the_store_has_not_reached_is_answered_at_once(api: Api, auditor: str) -> None:
+    asked = time.monotonic()
     response = read(api, auditor, min_position=10**9, **SEPTEMBER)
-    assert response.status_code == 503
-    assert response.json()["code"] == "unavailable"
+    assert time.monotonic() - asked < 1  # not after the read-your-writes wait
+    assert response.status_code == 422
+    assert response.json()["code"] == "position-ahead"
+    assert "newest event" in response.json()["detail"]

@@ -118,7 +118,7 @@ class CoordinationApplication(Application[UUID]):
         datastore = factory.datastore  # type: ignore[attr-defined]
         self.db = Database(datastore, self.store.dialect, self.store.schema)
         self.keys = CaseKeys(self.db, self.master_key)
-        self.directory = Directory(self.db)
+        self.directory = Directory(self.db, self.clock)
         self.idempotency = IdempotencyStore(self.db, self.clock, *self.idempotency_times)
         self.loop_pool = LoopPool(datastore)
         return factory
@@ -156,9 +156,10 @@ class CoordinationApplication(Application[UUID]):
             raise CaseNotFound
         return case
 
-    def history(self, case_id: UUID) -> list[CaseEvent]:
-        events = list(self.events.get(case_id))
-        if not events or not isinstance(events[0], CaseOpened):
+    def history(self, case_id: UUID, after: int = 0, upto: int | None = None) -> list[CaseEvent]:
+        """The case's events after version `after`, up to `upto` (by default all)."""
+        events = list(self.events.get(case_id, gt=after or None, lte=upto))
+        if after == 0 and (not events or not isinstance(events[0], CaseOpened)):
             raise CaseNotFound
         return events  # type: ignore[return-value]
 

@@ -8,8 +8,9 @@ from datetime import datetime
 from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.adapters.store.directory import Directory
 from coordination.application.app import CoordinationApplication
-from coordination.application.errors import CaseNotFound, Forbidden, ProjectionBehind
+from coordination.application.errors import CaseNotFound, Forbidden
 from coordination.domain.identity import Caller, Role
+from coordination.services.read_your_writes import wait_until_taken_in
 from projections.caseload.as_of import caseload_as_of
 from projections.caseload.query import (
     BadCursor,
@@ -71,7 +72,7 @@ class CaseloadService:
         agency = self._whose(caller, r.agency)
         if r.as_of is not None:
             return self._read_as_of(caller, agency, r, r.as_of)
-        self._wait(r.min_position)
+        wait_until_taken_in(self.app, self.view, r.min_position, self.wait_seconds)
         position = self.view.position(self.app.name)
         after, now = decode_cursor(r.cursor) if r.cursor else (None, self.app.clock())
         query = CaseloadQuery(agency, now, r.role, r.overdue, r.limit, after)
@@ -130,12 +131,6 @@ class CaseloadService:
         if target is None or target.municipality != own.municipality:
             raise CaseNotFound
         return target.agency_id
-
-    def _wait(self, min_position: int | None) -> None:
-        if min_position is None:
-            return
-        if not self.view.wait_for(self.app.name, min_position, self.wait_seconds):
-            raise ProjectionBehind
 
     def _log(self, caller: Caller, items: list[CaseloadItem], reason: str = "caseload") -> None:
         auditor = caller.principal.role == Role.AUDITOR

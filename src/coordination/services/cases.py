@@ -168,14 +168,20 @@ class CaseService:
 
     def read_history(
         self, caller: Caller, case_id: UUID, as_of: datetime | None = None,
-        purpose: Purpose | None = None,
+        purpose: Purpose | None = None, after: int = 0, upto: int | None = None,
     ) -> list[SeenEvent]:  # fmt: skip
+        """The events after version `after` up to `upto` (by default all), each as the
+        caller may see it now."""
         self._check_time_travel(caller, case_id, None, as_of)
         case = self._load(caller, case_id)
         sight, part = self._sight(caller, case, purpose)
-        events = [e for e in self.app.history(case_id) if as_of is None or e.timestamp <= as_of]
-        if part is not None:
-            events = events_of(events, consent_trail(events), part)
+        if part is None and as_of is None:
+            events = self.app.history(case_id, after, upto)
+        else:  # a part is cut out of the whole history, whose consents decide it
+            events = [e for e in self.app.history(case_id) if as_of is None or e.timestamp <= as_of]
+            if part is not None:
+                events = events_of(events, consent_trail(events), part)
+            events = [e for e in events if after < e.originator_version <= (upto or case.version)]
         seen = [SeenEvent(e, self._view(e, case, sight)) for e in events]
         total = View(None)
         for s in seen:

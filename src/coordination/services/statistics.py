@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from consent.record import LOCAL_TIME
 from coordination.adapters.store.access_log import AccessEntry, AccessLog
 from coordination.application.app import CoordinationApplication
-from coordination.application.errors import Forbidden, ProjectionBehind
+from coordination.application.errors import Forbidden
 from coordination.domain.identity import Caller
+from coordination.services.read_your_writes import wait_until_taken_in
 from projections.statistics.query import MonthFigures, month_named, month_number, read_statistics
 from projections.statistics.view import StatisticsView
 
@@ -53,7 +54,7 @@ class StatisticsService:
     def read(self, caller: Caller, r: StatisticsRequest) -> StatisticsReport:
         municipality = self._whose(caller, r.municipality)
         first, last = self._range(r.first, r.last)
-        self._wait(r.min_position)
+        wait_until_taken_in(self.app, self.view, r.min_position, self.wait_seconds)
         position = self.view.position(self.app.name)
         figures = read_statistics(self.view, municipality, first, last)
         self._log(caller)
@@ -75,12 +76,6 @@ class StatisticsService:
         if month_number(last) - month_number(first) + 1 > MAX_MONTHS:
             raise BadMonthRange(f"the range is longer than {MAX_MONTHS} months")
         return first, last
-
-    def _wait(self, min_position: int | None) -> None:
-        if min_position is None:
-            return
-        if not self.view.wait_for(self.app.name, min_position, self.wait_seconds):
-            raise ProjectionBehind
 
     def _log(self, caller: Caller) -> None:
         entry = AccessEntry.of(

@@ -1,17 +1,27 @@
 """Tables of the service besides the event store. Append-only where it matters."""
 
+from datetime import UTC, datetime, timedelta
+
 from eventsourcing.persistence import OperationalError, ProgrammingError
 
 from coordination.adapters.store.database import Database
+from coordination.adapters.timestamps import stamp
+
+# What a token issued before tokens expired is given at `migrate` (ADR 0055).
+LEGACY_TOKEN_DAYS = 365
+LEGACY_TOKEN_GRACE = timedelta(days=90)
 
 _TABLES = [
     """CREATE TABLE IF NOT EXISTS {p}agencies (
         agency_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
-        municipality TEXT NOT NULL, created_at TEXT NOT NULL, controller TEXT)""",
+        municipality TEXT NOT NULL, created_at TEXT NOT NULL, controller TEXT,
+        offers TEXT NOT NULL DEFAULT '[]', contact_email TEXT, contact_phone TEXT)""",
     """CREATE TABLE IF NOT EXISTS {p}tokens (
         token_id TEXT PRIMARY KEY, agency_id TEXT NOT NULL REFERENCES {p}agencies,
         role TEXT NOT NULL, label TEXT NOT NULL, secret_hash TEXT NOT NULL,
-        created_at TEXT NOT NULL, revoked_at TEXT)""",
+        created_at TEXT NOT NULL, revoked_at TEXT, expires_at TEXT, last_used_at TEXT)""",
+    # An agency's tokens, listed and counted when one is issued (ADR 0055).
+    "CREATE INDEX IF NOT EXISTS tokens_agency ON {p}tokens (agency_id, role)",
     # A result commits with the events it recorded, so a key never maps to a lost
     # or a doubled event. (Claims of keys in flight live in memory: idempotency.py.)
     """CREATE TABLE IF NOT EXISTS {p}idempotency_results (
@@ -53,6 +63,20 @@ _TABLES = [
         requested_agency TEXT NOT NULL, requested_at TEXT NOT NULL, decided_by TEXT,
         decided_at TEXT, outcome TEXT)""",
     "CREATE INDEX IF NOT EXISTS erasure_requests_case ON {p}erasure_requests (case_id)",
+    # Agencies' webhooks and each entry of their feed to deliver (adapters/store/webhooks.py).
+    """CREATE TABLE IF NOT EXISTS {p}webhooks (
+        webhook_id TEXT PRIMARY KEY, agency_id TEXT NOT NULL REFERENCES {p}agencies,
+        url TEXT NOT NULL, event_types TEXT NOT NULL, secret TEXT NOT NULL,
+        created_at TEXT NOT NULL, created_by TEXT NOT NULL, retired_at TEXT,
+        cursor BIGINT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS {p}webhook_deliveries (
+        webhook_id TEXT NOT NULL REFERENCES {p}webhooks, number BIGINT NOT NULL,
+        case_id TEXT NOT NULL, version INTEGER NOT NULL, event_type TEXT NOT NULL,
+        status TEXT NOT NULL, attempts INTEGER NOT NULL, first_tried_at TEXT,
+        next_attempt_at TEXT NOT NULL, last_status INTEGER, last_error TEXT,
+        delivered_at TEXT, PRIMARY KEY (webhook_id, number))""",
+    """CREATE INDEX IF NOT EXISTS webhook_deliveries_due
+        ON {p}webhook_deliveries (status, next_attempt_at)""",
     # Failed sign-ins, per account and per address (both hashed), for throttling.
     "CREATE TABLE IF NOT EXISTS {p}sign_in_failures (subject TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS sign_in_failures_subject ON {p}sign_in_failures (subject, at)",
@@ -77,6 +101,15 @@ _ADDED_COLUMNS = [
     # The identity at the agency's identity provider an account is bound to: its issuer
     # and `sub` (ADR 0048); NULL until the first sign-in through the provider.
     ("users", "oidc_subject", "ALTER TABLE {p}users ADD COLUMN oidc_subject TEXT"),
+    # The agency directory (ADR 0054): what an agency offers (a JSON list of short texts)
+    # and its office's functional mailbox and phone; none of them for agencies before.
+    ("agencies", "offers", "ALTER TABLE {p}agencies ADD COLUMN offers TEXT NOT NULL DEFAULT '[]'"),
+    ("agencies", "contact_email", "ALTER TABLE {p}agencies ADD COLUMN contact_email TEXT"),
+    ("agencies", "contact_phone", "ALTER TABLE {p}agencies ADD COLUMN contact_phone TEXT"),
+    # A token's end and its last use (ADR 0055); tokens from before are given an end by
+    # `_end_tokens_without_one` below.
+    ("tokens", "expires_at", "ALTER TABLE {p}tokens ADD COLUMN expires_at TEXT"),
+    ("tokens", "last_used_at", "ALTER TABLE {p}tokens ADD COLUMN last_used_at TEXT"),
 ]
 
 
@@ -94,6 +127,22 @@ def create_tables(db: Database) -> None:
             # no lock for migrating; PostgreSQL's is advisory).
             if not _has_column(db, table, column):
                 raise
+    _end_tokens_without_one(db)
+
+
+def _end_tokens_without_one(db: Database) -> None:
+    """Tokens issued before tokens expired end `LEGACY_TOKEN_DAYS` after their issue, but
+    never sooner than `LEGACY_TOKEN_GRACE` after this migration: no agency is locked out
+    by the upgrade itself (ADR 0055). Runs at every `migrate`; finds no row after the first."""
+    now = datetime.now(UTC)
+    found = db.fetch_all("SELECT token_id, created_at FROM {p}tokens WHERE expires_at IS NULL")
+    for row in found:
+        issued = datetime.fromisoformat(row["created_at"])
+        ends = max(issued + timedelta(days=LEGACY_TOKEN_DAYS), now + LEGACY_TOKEN_GRACE)
+        db.execute(
+            "UPDATE {p}tokens SET expires_at = %s WHERE token_id = %s AND expires_at IS NULL",
+            (stamp(ends), row["token_id"]),
+        )
 
 
 def _has_column(db: Database, table: str, column: str) -> bool:

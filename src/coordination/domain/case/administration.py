@@ -33,7 +33,9 @@ class CaseTransferred(Event):
 
     def apply(self, case: CaseRules) -> None:
         case.lead_agency = self.to_agency
-        case.involved.add(self.to_agency)
+
+    def relates(self) -> set[str]:
+        return super().relates() | {self.to_agency}
 
 
 class CaseClosed(Event):

@@ -42,8 +42,10 @@ class AgreementConcluded(Event):
             agreement.milestones[m["milestone_id"]] = Milestone(
                 m["milestone_id"], m["title"], m["due_on"], m["responsible_agency"]
             )
-            case.involved.add(m["responsible_agency"])
         case.agreements[self.agreement_id] = agreement
+
+    def relates(self) -> set[str]:
+        return super().relates() | {m["responsible_agency"] for m in self.milestones}
 
 
 class MilestoneMet(Event):

@@ -62,7 +62,9 @@ class ConsentGranted(Event):
 
     def apply(self, case: CaseRules) -> None:
         case.ledger.record(self.as_consent())
-        case.involved.update(self.recipients)
+
+    def relates(self) -> set[str]:
+        return super().relates() | set(self.recipients)
 
     def as_consent(self) -> Consent:
         """The consent as the ledger holds it (the consent trail replays it too)."""

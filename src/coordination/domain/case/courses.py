@@ -52,7 +52,9 @@ class CourseAssigned(Event):
             self.course_id, self.course_type, self.provider, self.recorded_by,
             self.target_level, self.starts_on,
         )  # fmt: skip
-        case.involved.add(self.provider)
+
+    def relates(self) -> set[str]:
+        return super().relates() | {self.provider}
 
 
 class CourseCompleted(Event):

@@ -34,11 +34,16 @@ class Event(Aggregate.Event):
         """The data an event of this type with `data` sends to other agencies."""
         return []
 
+    def relates(self) -> set[str]:
+        """The agencies this event relates to the case for good: its recorder (not an
+        erasing one), and those it names (recipients, a provider, a new lead). The case
+        and the change feed's members both follow it."""
+        return {self.recorded_by} if self.relates_recorder else set()
+
     def mutate(self, aggregate: Any) -> Any:
         case = super().mutate(aggregate)
         assert case is not None
-        if self.relates_recorder:
-            case.involved.add(self.recorded_by)
+        case.involved |= self.relates()
         return case
 
 

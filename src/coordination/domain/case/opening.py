@@ -36,6 +36,10 @@ class CaseOpened(Aggregate.Created):
     _: KW_ONLY
     user: str = ""  # the person who opened it in the web app (pseudonymous id)
 
+    def relates(self) -> set[str]:
+        """The agency that opened the case (see `Event.relates`)."""
+        return {self.recorded_by}
+
 
 class Opening(CasePart):
     """The command that opens a case; its caller's agency becomes the lead agency."""

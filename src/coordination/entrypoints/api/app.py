@@ -5,16 +5,19 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from coordination.adapters.runtime.heap import freeze_startup_heap
 from coordination.adapters.runtime.logs import configure_logging
 from coordination.application.app import utc_now
 from coordination.bootstrap import bootstrap
 from coordination.entrypoints.api import (
+    agencies,
     audit,
     caseload,
     cases,
     erasure,
+    feed,
     ops,
     oversight,
     people,
@@ -22,6 +25,8 @@ from coordination.entrypoints.api import (
     register,
     statistics,
     statutory,
+    tokens,
+    webhooks,
 )
 from coordination.entrypoints.api.imports import router as imports_router
 from coordination.entrypoints.api.middleware import BodyGuard, RequestContext, SecurityHeaders
@@ -31,8 +36,15 @@ from coordination.settings import Settings
 
 DESCRIPTION = (
     "Agencies post what they do for one person as immutable events on that person's case. "
-    "Data reaches another agency only under a recorded consent; every read is logged."
+    "Data reaches another agency only under a recorded consent; every read is logged. "
+    "Each operation's security requirement names the token roles that may call it."
 )
+
+
+def operation_id(route: APIRoute) -> str:
+    """The route's function name (`record_event`, `get_case`): what a generated client
+    calls its methods."""
+    return route.name
 
 
 def create_app(
@@ -58,11 +70,14 @@ def create_app(
             services.close()
 
     app = FastAPI(title="Migrant integration coordination", version="1",
-                  description=DESCRIPTION, lifespan=lifespan)  # fmt: skip
+                  description=DESCRIPTION, lifespan=lifespan,
+                  generate_unique_id_function=operation_id)  # fmt: skip
     problems.install(app)
     app.include_router(register.router)
     app.include_router(cases.router)
     app.include_router(caseload.router)
+    app.include_router(feed.router)
+    app.include_router(webhooks.router)
     app.include_router(people.router)
     app.include_router(erasure.router)
     app.include_router(statistics.router)
@@ -70,6 +85,8 @@ def create_app(
     app.include_router(audit.router)
     app.include_router(imports_router)
     app.include_router(statutory.router)
+    app.include_router(agencies.router)
+    app.include_router(tokens.router)
     app.include_router(ops.router)
     install_web_app(app, settings)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)

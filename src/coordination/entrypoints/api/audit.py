@@ -131,7 +131,7 @@ def _refused(refusal: NotIntact | CheckpointTooOld | CheckpointNotTrusted) -> JS
 
 
 @router.get("/audit/verify", response_model=Verification, responses=ERRORS)
-def verify(
+def verify_hash_chains(
     caller: Auditor, svc: ServicesDep,
     case_id: Annotated[str | None, Query(description="only this case")] = None,
 ) -> Verification:  # fmt: skip
@@ -150,7 +150,7 @@ def verify(
     response_description="the checkpoint file, byte for byte as `coordination checkpoint` "
                          "writes it; keep it for `verify --against` and `export --against`",
 )  # fmt: skip
-def checkpoint(caller: Auditor, svc: ServicesDep) -> Response:
+def get_checkpoint(caller: Auditor, svc: ServicesDep) -> Response:
     """A signed head of the whole store, made after the store verified (409 `not-intact`
     otherwise). It names no case, so it is not limited to the auditor's municipality."""
     try:
@@ -165,7 +165,9 @@ def checkpoint(caller: Auditor, svc: ServicesDep) -> Response:
     response_description="the bundle, byte for byte as `coordination export` writes it, "
                          "proven against a fresh checkpoint",
 )  # fmt: skip
-def audit_bundle(case_id: str, caller: Auditor, svc: ServicesDep, data: Data = "omit") -> Response:
+def get_audit_bundle(
+    case_id: str, caller: Auditor, svc: ServicesDep, data: Data = "omit"
+) -> Response:
     """One case of the auditor's municipality (404 otherwise), for `coordination
     verify-bundle`; 409 `not-intact` when the case, or the store a fresh checkpoint
     needs, fails verification."""
@@ -176,7 +178,7 @@ def audit_bundle(case_id: str, caller: Auditor, svc: ServicesDep, data: Data = "
     "/cases/{case_id}/audit-bundle", response_model=AuditBundle, responses=BUNDLE_ERRORS,
     response_description="the bundle, proven against the checkpoint sent",
 )  # fmt: skip
-def audit_bundle_against(
+def prove_audit_bundle(
     case_id: str, caller: AuditorSending, svc: ServicesDep,
     kept: Annotated[CheckpointDocument, Body(description="a checkpoint kept earlier")],
     data: Data = "omit",

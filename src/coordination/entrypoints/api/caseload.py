@@ -12,7 +12,12 @@ from coordination.domain.identity import Caller, Role
 from coordination.domain.rules import SLUG
 from coordination.entrypoints.api.convert import as_aware
 from coordination.entrypoints.api.deps import ServicesDep, require
-from coordination.entrypoints.api.responses import CaseloadOut, problem_responses
+from coordination.entrypoints.api.responses import (
+    PROJECTED,
+    CaseloadOut,
+    problem_responses,
+    with_headers,
+)
 from coordination.services.caseload import AsOfInTheFuture, CaseloadRequest
 
 router = APIRouter(prefix="/v1", tags=["read models"])
@@ -26,8 +31,9 @@ AgencyId = Annotated[
 ]
 
 
-@router.get("/caseload", response_model=CaseloadOut, responses=ERRORS)
-def caseload(
+@router.get("/caseload", response_model=CaseloadOut,
+            responses=ERRORS | with_headers(200, PROJECTED))  # fmt: skip
+def get_caseload(
     caller: Reader, svc: ServicesDep,
     agency: AgencyId = None,
     role: Literal["lead", "referral_recipient", "course_provider", "milestone_owner"] | None = None,

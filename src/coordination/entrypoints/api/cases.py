@@ -10,29 +10,44 @@ from fastapi.responses import JSONResponse
 
 from consent import Purpose
 from coordination.application.errors import CaseNotFound
+from coordination.contract.events import event_out
 from coordination.contract.requests import EventIn, OpenCase
 from coordination.entrypoints.api.convert import (
+    ETAG_PATTERN,
+    IDEMPOTENCY_KEY,
     as_aware,
-    event_out,
     expected_version,
     idempotency_request,
     recorded_headers,
 )
 from coordination.entrypoints.api.deps import CaseReader, Caseworker, ServicesDep
 from coordination.entrypoints.api.responses import (
+    ETAG,
+    OPENED,
+    WRITTEN,
     CaseCreated,
     CaseHistory,
     CaseState,
     EventRecorded,
     problem_responses,
+    with_headers,
 )
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
 ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 503)
 MAX_VERSION = 2**63 - 1  # the stores' integers; beyond them SQLite overflows (fuzzing)
-IfMatch = Annotated[str | None, Header(description='"N": refuse unless the case is at N')]
-IdempotencyKey = Annotated[str | None, Header(description="retry-safe key, kept 24 h")]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description='"N": refuse unless the case is at N',
+        json_schema_extra={"pattern": ETAG_PATTERN.pattern, "examples": ['"7"']},
+    ),
+]
+IdempotencyKey = Annotated[str | None, Header(
+    description="retry-safe key, kept 24 h: 1 to 255 printable ASCII characters",
+    json_schema_extra={"pattern": IDEMPOTENCY_KEY.pattern, "maxLength": 255,
+                       "examples": ["jc-fv-2026-09-0001"]})]  # fmt: skip
 
 
 def parse_case_id(case_id: str) -> UUID:
@@ -42,7 +57,8 @@ def parse_case_id(case_id: str) -> UUID:
         raise CaseNotFound from None
 
 
-@router.post("/cases", status_code=201, response_model=CaseCreated, responses=ERRORS)
+@router.post("/cases", status_code=201, response_model=CaseCreated,
+             responses=ERRORS | with_headers(201, OPENED))  # fmt: skip
 def open_case(
     body: OpenCase, caller: Caseworker, svc: ServicesDep,
     idempotency_key: IdempotencyKey = None,
@@ -57,7 +73,10 @@ def open_case(
 
 
 @router.post(
-    "/cases/{case_id}/events", status_code=201, response_model=EventRecorded, responses=ERRORS
+    "/cases/{case_id}/events",
+    status_code=201,
+    response_model=EventRecorded,
+    responses=ERRORS | with_headers(201, WRITTEN),
 )
 async def record_event(
     case_id: str, body: Annotated[EventIn, Body()], caller: Caseworker, svc: ServicesDep,
@@ -86,8 +105,9 @@ ReadPurpose = Annotated[
 ]
 
 
-@router.get("/cases/{case_id}", response_model=CaseState, responses=ERRORS)
-def read_case(
+@router.get("/cases/{case_id}", response_model=CaseState,
+            responses=ERRORS | with_headers(200, ETAG))  # fmt: skip
+def get_case(
     case_id: str, caller: CaseReader, svc: ServicesDep,
     as_of: Annotated[datetime | None, Query(description="auditors: state at this time")] = None,
     version: Annotated[int | None, Query(ge=1, le=MAX_VERSION,
@@ -102,7 +122,7 @@ def read_case(
 
 
 @router.get("/cases/{case_id}/history", response_model=CaseHistory, responses=ERRORS)
-def read_history(
+def get_history(
     case_id: str, caller: CaseReader, svc: ServicesDep,
     as_of: Annotated[datetime | None, Query(description="cut the history at this time")] = None,
     purpose: ReadPurpose = None,

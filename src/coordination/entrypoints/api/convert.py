@@ -5,40 +5,16 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from fastapi import HTTPException
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 
 from coordination.adapters.store.idempotency import IdempotencyRequest
 from coordination.application.app import Recorded
 from coordination.contract.requests import FIRST_DAY, LAST_DAY
-from coordination.domain.case import CaseEvent
-from coordination.domain.catalogue import event_data, event_type
-from coordination.domain.visibility import View
 
 EARLIEST = datetime.combine(FIRST_DAY, time.min, tzinfo=UTC)
 LATEST = datetime.combine(LAST_DAY + timedelta(days=1), time.min, tzinfo=UTC)
-ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
+ETAG_PATTERN = re.compile(r'^(?:W/)?"?(\d+)"?$')
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-
-
-def event_out(event: CaseEvent, view: View | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "type": event_type(event),
-        "version": event.originator_version,
-        "recorded_at": event.timestamp,
-        "recorded_by": recorded_by(event),
-        "data": event_data(event) if view is None else view.data,
-    }
-    if view is not None and view.withheld:
-        out["withheld"] = sorted(view.withheld)
-    encoded: dict[str, Any] = jsonable_encoder(out)
-    return encoded
-
-
-def recorded_by(event: CaseEvent) -> dict[str, str]:
-    """The agency and credential; the person too, when one acted in the web app."""
-    by = {"agency": event.recorded_by, "token_label": event.token_label}
-    return by | {"user": event.user} if event.user else by
 
 
 def recorded_headers(recorded: Recorded) -> dict[str, str]:
@@ -65,7 +41,7 @@ def as_aware(moment: datetime | None) -> datetime | None:
 def expected_version(if_match: str | None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
-    found = ETAG.match(if_match.strip())
+    found = ETAG_PATTERN.match(if_match.strip())
     if not found:
         raise HTTPException(400, 'If-Match must name a version, like "3"')
     return int(found.group(1))

@@ -43,7 +43,9 @@ class ErasureRequested(BaseModel):
 @router.post("/cases/{case_id}/erasure", status_code=201, response_model=ErasureDone,
              responses=ERRORS | {200: {"model": ErasureDone},
                                  202: {"model": ErasureRequested}})  # fmt: skip
-def erase(case_id: str, body: ErasureRequest, caller: DpoWriter, svc: ServicesDep) -> JSONResponse:
+def erase_case(
+    case_id: str, body: ErasureRequest, caller: DpoWriter, svc: ServicesDep
+) -> JSONResponse:
     """201 on erasure; 200 when the case was erased before (nothing more changes); 202
     where the deployment asks for a second person's approval (ADR 0052): the request
     waits for it in the web app."""

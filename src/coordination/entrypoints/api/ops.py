@@ -9,14 +9,14 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+def get_health() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get(
     "/readyz", responses={503: {"description": "the database or a projection is not ready"}}
 )
-def readyz(svc: ServicesDep) -> JSONResponse:
+def get_readiness(svc: ServicesDep) -> JSONResponse:
     """Ready when the database answers and every projection is kept, in this process or
     by a runner that beats (unless the views are kept elsewhere: `projections_required`)."""
     try:
@@ -39,7 +39,7 @@ def readyz(svc: ServicesDep) -> JSONResponse:
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
-def metrics(svc: ServicesDep) -> str:
+def get_metrics(svc: ServicesDep) -> str:
     statuses = svc.runner.statuses()
     head = svc.app.recorder.max_notification_id() or 0
     lines = [

@@ -51,7 +51,7 @@ def _chosen(asked: str | None, accept: str, by_media_type: dict[str, str], defau
 
 
 @router.get("/cases/{case_id}/consent-trail", response_model=out.ConsentTrail, responses=ERRORS)
-def consent_trail(case_id: str, caller: CaseOverseer, svc: OversightDep) -> TrailDocument:
+def get_consent_trail(case_id: str, caller: CaseOverseer, svc: OversightDep) -> TrailDocument:
     return svc.consent_trail(caller, parse_case_id(case_id))
 
 
@@ -60,7 +60,7 @@ def consent_trail(case_id: str, caller: CaseOverseer, svc: OversightDep) -> Trai
     response_model=out.DisclosureReport,
     responses={**ERRORS, 200: {"content": {PDF: {}}, "description": "JSON, or a PDF"}},
 )
-def disclosure_report(
+def get_disclosure_report(
     case_id: str, caller: CaseOverseer, svc: OversightDep,
     format_: Annotated[Literal["json", "pdf"] | None, Query(alias="format")] = None,
     lang: Annotated[Language, Query(description="language of the PDF")] = Language.DE,
@@ -79,7 +79,7 @@ def disclosure_report(
     responses={**ERRORS, 200: {"content": {JSON_LD: {}, FHIR_JSON: {}},
                                "description": "ISO/IEC TS 27560 in DPV, or FHIR R5 Consent"}},
 )  # fmt: skip
-def consent_receipt(
+def get_consent_receipt(
     case_id: str, consent_id: str, caller: CaseOverseer, svc: OversightDep,
     format_: Annotated[Literal["dpv", "fhir"] | None, Query(alias="format")] = None,
     accept: Accept = "",
@@ -97,7 +97,7 @@ def consent_receipt(
     response_model=out.DpoOverview,
     responses={**ERRORS, 200: {"content": {CSV: {}}, "description": "JSON, or CSV"}},
 )
-def dpo_overview(
+def get_dpo_overview(
     caller: Dpo, services: ServicesDep, svc: OversightDep,
     since: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY,
                                         description="first day; default: until - 29")] = None,

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from coordination.adapters.store.access_log import AccessLogUnavailable
+from coordination.adapters.store.directory import TokenExpired, TooManyTokens
 from coordination.adapters.store.idempotency import IdempotencyKeyInFlight, IdempotencyKeyReused
 from coordination.application.errors import (
     CaseNotFound,
@@ -27,7 +28,10 @@ from coordination.domain.errors import (
 )
 from coordination.domain.statutory import InvalidRule, RuleConflict, UnknownRule
 from coordination.entrypoints.api.security_headers import security_headers
+from coordination.services.agency_tokens import NoSuchToken
 from coordination.services.importing import ImportStopped
+from coordination.services.read_your_writes import PositionAhead
+from coordination.services.webhooks.registry import NoSuchWebhook, WebhookRefused
 from projections.caseload.query import BadCursor
 
 PROBLEM_TYPES = "https://coordination.example/problems/"
@@ -47,15 +51,22 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     InvalidRule: (422, "invalid-rule", "The rule cannot be in the rule book"),
     RuleConflict: (409, "conflict", "The rule book holds something else"),
     UnknownRule: (404, "not-found", "Not found"),
+    NoSuchToken: (404, "not-found", "Not found"),
+    # Only for the token's holder: the secret matched (ADR 0055).
+    TokenExpired: (401, "token-expired", "The token has expired"),
+    TooManyTokens: (409, "too-many-tokens", "The agency holds two active tokens of this role"),
     VersionMismatch: (412, "version-mismatch", "The case is not at the expected version"),
     IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     IdempotencyKeyInFlight: (409, "conflict", "Request still in flight"),
     # The store holds what the input cannot go over (an erased case): not the input's fault.
     ImportStopped: (409, "conflict", "The import stopped"),
     Forbidden: (403, "forbidden", "Forbidden"),
+    WebhookRefused: (422, "webhook-refused", "The webhook cannot be registered"),
+    NoSuchWebhook: (404, "not-found", "Not found"),
     Contended: (503, "unavailable", "Service unavailable"),
     AccessLogUnavailable: (503, "unavailable", "Service unavailable"),
     ProjectionBehind: (503, "unavailable", "Service unavailable"),
+    PositionAhead: (422, "position-ahead", "The store has not reached that position"),
     BadCursor: (400, "bad-request", "Bad request"),
     OperationalError: (503, "unavailable", "Service unavailable"),
     InterfaceError: (503, "unavailable", "Service unavailable"),
@@ -72,10 +83,19 @@ HTTP_CODES = {
 }
 
 
+# Every `code` a problem may carry: the Problem schema lists them, `problem` no other.
+CODES = frozenset(
+    {code for _, code, _ in PROBLEMS.values()} | {code for code, _ in HTTP_CODES.values()}
+    | {"error", "validation-error", "internal-error", "not-intact", "checkpoint-too-old",
+       "checkpoint-not-trusted"}
+)  # fmt: skip
+
+
 def problem(
     status: int, code: str, title: str, detail: str, headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:  # fmt: skip
+    assert code in CODES, f"the problem code {code} is not in the contract's list"
     body = {"type": PROBLEM_TYPES + code, "title": title, "status": status,
             "detail": detail, "code": code, **extra}  # fmt: skip
     if status == 503:
@@ -88,7 +108,15 @@ def _extra(exc: Exception) -> dict[str, Any]:
         return {"recipient": exc.recipient, "purpose": exc.purpose, "categories": exc.categories}
     if isinstance(exc, VersionMismatch):
         return {"current_version": exc.current_version}
+    if isinstance(exc, TokenExpired):
+        return {"expired_at": exc.shown}
     return {}
+
+
+def _headers(exc: Exception) -> dict[str, str] | None:
+    if isinstance(exc, TokenExpired):
+        return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    return None
 
 
 def _detail(exc: Exception) -> str:
@@ -102,7 +130,7 @@ async def handle_known(request: Request, exc: Exception) -> JSONResponse:
     for cls in type(exc).__mro__:
         if cls in PROBLEMS:
             status, code, title = PROBLEMS[cls]
-            return problem(status, code, title, _detail(exc), **_extra(exc))
+            return problem(status, code, title, _detail(exc), _headers(exc), **_extra(exc))
     return await handle_unexpected(request, exc)
 
 

@@ -42,7 +42,7 @@ class CaseRegisterOut(BaseModel):
 
 
 @router.get("/cases", response_model=CaseRegisterOut, responses=ERRORS)
-def case_register(
+def list_cases(
     caller: Auditor, svc: ServicesDep,
     status: Literal["open", "closed"] | None = None,
     agency: Annotated[str | None, Query(pattern=rf"^{SLUG.pattern}$",

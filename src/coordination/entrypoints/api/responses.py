@@ -4,7 +4,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, JsonValue
+
+from coordination.entrypoints.api.problems import CODES
 
 
 class RecordedBy(BaseModel):
@@ -59,12 +61,48 @@ class CaseState(BaseModel):
     withheld: list[str]
 
 
+_CODE_VALUES: list[JsonValue] = []
+_CODE_VALUES.extend(sorted(CODES))
+
+
 class Problem(BaseModel):
     type: str
     title: str
     status: int
     detail: str
-    code: str
+    code: str = Field(json_schema_extra={"enum": _CODE_VALUES})
+
+
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again",
+                               "schema": {"type": "integer"}}}  # fmt: skip
+# The headers an error answer carries, by status.
+PROBLEM_HEADERS: dict[int, dict[str, Any]] = {
+    401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+    429: RETRY_AFTER,
+    503: RETRY_AFTER,
+}
+
+
+def _header(description: str, kind: str = "string") -> dict[str, Any]:
+    return {"description": description, "schema": {"type": kind}}
+
+
+ETAG = {"ETag": _header('the case\'s version, quoted ("7"): send it back as If-Match')}
+# What a write answers besides its body.
+WRITTEN = ETAG | {
+    "X-Event-Position": _header("the event's position in the store: a read model's"
+                                " `min_position`", "integer"),
+    "Idempotent-Replayed": _header("`true` when this is the kept answer to an earlier"
+                                   " request with the same Idempotency-Key"),
+}  # fmt: skip
+PROJECTED = {"X-Projection-Position": _header("the store position the read model had"
+                                              " taken in when it answered", "integer")}  # fmt: skip
+OPENED = WRITTEN | {"Location": _header("the new case: /v1/cases/{case_id}")}
+
+
+def with_headers(status: int, headers: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    """For `responses=`: the headers a success answer carries."""
+    return {status: {"headers": headers}}
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -75,6 +113,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
     return {
         s: {"model": Problem, "content": {"application/problem+json": problem}}
+        | ({"headers": PROBLEM_HEADERS[s]} if s in PROBLEM_HEADERS else {})
         for s in sorted({*statuses, 429})
     }
 

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response
 
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.deps import ServicesDep, require
-from coordination.entrypoints.api.responses import problem_responses
+from coordination.entrypoints.api.responses import PROJECTED, problem_responses
 from coordination.entrypoints.api.statistics_models import MonthStatistics, StatisticsOut
 from coordination.services.statistics import (
     BadMonthRange,
@@ -26,6 +26,7 @@ OK = {
     200: {
         "content": {"text/csv": {"schema": {"type": "string"}}},
         "description": "JSON by default; CSV with `Accept: text/csv` or `?format=csv`",
+        "headers": PROJECTED,
     }
 }
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -33,7 +34,7 @@ SLUG = r"^[a-z0-9][a-z0-9-]{1,62}$"
 
 
 @router.get("/statistics", response_model=StatisticsOut, responses={**OK, **ERRORS})  # type: ignore[dict-item]
-def statistics(
+def get_statistics(
     caller: Auditor, svc: ServicesDep,
     municipality: Annotated[str | None, Query(pattern=SLUG, description="default: own")] = None,
     from_: Annotated[str | None, Query(alias="from", pattern=MONTH, examples=["2026-01"])] = None,

@@ -30,32 +30,36 @@ WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 422, 503)
 
 
 @router.get("", response_model=StatutoryRulesOut, responses=READ_ERRORS)
-def list_rules(caller: Reader, svc: ServicesDep) -> StatutoryRulesOut:
+def list_statutory_rules(caller: Reader, svc: ServicesDep) -> StatutoryRulesOut:
     """Every rule of the book, retired ones too, with its status now."""
     return StatutoryRulesOut.of(svc.statutory.rules())
 
 
 @router.get("/history", response_model=RuleBookHistoryOut, responses=READ_ERRORS)
-def history(caller: Reader, svc: ServicesDep) -> RuleBookHistoryOut:
+def get_statutory_rule_history(caller: Reader, svc: ServicesDep) -> RuleBookHistoryOut:
     """Every change to the book, oldest first: what, who, when and why."""
     return RuleBookHistoryOut(events=[BookEntryOut.of(e) for e in svc.statutory.history()])
 
 
 @router.post("", status_code=201, response_model=RuleRecordedOut, responses=WRITE_ERRORS)
-def add_rule(body: AddRule, caller: Admin, svc: ServicesDep) -> JSONResponse:
+def add_statutory_rule(body: AddRule, caller: Admin, svc: ServicesDep) -> JSONResponse:
     rule = body.rule(body.rule_id)
     return _answer(svc.statutory.add(Editor.of(caller), rule, body.reason), 201)
 
 
 @router.put("/{rule_id}", response_model=RuleRecordedOut, responses=WRITE_ERRORS)
-def change_rule(rule_id: str, body: ChangeRule, caller: Admin, svc: ServicesDep) -> JSONResponse:
+def change_statutory_rule(
+    rule_id: str, body: ChangeRule, caller: Admin, svc: ServicesDep
+) -> JSONResponse:
     """The rule as it reads from now on, whole; the version before stays in the history."""
     return _answer(svc.statutory.change(Editor.of(caller), body.rule(rule_id), body.reason), 200)
 
 
 @router.post("/{rule_id}/retirement", status_code=201, response_model=RuleRecordedOut,
              responses=WRITE_ERRORS)  # fmt: skip
-def retire_rule(rule_id: str, body: RetireRule, caller: Admin, svc: ServicesDep) -> JSONResponse:
+def retire_statutory_rule(
+    rule_id: str, body: RetireRule, caller: Admin, svc: ServicesDep
+) -> JSONResponse:
     """From now on the rule permits nothing; for instants before, it still answers."""
     return _answer(svc.statutory.retire(Editor.of(caller), rule_id, body.reason), 201)
 

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import typer
 
+from coordination.adapters.store.directory import Listing
 from coordination.bootstrap import Services
 from coordination.domain.identity import Agency, AgencyKind, Caller, Principal, Role
 
@@ -26,6 +27,42 @@ AGENCIES = [
     Agency("jobcenter-mayen-koblenz", "Jobcenter Mayen-Koblenz", K.JOBCENTER, "mayen-koblenz",
            "jobcenter-mayen-koblenz"),
 ]  # fmt: skip
+# What the directory shows of them (ADR 0054): offers, and the office's mailbox and phone.
+# Mailboxes on .example and numbers beginning with 0000 after the area code reach no one.
+LISTINGS = {
+    "abh-leipzig": Listing(
+        ("Aufenthaltstitel: Erteilung und Verlängerung", "Beschäftigungserlaubnis",
+         "Verpflichtung zum Integrationskurs (§ 44a AufenthG)"),
+        "auslaenderbehoerde@abh-leipzig.demo.example", "+49 341 0000-3200"),
+    "mbe-caritas-leipzig": Listing(
+        ("Migrationsberatung für Erwachsene (MBE)", "Begleitung während des Integrationskurses",
+         "Beratung zur Anerkennung ausländischer Berufsabschlüsse"),
+        "migrationsberatung@mbe-caritas-leipzig.demo.example", "+49 341 0000-5710"),
+    "jobcenter-leipzig": Listing(
+        ("Bürgergeld (SGB II)", "Arbeitsvermittlung und Beratung",
+         "Zuweisung zu Berufssprachkursen (DeuFöV)"),
+        "jobcenter-leipzig.integration@jobcenter-leipzig.demo.example", "+49 341 0000-6000"),
+    "vhs-leipzig": Listing(
+        ("Integrationskurs", "Alphabetisierungskurs", "Berufssprachkurs B2",
+         "Einstufungstest"),
+        "integrationskurse@vhs-leipzig.demo.example", "+49 341 0000-6030"),
+    "stadt-leipzig": Listing(
+        ("Leistungen nach dem Asylbewerberleistungsgesetz", "Unterbringung und Wohnen",
+         "Kommunales Integrationsmanagement"),
+        "sozialamt@stadt-leipzig.demo.example", "+49 341 0000-4500"),
+    "abh-mayen-koblenz": Listing(
+        ("Aufenthaltstitel: Erteilung und Verlängerung", "Beschäftigungserlaubnis",
+         "Verpflichtung zum Integrationskurs (§ 44a AufenthG)"),
+        "auslaenderbehoerde@abh-mayen-koblenz.demo.example", "+49 261 0000-4400"),
+    "mbe-diakonie-mayen-koblenz": Listing(
+        ("Migrationsberatung für Erwachsene (MBE)", "Begleitung während des Integrationskurses",
+         "Beratung zu Wohnen, Arbeit und Familiennachzug"),
+        "migrationsberatung@mbe-diakonie-mayen-koblenz.demo.example", "+49 261 0000-3160"),
+    "jobcenter-mayen-koblenz": Listing(
+        ("Bürgergeld (SGB II)", "Arbeitsvermittlung und Beratung",
+         "Zuweisung zu Berufssprachkursen (DeuFöV)"),
+        "jobcenter-mayen-koblenz@jobcenter-mayen-koblenz.demo.example", "+49 261 0000-4500"),
+}  # fmt: skip
 EXTRA_ROLES = [
     ("stadt-leipzig", Role.AUDITOR), ("stadt-leipzig", Role.DPO), ("jobcenter-leipzig", Role.DPO),
 ]  # fmt: skip
@@ -36,12 +73,14 @@ def load_demo(svc: Services) -> None:
         typer.echo("the database is not empty: demo data not loaded", err=True)
         raise typer.Exit(1)
     for agency in AGENCIES:
-        svc.directory.add_agency(agency)
+        svc.directory.add_agency(agency, LISTINGS[agency.agency_id])
     case_id = _load_cases(svc)
     typer.echo("Demo tokens (shown once; the database keeps only their hashes):")
     tokens = {}
     for agency_id, role in [(a.agency_id, Role.CASEWORKER) for a in AGENCIES] + EXTRA_ROLES:
-        tokens[agency_id, role] = svc.directory.issue_token(agency_id, role, f"demo-{role.value}")
+        tokens[agency_id, role] = svc.directory.issue_token(
+            agency_id, role, f"demo-{role.value}", days=svc.settings.token_days
+        )
         typer.echo(f"  {agency_id:28} {role.value:10} {tokens[agency_id, role].token}")
     _add_demo_users(svc, [(a.agency_id, Role.CASEWORKER) for a in AGENCIES] + EXTRA_ROLES)
     reader = tokens["mbe-diakonie-mayen-koblenz", Role.CASEWORKER].token
