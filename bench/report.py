@@ -97,8 +97,9 @@ def feed_rows(f: dict[str, Any]) -> list[Row]:
         return []
     return [_row(f"change feed, {feed['followers']} agencies following while 8 clients ingest"
                  f" {feed['events']:,} events", f"{feed['feed_items_per_s']:,.0f} items/s"
-                 f" ({feed['feed_items']:,} of {feed['feed_items_expected']:,}; drained"
-                 f" {feed['drained_after_ingest_s']:.1f} s after ingest)",
+                 f" ({feed['feed_items']:,} of {feed['feed_items_expected']:,}, the last"
+                 f" {feed['feed_s']:.1f} s after ingest began, which took"
+                 f" {feed['ingest_s']:.1f} s)",
                  f"ingest {feed['ingest_events_per_s']:,.0f} ev/s", f"{feed['ratio']:.2f}x",
                  "every item delivered", "met" if feed["feed_items"] >= feed["feed_items_expected"]
                  else "missed")]  # fmt: skip

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.postgres
 
 FIGURES = {"generated", "catch_up", "caseload_page", "load_case", "in_process", "http",
            "server_peak_rss_mb", "naive", "http_2_workers", "rounds_32",
-           "with_projections", "web_pages", "oversight_pages"}  # fmt: skip
+           "with_projections", "web_pages", "oversight_pages", "feed_followers"}  # fmt: skip
 
 
 def positive_numbers(value: object) -> list[float]:
@@ -55,6 +55,9 @@ def test_smoke_run_measures_everything(
     assert web["agency_cases_on_page"] > 0
     (worklist,) = [r for r in results["table"] if r["measurement"].startswith("web worklist")]
     assert worklist["target"] == "p99 ≤ 100 ms"
+    feed = figures["feed_followers"]
+    assert feed["followers"] == 50
+    assert feed["feed_items"] == feed["feed_items_expected"] > 0  # every item came
     oversight = figures["oversight_pages"]
     assert oversight["log_rows"] == 3_000
     assert set(oversight) >= {"replay", "access_log"}
