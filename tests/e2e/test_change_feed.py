@@ -144,3 +144,23 @@ def _stream(api: Api, headers: dict[str, str], count: int) -> list[dict[str, str
                 name, _, value = line.partition(":")
                 event[name] = value.strip()
     return events
+
+
+def test_a_system_that_missed_the_start_of_its_feed_pages_through_the_history(
+    api: Api,
+) -> None:
+    agencies(api)
+    case_id = api.open_case(ABH)
+    api.grant(ABH, case_id, JC, ["job_placement"], ["identity"])
+    for n in range(3):
+        api.post(ABH, case_id, **REFERRAL | {"to_agency": JC, "referral_id": f"r-{n}"})
+    url = f"/v1/cases/{case_id}/history"
+
+    pages, after = [], 0
+    while after is not None:
+        page = api.get(JC, url, params={"after_version": after, "limit": 2})
+        pages.append([e["version"] for e in page["events"]])
+        after = page["next_after_version"]
+    assert pages == [[1, 2], [3, 4], [5]]
+    assert api.get(JC, url)["next_after_version"] is None  # without a limit: everything
+    assert api.as_(JC, "GET", url, params={"limit": 0}).status_code == 422

@@ -42,6 +42,12 @@ class SeenEvent:
 
 
 @dataclass(frozen=True)
+class HistoryPage:
+    events: list[SeenEvent]
+    next_after: int | None  # the version to continue after; None: the history ends here
+
+
+@dataclass(frozen=True)
 class Replayed:
     """A case replayed for an auditor: its whole history, its state at `version`, and
     its state's data at the earlier version `against` (None: before its first event)."""
@@ -172,22 +178,39 @@ class CaseService:
     ) -> list[SeenEvent]:  # fmt: skip
         """The events after version `after` up to `upto` (by default all), each as the
         caller may see it now."""
+        return self._history(caller, case_id, as_of, purpose, after, upto)[0]
+
+    def read_history_page(
+        self, caller: Caller, case_id: UUID, after: int, limit: int,
+        as_of: datetime | None = None, purpose: Purpose | None = None,
+    ) -> HistoryPage:  # fmt: skip
+        """The events of versions after `after`, `limit` versions at most."""
+        seen, last = self._history(caller, case_id, as_of, purpose, after, after + limit)
+        return HistoryPage(seen, after + limit if after + limit < last else None)
+
+    def _history(
+        self, caller: Caller, case_id: UUID, as_of: datetime | None, purpose: Purpose | None,
+        after: int, upto: int | None,
+    ) -> tuple[list[SeenEvent], int]:  # fmt: skip
+        """The events seen, and the last version the history reaches (at `as_of`)."""
         self._check_time_travel(caller, case_id, None, as_of)
         case = self._load(caller, case_id)
         sight, part = self._sight(caller, case, purpose)
+        last = case.version
         if part is None and as_of is None:
             events = self.app.history(case_id, after, upto)
         else:  # a part is cut out of the whole history, whose consents decide it
             events = [e for e in self.app.history(case_id) if as_of is None or e.timestamp <= as_of]
+            last = events[-1].originator_version if events else 0
             if part is not None:
                 events = events_of(events, consent_trail(events), part)
-            events = [e for e in events if after < e.originator_version <= (upto or case.version)]
+            events = [e for e in events if after < e.originator_version <= (upto or last)]
         seen = [SeenEvent(e, self._view(e, case, sight)) for e in events]
         total = View(None)
         for s in seen:
             total.merge(s.view)
         self._log_read(caller, case_id, total, sight)
-        return seen
+        return seen, last
 
     def replay(
         self, caller: Caller, case_id: UUID, version: int | None = None,

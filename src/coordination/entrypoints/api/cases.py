@@ -37,6 +37,7 @@ router = APIRouter(prefix="/v1", tags=["cases"])
 
 ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 503)
 MAX_VERSION = 2**63 - 1  # the stores' integers; beyond them SQLite overflows (fuzzing)
+MAX_HISTORY_PAGE = 1000
 IfMatch = Annotated[
     str | None,
     Header(
@@ -126,8 +127,18 @@ def get_history(
     case_id: str, caller: CaseReader, svc: ServicesDep,
     as_of: Annotated[datetime | None, Query(description="cut the history at this time")] = None,
     purpose: ReadPurpose = None,
+    after_version: Annotated[int, Query(ge=0, le=MAX_VERSION - MAX_HISTORY_PAGE,
+                                        description="the events after this version")] = 0,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_HISTORY_PAGE, description=(
+        "at most this many versions; the answer's `next_after_version` continues"))] = None,
 ) -> JSONResponse:  # fmt: skip
     uuid = parse_case_id(case_id)
-    seen = svc.cases.read_history(caller, uuid, as_aware(as_of), purpose)
+    at = as_aware(as_of)
+    if limit is None:
+        seen, following = svc.cases.read_history(caller, uuid, at, purpose, after_version), None
+    else:
+        page = svc.cases.read_history_page(caller, uuid, after_version, limit, at, purpose)
+        seen, following = page.events, page.next_after
     events = [event_out(s.event, s.view) for s in seen]
-    return JSONResponse({"case_id": str(uuid), "events": events})
+    return JSONResponse({"case_id": str(uuid), "events": events,
+                         "next_after_version": following})  # fmt: skip

@@ -39,6 +39,9 @@ class EventRecorded(BaseModel):
 class CaseHistory(BaseModel):
     case_id: UUID
     events: list[EventOut]
+    next_after_version: int | None = Field(
+        description="with `limit`: pass as `after_version` for the next page; null: the end"
+    )
 
 
 class CaseState(BaseModel):
