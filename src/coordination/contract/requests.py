@@ -105,7 +105,10 @@ def _is_list(hint: Any) -> bool:
 
 def request_model(event_type: EventType, name: str, tagged: bool) -> type[BaseModel]:
     """The body that records one event of the type; `tagged` bodies carry its `type`."""
-    fields: dict[str, Any] = {"type": (Literal[event_type.name], ...)} if tagged else {}
+    # `type` is required, and its default in the schema lets a generated client fill it
+    # in: a client's model per event type knows its type.
+    tag = Field(..., json_schema_extra={"default": event_type.name})
+    fields: dict[str, Any] = {"type": (Literal[event_type.name], tag)} if tagged else {}
     for parameter, annotation, default in event_type.parameters:
         required = default is inspect.Parameter.empty
         fields[parameter] = (checked(annotation), ... if required else default)
