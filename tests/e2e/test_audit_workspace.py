@@ -180,3 +180,21 @@ def test_a_replay_compares_any_two_versions(
     assert "Was sich von Version 1 bis 3 geändert hat" in changes
     assert "Pflegefachkraft" in changes
     assert "Elektriker" in changes
+
+
+def test_a_long_case_is_replayed_a_stretch_of_its_timeline_at_a_time(
+    api: Api, browser: httpx.Client, services: Services
+) -> None:
+    api.agency(ABH, AgencyKind.AUSLAENDERBEHOERDE)
+    case_id = api.open_case(ABH)
+    for n in range(54):
+        api.post(ABH, case_id, type="QualificationRecorded", title=f"Kurs {n}", country="SY")
+    auditor(services, browser)
+
+    first = browser.get(f"/audit/cases/{case_id}", params={"version": "1"}).text
+    assert "Versionen 1 bis 50 von 55" in first
+    assert "Spätere Ereignisse" in first
+    assert "Frühere Ereignisse" not in first
+    last = browser.get(f"/audit/cases/{case_id}").text
+    assert "Versionen 6 bis 55 von 55" in last
+    assert 'href="?version=5">Frühere Ereignisse' in last

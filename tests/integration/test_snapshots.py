@@ -20,6 +20,7 @@ from coordination.application.errors import CaseNotFound, Forbidden
 from coordination.bootstrap import Services
 from coordination.domain.case import Case
 from coordination.domain.identity import Actor, Agency, AgencyKind, Caller, Principal, Role
+from coordination.services.cases import TIMELINE
 from tests.people import PERSON
 from tests.same_state import same_case
 from tests.support import STARTER_EVENTS
@@ -173,7 +174,10 @@ def test_an_auditor_s_replay_shows_the_states_that_version_reads_show(
     for version, against in ((150, None), (201, 99), (1, None), (250, 300)):
         replayed = services.cases.replay(auditor, case_id, version, against=against)
         earlier = replayed.against
-        assert (replayed.version, len(replayed.history)) == (version, 250)
+        shown = [s.event.originator_version for s in replayed.history]
+        assert (replayed.version, replayed.latest, len(shown)) == (version, 250, TIMELINE)
+        assert version in shown  # the stretch of the timeline around it
+        assert shown == list(range(shown[0], shown[0] + TIMELINE))
         assert replayed.view.data == services.cases.read_case(auditor, case_id, version)[1].data
         assert replayed.before == (
             services.cases.read_case(auditor, case_id, earlier)[1].data if earlier else None

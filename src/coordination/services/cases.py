@@ -41,6 +41,9 @@ class SeenEvent:
     view: View
 
 
+TIMELINE = 50  # events of a replay's timeline around the chosen version
+
+
 @dataclass(frozen=True)
 class HistoryPage:
     events: list[SeenEvent]
@@ -49,11 +52,13 @@ class HistoryPage:
 
 @dataclass(frozen=True)
 class Replayed:
-    """A case replayed for an auditor: its whole history, its state at `version`, and
-    its state's data at the earlier version `against` (None: before its first event)."""
+    """A case replayed for an auditor: a stretch of its timeline, its state at `version`,
+    and its state's data at the earlier version `against` (None: before its first
+    event)."""
 
-    history: list[SeenEvent]
+    history: list[SeenEvent]  # the stretch of the timeline around `version`
     version: int
+    latest: int
     case: Case
     view: View
     against: int
@@ -216,32 +221,34 @@ class CaseService:
         self, caller: Caller, case_id: UUID, version: int | None = None,
         as_of: datetime | None = None, against: int | None = None,
     ) -> Replayed:  # fmt: skip
-        """The history and two states of the case: the state at `against` (by default
-        the version before), and the state at `version` (or at `as_of`; by default the
-        latest) folded on it from the history's events."""
+        """Two states of the case and the stretch of its timeline around the chosen
+        version (`TIMELINE` events): the state at `against` (by default the version
+        before) from its nearest snapshot, and the state at `version` (or at `as_of`;
+        by default the latest) folded on it. A long case is never read whole, except to
+        find the version of a day."""
         self._check_time_travel(caller, case_id, version or 0, as_of)
         latest = self._load(caller, case_id)
         sight, _ = self._sight(caller, latest)  # auditors only: no part to cut out
-        events = self.app.history(case_id)
         if as_of is not None:
-            version = self._version_in(events, as_of)
-        version = version or len(events)
-        if version > len(events):
+            version = self._version_at(case_id, as_of)
+        version = version or latest.version
+        if version > latest.version:
             raise CaseNotFound  # the case has not reached that version
         if against is None or not 0 < against < version:
             against = version - 1
-        # The earlier state from its nearest snapshot, the chosen one by folding on it.
         earlier = self.app.get_case(case_id, against) if against else None
         before = deepcopy(view_case(earlier, sight).data) if earlier else None
-        case = project_case(earlier, events[against:version])
+        case = project_case(earlier, self.app.history(case_id, against, version))
         assert case is not None
         view = view_case(case, sight)
-        history = [SeenEvent(e, self._view(e, latest, sight)) for e in events]
+        first = max(1, min(version - TIMELINE // 2, latest.version - TIMELINE + 1))
+        shown = self.app.history(case_id, first - 1, first + TIMELINE - 1)
+        history = [SeenEvent(e, self._view(e, latest, sight)) for e in shown]
         total = View(None)
-        for shown in [*(seen.view for seen in history), view]:
-            total.merge(shown)
+        for seen in [*(seen.view for seen in history), view]:
+            total.merge(seen)
         self._log_read(caller, case_id, total, sight)
-        return Replayed(history, version, case, view, against, before)
+        return Replayed(history, version, latest.version, case, view, against, before)
 
     def _load(self, caller: Caller, case_id: UUID, version: int | None = None) -> Case:
         try:
@@ -301,11 +308,8 @@ class CaseService:
         return None
 
     def _version_at(self, case_id: UUID, as_of: datetime) -> int:
-        return self._version_in(self.app.history(case_id), as_of)
-
-    @staticmethod
-    def _version_in(events: list[CaseEvent], as_of: datetime) -> int:
-        versions = [e.originator_version for e in events if e.timestamp <= as_of]
+        versions = [e.originator_version for e in self.app.history(case_id)
+                    if e.timestamp <= as_of]  # fmt: skip
         if not versions:
             raise CaseNotFound
         return versions[-1]

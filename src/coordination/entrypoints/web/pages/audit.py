@@ -185,7 +185,7 @@ def _replay(
     agencies = {a.agency_id: a.name for a in svc.directory.list_agencies()}
     return {
         "case": replayed.case, "view": replayed.view, "history": history,
-        "version": replayed.version, "latest": history[-1].event.originator_version,
+        "version": replayed.version, "latest": replayed.latest,
         "lines": now, "changes": changes(lines(replayed.before), now), "names": names,
         "agencies": agencies, "event": _event_at(history, replayed.version),
         "day": query.get("day", ""), "against": replayed.against,
