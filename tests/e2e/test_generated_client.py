@@ -92,14 +92,26 @@ def test_the_mayen_koblenz_story_through_a_generated_client(api: Api, tmp_path: 
     while "ReferralSent" not in [i.type_ for i in feed.items] and time.monotonic() < deadline:
         feed = client.call("feed", "get_feed", client=mbe, after=0, wait=1)
     assert isinstance(feed, m.FeedOut)
-    assert [i.type_ for i in feed.items] == ["ConsentGranted", "ReferralSent"]
+    granted, sent = feed.items
+    assert isinstance(granted, m.ConsentGrantedItem)
+    assert isinstance(sent, m.ReferralSentItem)
+    assert (str(sent.case_id), sent.data.referral_id, sent.data.purpose) == (
+        case_id, "r-1", "counselling")  # fmt: skip
+    assert granted.data.evidence.method == "written"
 
     accepted = client.call("cases", "record_event", client=mbe, case_id=case_id,
                            body=m.ReferralAccepted(referral_id="r-1"))  # fmt: skip
     assert accepted.version == 4
+    assert isinstance(accepted.event, m.ReferralAcceptedOut)
     case = client.call("cases", "get_case", client=mbe, case_id=case_id)
     assert isinstance(case, m.CaseState)
-    assert case.person["given_name"] == "Amina"
+    assert (case.person.given_name, case.person.date_of_birth) == ("Amina", date(1994, 3, 2))
+    [referral] = case.referrals
+    assert (referral.referral_id, referral.status) == ("r-1", m.ReferralStatus.ACCEPTED)
+    history = client.call("cases", "get_history", client=mbe, case_id=case_id)
+    assert [type(e) for e in history.events] == [
+        m.CaseOpenedOut, m.ConsentGrantedOut, m.ReferralSentOut, m.ReferralAcceptedOut]  # fmt: skip
+    assert history.events[0].data.person.family_name == "Haddad"
     unknown = client.call("cases", "get_case", client=mbe, case_id=str(uuid.uuid4()))
     assert isinstance(unknown, m.Problem)
     assert unknown.code == m.ProblemCode.NOT_FOUND

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
+from coordination.domain.catalogue import CATALOGUE
 from coordination.entrypoints.api.app import create_app
 from coordination.entrypoints.api.problems import CODES
 from coordination.settings import Settings
@@ -62,3 +63,26 @@ def test_answers_declare_their_headers_and_problems_their_codes(
     problem = document["components"]["schemas"]["Problem"]["properties"]["code"]
     assert set(problem["enum"]) == CODES
     assert {"position-ahead", "webhook-refused", "token-expired"} <= CODES
+
+
+def test_events_are_told_apart_by_type_and_a_case_has_typed_parts(
+    document: dict[str, Any],
+) -> None:
+    schemas = document["components"]["schemas"]
+    history = schemas["CaseHistory"]["properties"]["events"]["items"]
+    feed = schemas["FeedOut"]["properties"]["items"]["items"]
+    for union, suffix in ((history, "Out"), (feed, "Item")):
+        mapping = union["discriminator"]["mapping"]
+        assert union["discriminator"]["propertyName"] == "type"
+        assert set(mapping) == set(CATALOGUE)
+        assert {ref.rsplit("/", 1)[1] for ref in mapping.values()} == {
+            f"{name}{suffix}" for name in CATALOGUE
+        }
+    written = schemas["EventRecorded"]["properties"]["event"]
+    assert written["discriminator"]["mapping"] == history["discriminator"]["mapping"]
+    data = schemas["ReferralSentData"]["properties"]
+    assert {"referral_id", "to_agency", "purpose", "categories", "note"} <= set(data)
+    state = schemas["CaseState"]["properties"]
+    for part in ("person", "consents", "referrals", "courses", "agreements", "qualifications"):
+        found = state[part].get("items") or state[part]["anyOf"][0]
+        assert schemas[found["$ref"].rsplit("/", 1)[1]]["properties"], part

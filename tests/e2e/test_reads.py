@@ -97,3 +97,18 @@ def test_data_protection_officers_see_metadata_but_no_payloads(api: Api, case_id
     assert events[0]["data"] is None
     assert events[1]["data"]["recipients"] == [MBE]
     assert "Haddad" not in str(events)
+
+
+def test_instants_are_written_in_utc_and_days_as_dates(
+    api: Api, case_id: str, clock: FakeClock
+) -> None:
+    """Every answer writes an instant the same way, RFC 3339 in UTC, and a day as one."""
+    auditor = api.agency(AUDITOR_AGENCY, role=Role.AUDITOR)
+    opened = clock.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    state = api.get(auditor, f"/v1/cases/{case_id}")
+    [event] = api.get(auditor, f"/v1/cases/{case_id}/history")["events"]
+    assert (state["opened_at"], state["arrived_on"]) == (opened, "2026-08-14")
+    assert (event["recorded_at"], event["data"]["arrived_on"]) == (opened, "2026-08-14")
+    position = api.opened.headers["X-Event-Position"]
+    [item] = api.get(LEAD, "/v1/caseload", params={"min_position": position})["items"]
+    assert item["last_event_at"] == opened

@@ -7,6 +7,7 @@ make_store.py there); expected.json holds what an auditor read of each case then
 """
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from tests.support import PG_DSN, STARTER_EVENTS, FakeClock, migrated, postgres_
 DATA = Path(__file__).resolve().parent.parent / "data" / "store_before_layers"
 DUMPED_SCHEMA = "store_before_layers"
 EXPECTED: dict[str, Any] = json.loads((DATA / "expected.json").read_text())
+INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -90,8 +92,19 @@ def upcast(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def in_utc(then: Any) -> Any:
+    """What was read then, its instants as answers write them now: in UTC, with `Z`."""
+    if isinstance(then, dict):
+        return {k: in_utc(v) for k, v in then.items()}
+    if isinstance(then, list):
+        return [in_utc(v) for v in then]
+    if isinstance(then, str) and INSTANT.match(then):
+        return datetime.fromisoformat(then).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return then
+
+
 def test_every_case_reads_as_an_auditor_read_it_then(api: Api, auditor: str, store: str) -> None:
-    for name, then in EXPECTED[store]["cases"].items():
+    for name, then in in_utc(EXPECTED[store]["cases"]).items():
         state = api.as_(auditor, "GET", f"/v1/cases/{then['case_id']}")
         assert state.status_code == 200, (name, state.text)
         assert state.json()["version"] == then["version"], name

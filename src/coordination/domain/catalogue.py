@@ -93,7 +93,8 @@ CATALOGUE: Mapping[str, EventType] = _catalogue()
 # The events a caseworker posts to a case, in catalogue order.
 POSTED_TYPES: tuple[EventType, ...] = tuple(t for t in CATALOGUE.values() if t.posted)
 
-_METADATA = frozenset(
+# What every event carries besides its data (its envelope).
+METADATA = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp",
      "recorded_by", "token_label", "user", "_erased"}
 )  # fmt: skip
@@ -109,4 +110,4 @@ def event_type(event: CaseEvent) -> str:
 
 def event_data(event: CaseEvent) -> dict[str, Any]:
     """What happened, without the envelope every event carries."""
-    return {k: v for k, v in vars(event).items() if k not in _METADATA}
+    return {k: v for k, v in vars(event).items() if k not in METADATA}

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from coordination.adapters.hashing.checkpoint import Checkpoint, CheckpointInvalid
 from coordination.bootstrap import Services
@@ -60,6 +60,13 @@ class Verification(BaseModel):
     first_failure: FirstFailure | None
 
 
+# Signed text, kept as written (RFC 3339 in UTC, with microseconds): not re-encoded.
+SIGNED_INSTANT: dict[str, Any] = {
+    "format": "date-time",
+    "examples": ["2026-09-01T09:00:00.000000Z"],
+}
+
+
 class CheckpointDocument(BaseModel):
     """A signed head of the store chain (docs/integrity.md#checkpoints)."""
 
@@ -69,7 +76,7 @@ class CheckpointDocument(BaseModel):
     position: int
     chain_hash: str
     events: int
-    at: str
+    at: str = Field(json_schema_extra=SIGNED_INSTANT)
     key_id: str
     public_key: str
     signature: str
@@ -82,9 +89,12 @@ class BundleEvent(BaseModel):
     topic: str
     type: str
     state: str  # base64 of the stored bytes: what the hashes cover
-    clear: dict[str, Any] | None
+    clear: dict[str, Any] | None = Field(description="the fields stored in clear")
     erased: bool
-    data: dict[str, Any] | None  # null unless ?data=include, and once erased
+    data: dict[str, Any] | None = Field(
+        description="the event's data as the auditor's history shows it (the `data` of its "
+        "type's model there); null unless ?data=include, and once erased"
+    )
     event_hash: str
     chain_hash: str
 
@@ -100,7 +110,7 @@ class AuditBundle(BaseModel):
 
     format: Literal["coordination-audit-bundle/1"]
     case_id: str
-    exported_at: str
+    exported_at: str = Field(json_schema_extra=SIGNED_INSTANT)
     events: list[BundleEvent]
     proof: BundleProof
     checkpoint: CheckpointDocument

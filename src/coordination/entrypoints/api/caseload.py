@@ -52,5 +52,6 @@ def get_caseload(
             [{"type": "value_error", "loc": ("query", "as_of"), "msg": str(bad)}]
         ) from bad
     items = [{k: v for k, v in asdict(i).items() if k not in INTERNAL} for i in page.items]
+    caseload = CaseloadOut.model_validate({"items": items, "next_cursor": page.next_cursor})
     headers = {"X-Projection-Position": str(page.position)}
-    return JSONResponse({"items": items, "next_cursor": page.next_cursor}, headers=headers)
+    return JSONResponse(caseload.model_dump(mode="json"), headers=headers)

@@ -5,7 +5,6 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Query
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from consent import Purpose
@@ -117,9 +116,12 @@ def get_case(
 ) -> JSONResponse:  # fmt: skip
     uuid = parse_case_id(case_id)
     case, view = svc.cases.read_case(caller, uuid, version, as_aware(as_of), purpose)
-    content = {"case_id": str(case.id), "version": case.version, **(view.data or {}),
-               "withheld": sorted(view.withheld)}  # fmt: skip
-    return JSONResponse(jsonable_encoder(content), headers={"ETag": f'"{case.version}"'})
+    state = CaseState.model_validate(
+        {"case_id": case.id, "version": case.version, **(view.data or {}),
+         "withheld": sorted(view.withheld)}
+    )  # fmt: skip
+    content = state.model_dump(mode="json", exclude_unset=True)
+    return JSONResponse(content, headers={"ETag": f'"{case.version}"'})
 
 
 @router.get("/cases/{case_id}/history", response_model=CaseHistory, responses=ERRORS)

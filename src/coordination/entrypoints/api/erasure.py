@@ -2,12 +2,14 @@
 part of a case (all of it, when their controller's agency opened it)."""
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from coordination.adapters.store.erasure_requests import ErasureRequest as PendingErasure
+from coordination.contract.events import Instant
 from coordination.contract.requests import ErasureRequest
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.cases import parse_case_id
@@ -20,9 +22,9 @@ ERRORS = problem_responses(400, 401, 403, 404, 413, 422, 503)
 
 
 class ErasureDone(BaseModel):
-    case_id: str
+    case_id: UUID
     version: int
-    erased_at: str
+    erased_at: Instant
     whole: bool = Field(description="the part that opened the case: the whole case is erased")
     kept_under: dict[str, str] | None = Field(
         description="kept, restricted, under a retention rule: its rule_id, norm and the"
@@ -55,8 +57,10 @@ def erase_case(
         pending = ErasureRequested(request_id=done.request_id, case_id=done.case_id,
                                    status="pending")  # fmt: skip
         return JSONResponse(pending.model_dump(), 202)
-    content = {"case_id": str(done.case_id), "version": done.version, "erased_at": done.erased_at,
-               "whole": done.whole, "kept_under": done.kept_under,
-               "left_to": done.left_to}  # fmt: skip
+    erased = ErasureDone.model_validate({
+        "case_id": done.case_id, "version": done.version, "erased_at": done.erased_at,
+        "whole": done.whole, "kept_under": done.kept_under, "left_to": done.left_to,
+    })  # fmt: skip
+    content = erased.model_dump(mode="json")
     headers = {"X-Event-Position": str(done.position), "ETag": f'"{done.version}"'}
     return JSONResponse(content, 201 if done.new else 200, headers)

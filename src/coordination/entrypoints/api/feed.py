@@ -14,10 +14,10 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from coordination.contract.events import feed_item_out
+from coordination.contract.events import FeedItemOut, feed_item_out
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.deps import ServicesDep, require
-from coordination.entrypoints.api.responses import EventOut, problem_responses
+from coordination.entrypoints.api.responses import problem_responses
 from coordination.services.feed import MAX_LIMIT, FeedItem, FeedService
 
 router = APIRouter(prefix="/v1", tags=["feed"])
@@ -28,11 +28,6 @@ STREAM_SECONDS = 300  # a stream ends after this; the client resumes with Last-E
 MAX_POSITION = 2**62
 # An agency's systems follow its feed: the case workers' role, as for case reads.
 Follower = Annotated[Caller, Depends(require(Role.CASEWORKER))]
-
-
-class FeedItemOut(EventOut):
-    position: int = Field(description="the entry's number in this agency's feed: 1, 2, 3 …")
-    case_id: str
 
 
 class FeedOut(BaseModel):

@@ -31,6 +31,22 @@ router = APIRouter(prefix="/v1", tags=["data protection"])
 PDF, CSV = "application/pdf", "text/csv"
 JSON_LD, FHIR_JSON = "application/ld+json", "application/fhir+json"
 
+# Receipts are documents of their standards, left as objects to a client's JSON reader.
+CASE_IRI = "https://coordination.example/cases/8f0c6a52-5b1e-4a47-9d55-2f3e1a0b7c11"
+DPV_RECEIPT = {"type": "object", "description": (
+    "a consent record after ISO/IEC TS 27560 as JSON-LD in DPV terms "
+    "(https://w3id.org/dpv/guides/consent-27560): header, processing, parties, events"),
+    "examples": [{"@id": f"{CASE_IRI}/consents/consent-1", "@type": "dpv:ConsentRecord",
+                  "dct:identifier": "consent-1", "dct:created": "2026-09-01T09:00:00Z",
+                  "dpv:hasDataSubject": {"@id": f"{CASE_IRI}#person",
+                                         "@type": "dpv:DataSubject"}}]}  # fmt: skip
+FHIR_RECEIPT = {"type": "object", "description": (
+    "an HL7 FHIR R5 Consent resource (https://hl7.org/fhir/R5/consent.html)"),
+    "examples": [{"resourceType": "Consent", "id": "consent-1", "status": "active",
+                  "date": "2026-09-01", "decision": "permit",
+                  "subject": {"type": "Patient", "identifier": {
+                      "system": "https://coordination.example/cases",
+                      "value": "8f0c6a52-5b1e-4a47-9d55-2f3e1a0b7c11"}}}]}  # fmt: skip
 CaseOverseer = Annotated[Caller, Depends(require(Role.CASEWORKER, Role.DPO))]
 Dpo = Annotated[Caller, Depends(require(Role.DPO))]
 Accept = Annotated[str, Header(description="the format may also be chosen by media type")]
@@ -76,7 +92,8 @@ def get_disclosure_report(
 
 @router.get(
     "/cases/{case_id}/consents/{consent_id}/receipt",
-    responses={**ERRORS, 200: {"content": {JSON_LD: {}, FHIR_JSON: {}},
+    responses={**ERRORS, 200: {"content": {JSON_LD: {"schema": DPV_RECEIPT},
+                                           FHIR_JSON: {"schema": FHIR_RECEIPT}},
                                "description": "ISO/IEC TS 27560 in DPV, or FHIR R5 Consent"}},
 )  # fmt: skip
 def get_consent_receipt(

@@ -4,19 +4,13 @@ They mirror the documents built in `coordination.services.oversight`; FastAPI ch
 answer against them. Receipts are standard documents (JSON-LD, FHIR) and have none.
 """
 
-from datetime import UTC, date, datetime
-from typing import Annotated
+from datetime import date
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, Field
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
-
+from pydantic import BaseModel, Field
 
 # Every instant in UTC ("...Z"), as events' recorded_at; consent days are Berlin days.
-Instant = Annotated[datetime, AfterValidator(_utc)]
+from coordination.contract.events import Instant
 
 
 class Recording(BaseModel):

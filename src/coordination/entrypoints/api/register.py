@@ -3,10 +3,12 @@ page by page or as a sample drawn by a seed (ADR 0050)."""
 
 from datetime import date
 from typing import Annotated, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from coordination.contract.events import Instant
 from coordination.domain.identity import Caller, Role
 from coordination.domain.rules import SLUG
 from coordination.entrypoints.api.deps import ServicesDep, require
@@ -22,10 +24,10 @@ Day = Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 class RegisteredCase(BaseModel):
-    case_id: str
+    case_id: UUID
     lead_agency: str
-    opened_at: str
-    last_event_at: str
+    opened_at: Instant
+    last_event_at: Instant
     status: Literal["open", "closed"]
 
 
@@ -71,7 +73,8 @@ def list_cases(
 
 
 def _out(entry: RegisterEntry) -> RegisteredCase:
-    return RegisteredCase(
-        case_id=entry.case_id, lead_agency=entry.lead_agency, opened_at=entry.opened_at,
-        last_event_at=entry.last_event_at, status="closed" if entry.closed else "open",
-    )  # fmt: skip
+    return RegisteredCase.model_validate({
+        "case_id": entry.case_id, "lead_agency": entry.lead_agency,
+        "opened_at": entry.opened_at, "last_event_at": entry.last_event_at,
+        "status": "closed" if entry.closed else "open",
+    })  # fmt: skip

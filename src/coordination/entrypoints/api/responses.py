@@ -1,28 +1,15 @@
 """Response bodies. Kept apart from requests: what we answer is not what we accept."""
 
-from datetime import datetime
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field, JsonValue
 
+from consent import ConsentStatus
+from coordination.contract.events import ANSWER, EventOut, Instant, PersonOut
+from coordination.domain.parts import ReferralStatus
 from coordination.entrypoints.api.problems import CODES
-
-
-class RecordedBy(BaseModel):
-    agency: str
-    token_label: str
-    # The pseudonymous id of the person who acted in the web app; absent for a system.
-    user: str | None = None
-
-
-class EventOut(BaseModel):
-    type: str
-    version: int
-    recorded_at: datetime
-    recorded_by: RecordedBy
-    data: dict[str, Any] | None
-    withheld: list[str] | None = None
 
 
 class CaseCreated(BaseModel):
@@ -44,23 +31,105 @@ class CaseHistory(BaseModel):
     )
 
 
+# The parts of a case's state (`domain/case_view.py`): a part is listed whole when its
+# category may be read, or left out. A field sealed with a part's key is null once that
+# key is destroyed.
+
+
+class ConsentOut(BaseModel):
+    model_config = ANSWER
+
+    consent_id: str
+    recipients: list[str]
+    purposes: list[str]
+    categories: list[str]
+    given_on: date
+    expires_at: Instant | None = Field(description="the end of its validity; null: none")
+    withdrawn_at: Instant | None
+    status: ConsentStatus = Field(description="at the moment of reading")
+
+
+class ReferralOut(BaseModel):
+    model_config = ANSWER
+
+    referral_id: str
+    from_agency: str
+    to_agency: str
+    purpose: str
+    categories: list[str]
+    status: ReferralStatus
+
+
+class CourseOut(BaseModel):
+    model_config = ANSWER
+
+    course_id: str
+    course_type: str
+    provider: str
+    recorded_by: str
+    target_level: str | None
+    starts_on: date | None
+    result: str | None = Field(description="null: still running")
+    completed_on: date | None
+
+
+class MilestoneOut(BaseModel):
+    model_config = ANSWER
+
+    milestone_id: str
+    title: str | None
+    due_on: date
+    responsible_agency: str
+    met_on: date | None = Field(description="null: still open")
+
+
+class AgreementOut(BaseModel):
+    model_config = ANSWER
+
+    agreement_id: str
+    signed_on: date
+    recorded_by: str
+    milestones: dict[str, MilestoneOut] = Field(description="by milestone_id")
+
+
+class QualificationOut(BaseModel):
+    model_config = ANSWER
+
+    qualification_id: str
+    title: str | None
+    country: str | None
+    recorded_by: str
+    level: str | None
+    obtained_on: date | None
+    recognition: str | None = Field(description="the recognition decided; null: none yet")
+    decided_on: date | None
+
+
 class CaseState(BaseModel):
+    """A case as the reader may see it now. A data-protection officer sees its metadata:
+    status, agencies and the consents of the officer's controller, no person and no
+    parts; an erased case keeps no person."""
+
+    model_config = ANSWER
+
     case_id: UUID
     version: int
-    status: str
+    status: Literal["open", "closed"]
     erased: bool = False
     municipality: str
     lead_agency: str
-    opened_at: datetime
-    last_event_at: datetime
-    person: dict[str, Any] | None = None
-    arrived_on: str | None = None
-    residence_status: str | None = None
-    consents: list[dict[str, Any]]
-    referrals: list[dict[str, Any]]
-    courses: list[dict[str, Any]]
-    agreements: list[dict[str, Any]]
-    qualifications: list[dict[str, Any]]
+    opened_at: Instant
+    last_event_at: Instant
+    person: PersonOut | None = Field(
+        None, description="absent: identity and contact both withheld; a withheld one's "
+        "fields are left out")  # fmt: skip
+    arrived_on: date | None = Field(None, description="absent: identity withheld")
+    residence_status: str | None = Field(None, description="absent: residence withheld")
+    consents: list[ConsentOut]
+    referrals: list[ReferralOut]
+    courses: list[CourseOut]
+    agreements: list[AgreementOut]
+    qualifications: list[QualificationOut]
     withheld: list[str]
 
 
@@ -123,7 +192,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 class NextMilestone(BaseModel):
     title: str | None
-    due_on: str
+    due_on: date
 
 
 class CaseloadItemOut(BaseModel):
@@ -135,7 +204,7 @@ class CaseloadItemOut(BaseModel):
     active_courses: int
     next_milestone: NextMilestone | None
     overdue_milestones: int
-    last_event_at: str
+    last_event_at: Instant
     action_needed: bool
 
 

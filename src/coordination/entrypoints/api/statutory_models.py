@@ -1,12 +1,12 @@
 """Response bodies of /v1/statutory-rules (apart from responses.py: one resource each)."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel
 
 from consent import StatutoryRule
-from coordination.entrypoints.api.responses import RecordedBy
+from coordination.contract.events import Instant, RecordedBy
 from coordination.services.statutory import BookEntry, RuleBookState, RuleRecorded, RuleState
 
 
@@ -38,9 +38,9 @@ class RuleOut(BaseModel):
 
 class RuleStateOut(RuleOut):
     status: Literal["in_force", "not_yet_in_force", "expired", "retired"]
-    added_at: datetime
-    recorded_at: datetime  # when the book took the rule as it reads now
-    retired_at: datetime | None
+    added_at: Instant
+    recorded_at: Instant  # when the book took the rule as it reads now
+    retired_at: Instant | None
 
     @classmethod
     def of_state(cls, state: RuleState) -> "RuleStateOut":
@@ -70,7 +70,7 @@ class RuleRecordedOut(BaseModel):
 class BookEntryOut(BaseModel):
     type: str
     version: int
-    recorded_at: datetime
+    recorded_at: Instant
     recorded_by: RecordedBy
     rule_id: str | None
     reason: str | None

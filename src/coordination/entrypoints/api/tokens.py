@@ -6,7 +6,6 @@ token before the old one is revoked, without a moment without one. Every issue a
 revocation is an access-log entry.
 """
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
@@ -14,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
+from coordination.contract.events import Instant
 from coordination.contract.tokens import IssueToken
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.deps import ServicesDep, require
@@ -38,10 +38,10 @@ class TokenOut(BaseModel):
     role: Role
     label: str
     status: TokenStatus
-    issued_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    last_used_at: datetime | None = Field(description="up to a minute behind; null: never used")
+    issued_at: Instant
+    expires_at: Instant | None
+    revoked_at: Instant | None
+    last_used_at: Instant | None = Field(description="up to a minute behind; null: never used")
 
     @classmethod
     def of(cls, state: TokenState) -> "TokenOut":

@@ -1,7 +1,6 @@
 """/v1/webhooks: an agency's admin registers endpoints that receive the agency's change
 feed (ADR 0057), sees each delivery with its status, and retires an endpoint."""
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from coordination.adapters.store.webhooks import Delivery, Webhook
+from coordination.contract.events import Instant
 from coordination.domain.catalogue import CATALOGUE
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.deps import ServicesDep, require
@@ -49,9 +49,9 @@ class WebhookOut(BaseModel):
     webhook_id: str
     url: str
     event_types: list[str]
-    created_at: datetime
+    created_at: Instant
     created_by: str
-    retired_at: datetime | None
+    retired_at: Instant | None
 
     @classmethod
     def of(cls, hook: Webhook) -> "WebhookOut":
@@ -75,11 +75,11 @@ class DeliveryOut(BaseModel):
     type: str
     status: Literal["pending", "delivered", "failed", "skipped"]
     attempts: int
-    first_tried_at: datetime | None
-    next_attempt_at: datetime | None = Field(description="while pending")
+    first_tried_at: Instant | None
+    next_attempt_at: Instant | None = Field(description="while pending")
     last_status: int | None = Field(description="the receiver's last HTTP status")
     last_error: str | None
-    delivered_at: datetime | None
+    delivered_at: Instant | None
 
     @classmethod
     def of(cls, d: Delivery) -> "DeliveryOut":
