@@ -34,6 +34,12 @@ from coordination.domain.values import Items, Kind
 # Days this service can reason about: a validity "until 9999-12-31" would end after the
 # last day Python can count to, and break every reader of the case (found by fuzzing).
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+# The same range as the schema's pattern (a date's bounds are not JSON Schema's), so a
+# request generated from the document stays inside it: days, and instants as written.
+YEARS = r"^(19|2[0-9])[0-9]{2}-"
+IN_YEARS: dict[str, Any] = {"pattern": YEARS + r"[0-9]{2}-[0-9]{2}$"}
+AS_WRITTEN_IN_YEARS: dict[str, Any] = {"pattern": YEARS}
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY, json_schema_extra=IN_YEARS)]
 # No NUL: these go to the access log, a text column PostgreSQL refuses NUL in.
 NO_NUL = r"^[^\x00]*$"
 
@@ -41,7 +47,7 @@ CHECKS: dict[Kind, Any] = {
     Kind.SLUG: Annotated[str, StringConstraints(pattern=f"^{SLUG.pattern}$")],
     Kind.TEXT: Annotated[str, StringConstraints(min_length=1, max_length=2000)],
     Kind.SHORT_TEXT: Annotated[str, StringConstraints(min_length=1, max_length=200)],
-    Kind.DAY: Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)],
+    Kind.DAY: Day,
     Kind.COUNTRY: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,3}$")],
     Kind.LANGUAGE: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")],
     Kind.PHONE: Annotated[str, StringConstraints(max_length=40)],

@@ -5,19 +5,17 @@ so a misspelt one is a 422 `validation-error`. What only the book can judge (a d
 id, a last day before the first) is its own refusal, `invalid-rule` or `conflict`.
 """
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from consent import Category, Norm, Purpose, StatutoryRule
-from coordination.contract.requests import FIRST_DAY, LAST_DAY, NO_NUL, Slug
+from coordination.contract.requests import NO_NUL, Day, Slug
 from coordination.domain.identity import AgencyKind
 
 CONFIG = ConfigDict(extra="forbid")
 Citation = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=NO_NUL)]
-Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 Kinds = Annotated[list[AgencyKind], Field(min_length=1, max_length=len(AgencyKind))]
 Categories = Annotated[list[Category], Field(min_length=1, max_length=len(Category))]
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from coordination.contract.requests import AS_WRITTEN_IN_YEARS
 from coordination.domain.identity import Caller, Role
 from coordination.domain.rules import SLUG
 from coordination.entrypoints.api.convert import as_aware
@@ -41,7 +42,8 @@ def get_caseload(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
     min_position: Annotated[int | None, Query(ge=0, description="wait for this position")] = None,
-    as_of: Annotated[datetime | None, Query(description="auditors: as it stood then")] = None,
+    as_of: Annotated[datetime | None, Query(
+        description="auditors: as it stood then", json_schema_extra=AS_WRITTEN_IN_YEARS)] = None,
 ) -> JSONResponse:  # fmt: skip
     request = CaseloadRequest(agency, role, overdue, limit, cursor, min_position, as_aware(as_of))
     try:

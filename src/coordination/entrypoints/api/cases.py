@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse
 from consent import Purpose
 from coordination.application.errors import CaseNotFound
 from coordination.contract.events import event_out
-from coordination.contract.requests import EventIn, OpenCase
+from coordination.contract.requests import AS_WRITTEN_IN_YEARS, EventIn, OpenCase
 from coordination.entrypoints.api.convert import (
-    ETAG_PATTERN,
     IDEMPOTENCY_KEY,
+    IF_MATCH,
     as_aware,
     expected_version,
+    header_schema,
     idempotency_request,
     recorded_headers,
 )
@@ -37,17 +38,13 @@ router = APIRouter(prefix="/v1", tags=["cases"])
 ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 503)
 MAX_VERSION = 2**63 - 1  # the stores' integers; beyond them SQLite overflows (fuzzing)
 MAX_HISTORY_PAGE = 1000
-IfMatch = Annotated[
-    str | None,
-    Header(
-        description='"N": refuse unless the case is at N',
-        json_schema_extra={"pattern": ETAG_PATTERN.pattern, "examples": ['"7"']},
-    ),
-]
+IfMatch = Annotated[str | None, Header(
+    description='"N": refuse unless the case is at N',
+    json_schema_extra=header_schema(pattern=IF_MATCH, examples=['"7"']))]  # fmt: skip
 IdempotencyKey = Annotated[str | None, Header(
     description="retry-safe key, kept 24 h: 1 to 255 printable ASCII characters",
-    json_schema_extra={"pattern": IDEMPOTENCY_KEY.pattern, "maxLength": 255,
-                       "examples": ["jc-fv-2026-09-0001"]})]  # fmt: skip
+    json_schema_extra=header_schema(pattern=IDEMPOTENCY_KEY.pattern, maxLength=255,
+                                    examples=["jc-fv-2026-09-0001"]))]  # fmt: skip
 
 
 def parse_case_id(case_id: str) -> UUID:
@@ -109,7 +106,8 @@ ReadPurpose = Annotated[
             responses=ERRORS | with_headers(200, ETAG))  # fmt: skip
 def get_case(
     case_id: str, caller: CaseReader, svc: ServicesDep,
-    as_of: Annotated[datetime | None, Query(description="auditors: state at this time")] = None,
+    as_of: Annotated[datetime | None, Query(
+        description="auditors: state at this time", json_schema_extra=AS_WRITTEN_IN_YEARS)] = None,
     version: Annotated[int | None, Query(ge=1, le=MAX_VERSION,
                                          description="auditors: at this version")] = None,
     purpose: ReadPurpose = None,
@@ -127,7 +125,8 @@ def get_case(
 @router.get("/cases/{case_id}/history", response_model=CaseHistory, responses=ERRORS)
 def get_history(
     case_id: str, caller: CaseReader, svc: ServicesDep,
-    as_of: Annotated[datetime | None, Query(description="cut the history at this time")] = None,
+    as_of: Annotated[datetime | None, Query(
+        description="cut the history at this time", json_schema_extra=AS_WRITTEN_IN_YEARS)] = None,
     purpose: ReadPurpose = None,
     after_version: Annotated[int, Query(ge=0, le=MAX_VERSION - MAX_HISTORY_PAGE,
                                         description="the events after this version")] = 0,

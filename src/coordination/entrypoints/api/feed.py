@@ -2,12 +2,14 @@
 agency is related to, by page, by long polling, or as server-sent events."""
 
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
@@ -16,6 +18,7 @@ from starlette.responses import Response
 
 from coordination.contract.events import FeedItemOut, feed_item_out
 from coordination.domain.identity import Caller, Role
+from coordination.entrypoints.api.convert import header_schema
 from coordination.entrypoints.api.deps import ServicesDep, require
 from coordination.entrypoints.api.responses import problem_responses
 from coordination.services.feed import MAX_LIMIT, FeedItem, FeedService
@@ -26,6 +29,7 @@ ERRORS = problem_responses(400, 401, 403, 422)
 POLL_SECONDS = 0.2  # how often a waiting request looks for news: news arrives within it
 STREAM_SECONDS = 300  # a stream ends after this; the client resumes with Last-Event-ID
 MAX_POSITION = 2**62
+LAST_EVENT_ID = re.compile(r"^[0-9]{1,18}$")
 # An agency's systems follow its feed: the case workers' role, as for case reads.
 Follower = Annotated[Caller, Depends(require(Role.CASEWORKER))]
 
@@ -49,18 +53,30 @@ async def get_feed(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     wait: Annotated[float, Query(ge=0, le=30,
                                  description="seconds to wait for news when there is none")] = 0,
-    last_event_id: Annotated[str | None, Header(pattern=r"^[0-9]{1,18}$",
-                                                description="where a stream resumes")] = None,
+    last_event_id: Annotated[str | None, Header(
+        description="where a stream resumes: the id of the last event received",
+        json_schema_extra=header_schema(pattern=LAST_EVENT_ID.pattern))] = None,
 ) -> Response:  # fmt: skip
     """The events this agency may know about, in store order, each with what it may see
     of it now. With `Accept: text/event-stream`, a stream of them."""
+    resumed = _resumed(last_event_id) if last_event_id is not None else None
     if "text/event-stream" in request.headers.get("accept", ""):
-        start = int(last_event_id) if last_event_id is not None else after
+        start = resumed if resumed is not None else after
         return EventSourceResponse(_stream(svc.feed, caller, start, limit), ping=15)
     if wait and not await _news(svc.feed, caller, after, time.monotonic() + wait):
         return JSONResponse({"items": [], "cursor": after})
     page = await run_in_threadpool(svc.feed.page, caller, after, limit)
     return JSONResponse({"items": [_item(i) for i in page.items], "cursor": page.last})
+
+
+def _resumed(last_event_id: str) -> int:
+    """The position a stream resumes after; anything but a number is refused like any
+    invalid header (422)."""
+    if not LAST_EVENT_ID.match(last_event_id.strip()):
+        raise RequestValidationError([{"type": "string_pattern_mismatch",
+                                       "loc": ("header", "last-event-id"),
+                                       "msg": "a Last-Event-ID is a number"}])  # fmt: skip
+    return int(last_event_id)
 
 
 async def _news(feed: FeedService, caller: Caller, after: int, deadline: float) -> bool:

@@ -15,7 +15,7 @@ from consent.record import LOCAL_TIME
 from coordination.adapters.reports.labels import Language
 from coordination.adapters.reports.pdf import render_report
 from coordination.bootstrap import Services
-from coordination.contract.requests import FIRST_DAY, LAST_DAY
+from coordination.contract.requests import FIRST_DAY, IN_YEARS, LAST_DAY
 from coordination.domain.disclosure import DisclosureReport
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api import oversight_responses as out
@@ -116,9 +116,9 @@ def get_consent_receipt(
 )
 def get_dpo_overview(
     caller: Dpo, services: ServicesDep, svc: OversightDep,
-    since: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY,
+    since: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY, json_schema_extra=IN_YEARS,
                                         description="first day; default: until - 29")] = None,
-    until: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY,
+    until: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY, json_schema_extra=IN_YEARS,
                                         description="last day, inclusive; default today")] = None,
     format_: Annotated[Literal["json", "csv"] | None, Query(alias="format")] = None,
     accept: Accept = "",

@@ -4,14 +4,13 @@ A POST, so that names and dates never appear in an address or a log line; the se
 is on the access log without what was searched for.
 """
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from coordination.contract.requests import FIRST_DAY, LAST_DAY
+from coordination.contract.requests import Day
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.deps import ServicesDep, require
 from coordination.entrypoints.api.responses import problem_responses
@@ -26,7 +25,7 @@ class PersonQuery(BaseModel):
 
     given_name: Name | None = None
     family_name: Name
-    date_of_birth: Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+    date_of_birth: Day
 
 
 class PersonFound(BaseModel):

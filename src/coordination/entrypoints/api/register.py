@@ -20,7 +20,12 @@ router = APIRouter(prefix="/v1", tags=["audit"])
 Auditor = Annotated[Caller, Depends(require(Role.AUDITOR))]
 ERRORS = problem_responses(400, 401, 403, 422)
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
-Day = Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
+Day = Annotated[
+    date | None,
+    Query(
+        ge=FIRST_DAY, le=LAST_DAY, json_schema_extra={"pattern": r"^2[0-9]{3}-[0-9]{2}-[0-9]{2}$"}
+    ),
+]  # the range, as a generated request keeps it
 
 
 class RegisteredCase(BaseModel):

@@ -6,11 +6,12 @@ changes or retires a rule, always with a reason; the book records who and when.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
 from coordination.contract.statutory import AddRule, ChangeRule, RetireRule
 from coordination.domain.identity import Caller, Role
+from coordination.domain.rules import SLUG
 from coordination.entrypoints.api.deps import ServicesDep, require
 from coordination.entrypoints.api.responses import problem_responses
 from coordination.entrypoints.api.statutory_models import (
@@ -27,6 +28,7 @@ Reader = Annotated[Caller, Depends(require(*Role))]
 Admin = Annotated[Caller, Depends(require(Role.ADMIN, json=True))]
 READ_ERRORS = problem_responses(401, 403, 503)
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 422, 503)
+RuleId = Annotated[str, Path(pattern=f"^{SLUG.pattern}$", examples=["aufenthg-88a-2"])]
 
 
 @router.get("", response_model=StatutoryRulesOut, responses=READ_ERRORS)
@@ -49,7 +51,7 @@ def add_statutory_rule(body: AddRule, caller: Admin, svc: ServicesDep) -> JSONRe
 
 @router.put("/{rule_id}", response_model=RuleRecordedOut, responses=WRITE_ERRORS)
 def change_statutory_rule(
-    rule_id: str, body: ChangeRule, caller: Admin, svc: ServicesDep
+    rule_id: RuleId, body: ChangeRule, caller: Admin, svc: ServicesDep
 ) -> JSONResponse:
     """The rule as it reads from now on, whole; the version before stays in the history."""
     return _answer(svc.statutory.change(Editor.of(caller), body.rule(rule_id), body.reason), 200)
@@ -58,7 +60,7 @@ def change_statutory_rule(
 @router.post("/{rule_id}/retirement", status_code=201, response_model=RuleRecordedOut,
              responses=WRITE_ERRORS)  # fmt: skip
 def retire_statutory_rule(
-    rule_id: str, body: RetireRule, caller: Admin, svc: ServicesDep
+    rule_id: RuleId, body: RetireRule, caller: Admin, svc: ServicesDep
 ) -> JSONResponse:
     """From now on the rule permits nothing; for instants before, it still answers."""
     return _answer(svc.statutory.retire(Editor.of(caller), rule_id, body.reason), 201)
