@@ -12,6 +12,7 @@ from coordination.bootstrap import Services, bootstrap, migrate
 from coordination.entrypoints.api.app import create_app
 from coordination.settings import Settings
 from tests.support import FakeClock, ServedApp, postgres_schema
+from tests.webhook_receiver import Receiver, receiver
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +79,10 @@ def served(app: FastAPI, services: Services) -> Iterator[httpx.Client]:
     """An HTTP client against the app served by uvicorn on a loopback port."""
     with ServedApp(app) as base_url, httpx.Client(base_url=base_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+def hook_receiver() -> Iterator[Receiver]:
+    """An agency's webhook receiver on a loopback port (tests/webhook_receiver.py)."""
+    with receiver() as r:
+        yield r

@@ -2,7 +2,6 @@
 the referrals sent to the agency to it, signed; the admin follows each delivery."""
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from standardwebhooks.webhooks import Webhook as Verifier
@@ -10,15 +9,9 @@ from standardwebhooks.webhooks import Webhook as Verifier
 from coordination.domain.identity import Role
 from coordination.settings import Settings
 from tests.e2e.conftest import Api, body
-from tests.webhook_receiver import Receiver, receiver
+from tests.webhook_receiver import Receiver
 
 ABH, JC = "abh-mk", "jc-mk"
-
-
-@pytest.fixture
-def hook_receiver() -> Iterator[Receiver]:
-    with receiver() as r:
-        yield r
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ restarted service, in feed order per case, never to an address off the allow-lis
 never carrying what the feed would withhold."""
 
 import json
-from collections.abc import Iterator
 from datetime import date
+from uuid import UUID
 
 import pytest
 from standardwebhooks.webhooks import Webhook as Verifier
@@ -17,16 +17,10 @@ from coordination.settings import Settings
 from projections.runner import Follower
 from tests.integration.test_statistics import ABH, MBE, Story
 from tests.support import FakeClock
-from tests.webhook_receiver import Receiver, receiver
+from tests.webhook_receiver import Receiver
 
 WIDE = {"purposes": ["counselling"], "categories": ["identity", "education"],
         "evidence": {"method": "written"}, "given_on": date(2026, 9, 1)}  # fmt: skip
-
-
-@pytest.fixture
-def hook_receiver() -> Iterator[Receiver]:
-    with receiver() as r:
-        yield r
 
 
 @pytest.fixture
@@ -47,6 +41,14 @@ def register(services: Services, url: str, *types: str) -> Registered:
     return services.webhooks.register(admin_of(services, MBE), url, list(types))
 
 
+def consented_case(services: Services, clock: FakeClock) -> tuple[Story, UUID]:
+    """A case the authority opened, with the counselling service's consent."""
+    s = Story(services, clock)
+    case_id = s.open(ABH, "leipzig")
+    s.record(ABH, case_id, "ConsentGranted", recipients=[MBE], consent_id="wide", **WIDE)
+    return s, case_id
+
+
 def deliver(services: Services) -> None:
     """The feed up to now, then one round of the dispatcher."""
     Follower(services.app, services.projection("feed"), batch_size=50).catch_up()
@@ -56,10 +58,8 @@ def deliver(services: Services) -> None:
 def test_a_delivery_is_signed_and_carries_what_the_feed_shows(
     services: Services, clock: FakeClock, hook_receiver: Receiver
 ) -> None:
-    s = Story(services, clock)
     hook = register(services, hook_receiver.url, "QualificationRecorded")
-    case_id = s.open(ABH, "leipzig")
-    s.record(ABH, case_id, "ConsentGranted", recipients=[MBE], consent_id="wide", **WIDE)
+    s, case_id = consented_case(services, clock)
     s.record(ABH, case_id, "QualificationRecorded", title="Pflegefachkraft", country="SY")
     deliver(services)
 
@@ -117,10 +117,8 @@ def test_deliveries_are_retried_after_the_receiver_was_down_and_survive_a_restar
 def test_a_delivery_is_given_up_a_day_after_its_first_try(
     services: Services, clock: FakeClock, hook_receiver: Receiver
 ) -> None:
-    s = Story(services, clock)
     hook = register(services, hook_receiver.url, "ConsentGranted")
-    case_id = s.open(ABH, "leipzig")
-    s.record(ABH, case_id, "ConsentGranted", recipients=[MBE], consent_id="wide", **WIDE)
+    consented_case(services, clock)
     hook_receiver.answer = 500
     deliver(services)
     for _ in range(12):
@@ -144,9 +142,7 @@ def test_never_to_an_address_off_the_allow_list(
 
     # Allowed by name, but the name leads to this machine: refused when it goes out.
     hook = register(services, "https://localhost.example.de/hooks", "ConsentGranted")
-    s = Story(services, clock)
-    case_id = s.open(ABH, "leipzig")
-    s.record(ABH, case_id, "ConsentGranted", recipients=[MBE], consent_id="wide", **WIDE)
+    consented_case(services, clock)
     deliver(services)
     [held] = services.webhooks.deliveries(admin_of(services, MBE), hook.webhook.webhook_id, 0, 5)
     assert held.status == "pending"
@@ -157,10 +153,8 @@ def test_never_to_an_address_off_the_allow_list(
 def test_after_consent_is_withdrawn_a_retry_carries_only_what_may_still_be_seen(
     services: Services, clock: FakeClock, hook_receiver: Receiver
 ) -> None:
-    s = Story(services, clock)
     register(services, hook_receiver.url, "QualificationRecorded")
-    case_id = s.open(ABH, "leipzig")
-    s.record(ABH, case_id, "ConsentGranted", recipients=[MBE], consent_id="wide", **WIDE)
+    s, case_id = consented_case(services, clock)
     s.record(ABH, case_id, "QualificationRecorded", title="Pflegefachkraft", country="SY")
     hook_receiver.answer = 503
     deliver(services)
