@@ -140,7 +140,8 @@ def test_never_to_an_address_off_the_allow_list(
     with pytest.raises(WebhookRefused, match="unknown event types"):
         register(services, "https://a.example.de/", "PersonMoved")
 
-    # Allowed by name, but the name leads to this machine: refused when it goes out.
+    # A host the allow-list names by its domain, whose name resolves to no public address,
+    # is never contacted: the delivery stays pending with the reason.
     hook = register(services, "https://localhost.example.de/hooks", "ConsentGranted")
     consented_case(services, clock)
     deliver(services)

@@ -4,9 +4,11 @@ page reads its cases, so every page is on the access log like any read."""
 
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Any
 from uuid import UUID
 
 from coordination.application.errors import CaseNotFound
+from coordination.contract.events import feed_item_out
 from coordination.domain.identity import Caller
 from coordination.services.cases import CaseService, SeenEvent
 from projections.feed.view import Entry, FeedView
@@ -19,6 +21,10 @@ class FeedItem:
     number: int  # in the agency's own feed: 1, 2, 3 …
     case_id: UUID
     seen: SeenEvent
+
+    def out(self) -> dict[str, Any]:
+        """As the contract shows it: in a page, a stream, and a webhook's delivery."""
+        return feed_item_out(self.number, self.case_id, self.seen.event, self.seen.view)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -16,12 +16,12 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from coordination.contract.events import FeedItemOut, feed_item_out
+from coordination.contract.events import FeedItemOut
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.convert import header_schema
 from coordination.entrypoints.api.deps import ServicesDep, require
 from coordination.entrypoints.api.responses import problem_responses
-from coordination.services.feed import MAX_LIMIT, FeedItem, FeedService
+from coordination.services.feed import MAX_LIMIT, FeedService
 
 router = APIRouter(prefix="/v1", tags=["feed"])
 
@@ -66,7 +66,7 @@ async def get_feed(
     if wait and not await _news(svc.feed, caller, after, time.monotonic() + wait):
         return JSONResponse({"items": [], "cursor": after})
     page = await run_in_threadpool(svc.feed.page, caller, after, limit)
-    return JSONResponse({"items": [_item(i) for i in page.items], "cursor": page.last})
+    return JSONResponse({"items": [i.out() for i in page.items], "cursor": page.last})
 
 
 def _resumed(last_event_id: str) -> int:
@@ -94,10 +94,6 @@ async def _stream(
     while await _news(feed, caller, after, ends):
         page = await run_in_threadpool(feed.page, caller, after, limit)
         for item in page.items:
-            out = _item(item)
+            out = item.out()
             yield {"id": str(item.number), "event": out["type"], "data": json.dumps(out)}
         after = page.last
-
-
-def _item(item: FeedItem) -> dict[str, Any]:
-    return feed_item_out(item.number, item.case_id, item.seen.event, item.seen.view)

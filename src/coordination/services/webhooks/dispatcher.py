@@ -33,7 +33,6 @@ from coordination.adapters.store.webhooks import (
     Webhook,
     WebhookStore,
 )
-from coordination.contract.events import feed_item_out
 from coordination.domain.identity import Caller, Principal, Role
 from coordination.services.feed import FeedItem, FeedService
 from coordination.services.webhooks.endpoints import (
@@ -82,9 +81,7 @@ class Dispatcher:
 
     def run_once(self) -> None:
         """One round in this thread, to its end (the command line and tests)."""
-        self.take_in()
-        for hook, due in self._due_by_webhook():
-            self._deliver(hook, due)
+        self._round(self._deliver)
 
     def take_in(self) -> None:
         for hook in self.store.active():
@@ -96,16 +93,23 @@ class Dispatcher:
     def _loop(self) -> None:
         while not self._stop.wait(self.poll_seconds):
             try:
-                self.take_in()
-                for hook, due in self._due_by_webhook():
-                    with self._lock:
-                        if hook.webhook_id in self._busy:
-                            continue
-                        self._busy.add(hook.webhook_id)
-                    assert self._pool is not None
-                    self._pool.submit(self._deliver_then_free, hook, due)
+                self._round(self._hand_over)
             except Exception:  # the loop outlives a failed round
                 log.exception("webhook_round_failed")
+
+    def _round(self, deliver: Callable[[Webhook, list[Delivery]], None]) -> None:
+        self.take_in()
+        for hook, due in self._due_by_webhook():
+            deliver(hook, due)
+
+    def _hand_over(self, hook: Webhook, due: list[Delivery]) -> None:
+        """To a pool thread, unless one works on this webhook already."""
+        with self._lock:
+            if hook.webhook_id in self._busy:
+                return
+            self._busy.add(hook.webhook_id)
+        assert self._pool is not None
+        self._pool.submit(self._deliver_then_free, hook, due)
 
     def _due_by_webhook(self) -> list[tuple[Webhook, list[Delivery]]]:
         found = []
@@ -153,7 +157,7 @@ class Dispatcher:
     def _post(self, hook: Webhook, d: Delivery, item: FeedItem) -> tuple[int | None, str | None]:
         msg_id = f"{hook.webhook_id}.{d.number}"  # the same on every try: receivers dedupe
         sent_at = datetime.now(UTC)  # the receiver's clock judges it, not the store's
-        out = feed_item_out(item.number, item.case_id, item.seen.event, item.seen.view)
+        out = item.out()
         body = json.dumps({"type": d.event_type, "timestamp": out["recorded_at"], "data": out})
         signature = Signer(self.store.secret(hook.webhook_id)).sign(msg_id, sent_at, body)
         headers = {"content-type": "application/json", "webhook-id": msg_id,
