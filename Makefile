@@ -38,8 +38,10 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
+# Two processes (pytest-xdist): the suite spends much of its time waiting on servers,
+# browsers and PostgreSQL, so two share even a two-core machine well.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 # Schemathesis against the service's own OpenAPI document, as every role, on SQLite and
 # PostgreSQL. `make test` runs it bounded (10 examples per operation and role); this runs

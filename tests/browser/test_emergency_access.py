@@ -11,10 +11,6 @@ from tests.browser.people import ABH_MK, MBE_MK, browsers, referred_case, shot, 
 
 MIRA = "mira.schmidt@mbe.example"
 
-# What these screens do does not depend on the store: the story (test_mayen_koblenz_story)
-# and the web app's end-to-end tests run on both; these run on the embedded default.
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
 
 @pytest.fixture
 def case_id(served: Served) -> str:

@@ -4,17 +4,12 @@ import re
 from collections.abc import Callable
 
 import pyotp
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from coordination.domain.identity import Role
 from tests.browser.conftest import Served
 from tests.browser.people import ABH_MK, PASSWORD, browsers, shot, staff, tab_to
 from tests.support import FakeClock
-
-# What these screens do does not depend on the store: the story (test_mayen_koblenz_story)
-# and the web app's end-to-end tests run on both; these run on the embedded default.
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def test_a_caseworker_opens_a_case_with_the_keyboard_alone(

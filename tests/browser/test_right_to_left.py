@@ -4,14 +4,10 @@ Persian or Pashto needs no change of the templates or the styles."""
 
 from collections.abc import Callable
 
-import pytest
 from playwright.sync_api import Browser, FloatRect, Page
 
 from tests.browser.conftest import Served
 from tests.browser.people import ABH_MK, browsers, shot, sign_in, staff
-
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
 
 PARTS = (".app-header__name", ".app-main h1", ".app-filters label")
 
