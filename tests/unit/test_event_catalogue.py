@@ -14,6 +14,7 @@ import coordination.domain
 from coordination.adapters.reports.labels import Language, Words
 from coordination.adapters.store.sealing import join, split
 from coordination.adapters.store.topics import NESTED_IN_CASE, NESTED_TYPES, stored_topics
+from coordination.contract.events import EVENT_OUTS, example_data, example_event, stored_fields
 from coordination.contract.requests import EVENT_BODIES, ErasureRequest, OpenCase
 from coordination.domain.case import Case, Event
 from coordination.domain.catalogue import CATALOGUE, POSTED_TYPES
@@ -67,6 +68,14 @@ def test_each_declaration_is_complete_and_names_real_fields(name: str) -> None:
 @pytest.mark.parametrize("name", [t.name for t in POSTED_TYPES])
 def test_each_example_is_a_valid_request(name: str) -> None:
     EVENT_BODIES[name].model_validate({"type": name, **CATALOGUE[name].declared.example})
+
+
+@pytest.mark.parametrize("name", CATALOGUE)
+def test_each_example_answer_shows_every_field_the_event_stores(name: str) -> None:
+    event_type = CATALOGUE[name]
+    assert set(example_data(event_type)) == set(stored_fields(event_type))
+    shown = EVENT_OUTS[name].model_validate(example_event(event_type))
+    assert shown.model_dump(mode="json", exclude_unset=True) == example_event(event_type)
 
 
 def test_the_opening_and_the_erasure_take_their_examples_too() -> None:

@@ -32,6 +32,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
+from coordination.contract import examples
 from coordination.domain.case import CaseEvent
 from coordination.domain.catalogue import CATALOGUE, METADATA, EventType, event_data, event_type
 from coordination.domain.values import Person
@@ -134,6 +135,18 @@ def _nullable(hint: Any) -> bool:
     return get_origin(hint) in (UnionType, Union) and type(None) in get_args(hint)
 
 
+def example_data(t: EventType) -> dict[str, Any]:
+    """`data` of the event the type's example request records, whole."""
+    given = {**t.declared.example, **t.declared.recorded}
+    return {name: given[name] for name in stored_fields(t) if name in given}
+
+
+def example_event(t: EventType, version: int = 2) -> dict[str, Any]:
+    """An event of the type as its reader sees it whole, for the document's examples."""
+    return {"type": t.name, "version": version, "recorded_at": examples.AT,
+            "recorded_by": examples.RECORDED_BY, "data": example_data(t)}  # fmt: skip
+
+
 def event_model(t: EventType) -> type[BaseModel]:
     """One event type as answers show it: `ReferralSent` -> `ReferralSentOut`."""
     fields: dict[str, Any] = {
@@ -144,23 +157,27 @@ def event_model(t: EventType) -> type[BaseModel]:
         "data": (data_model(t) | None, Field(description="what happened; null: withheld whole")),
         "withheld": _optional(list[str], False, "the categories withheld from this reader"),
     }
-    config = ConfigDict(**ANSWER, json_schema_extra={"description": t.declared.label.en})
+    extra = {"description": t.declared.label.en, "examples": [example_event(t)]}
+    config = ConfigDict(**ANSWER, json_schema_extra=extra)  # type: ignore[typeddict-item]
     model: type[BaseModel] = create_model(f"{t.name}Out", __config__=config, **fields)
     return model
 
 
-def feed_item_model(out: type[BaseModel], name: str) -> type[BaseModel]:
+def feed_item_model(out: type[BaseModel], t: EventType) -> type[BaseModel]:
     """An entry of an agency's feed: `ReferralSentOut` -> `ReferralSentItem`."""
     position = Field(description="the entry's number in this agency's feed: 1, 2, 3 …")
-    return create_model(
-        name.removesuffix("Out") + "Item", __base__=out, position=(int, position),
+    example = example_event(t) | {"position": 41, "case_id": examples.CASE_ID}
+    config = out.model_config | {"json_schema_extra": {"examples": [example]}}
+    model: type[BaseModel] = create_model(
+        f"{t.name}Item", __base__=out, __config__=config, position=(int, position),
         case_id=(UUID, ...),
     )  # fmt: skip
+    return model
 
 
 EVENT_OUTS: dict[str, type[BaseModel]] = {name: event_model(t) for name, t in CATALOGUE.items()}
 FEED_ITEMS: dict[str, type[BaseModel]] = {
-    name: feed_item_model(out, out.__name__) for name, out in EVENT_OUTS.items()
+    name: feed_item_model(EVENT_OUTS[name], t) for name, t in CATALOGUE.items()
 }
 if TYPE_CHECKING:  # built at run time: a type checker knows them as models
     EventOut: TypeAlias = BaseModel

@@ -8,6 +8,7 @@ id, a last day before the first) is its own refusal, `invalid-rule` or `conflict
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.config import JsonDict
 
 from consent import Category, Norm, Purpose, StatutoryRule
 from coordination.contract.requests import NO_NUL, Day, Slug
@@ -18,6 +19,34 @@ Citation = Annotated[str, StringConstraints(min_length=1, max_length=200, patter
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=NO_NUL)]
 Kinds = Annotated[list[AgencyKind], Field(min_length=1, max_length=len(AgencyKind))]
 Categories = Annotated[list[Category], Field(min_length=1, max_length=len(Category))]
+
+# A rule of Leipzig's own: the social office answers the foreigners authority.
+ADDED_RULE: JsonDict = {
+    "rule_id": "aufenthg-87-1-on-request", "from_kinds": ["kommune"],
+    "to_kinds": ["auslaenderbehoerde"], "categories": ["identity", "residence"],
+    "purpose": "residence_procedure",
+    "norm": {"citation": "§ 87 Abs. 1 AufenthG; § 71 Abs. 2 Satz 1 Nr. 1 SGB X",
+             "text": "On request in a single case, a public body tells the foreigners authority"
+                     " what it knows of a person, as far as the authority needs it for its tasks"
+                     " under the Residence Act; social data only within § 71 Abs. 2 SGB X."},
+    "valid_from": "2026-09-01", "valid_until": None,
+}  # fmt: skip
+# A rule of the starter set, narrowed to the kinds of agencies the deployment has.
+CHANGED_RULE: JsonDict = {
+    "rule_id": "aufenthg-88a-improper-participation", "from_kinds": ["sprachkurstraeger"],
+    "to_kinds": ["auslaenderbehoerde", "jobcenter"], "categories": ["identity", "language"],
+    "purpose": "language_course",
+    "norm": {"citation": "§ 88a Abs. 1 Satz 2 AufenthG; § 8 Abs. 3 Satz 1 IntV",
+             "text": "A course provider may tell the competent foreigners authority or job centre"
+                     " that a person does not take part in the integration course properly, and"
+                     " under § 8 IntV must tell the foreigners authority or job centre: only for"
+                     " a person obliged to attend under § 44a Abs. 1 Satz 1 AufenthG or whose"
+                     " course is part of a Kooperationsplan under § 15 Abs. 2 SGB II."},
+    "valid_from": "2023-07-01", "valid_until": None,
+}  # fmt: skip
+ADDED_WHY = "the social office answers the foreigners authority's requests; reviewed by the DPO"
+CHANGED_WHY = "no office of the Federal Employment Agency takes part in this deployment"
+RETIRED_WHY = "BAMF takes no part in this deployment"
 
 
 class NormIn(BaseModel):
@@ -52,6 +81,8 @@ class RuleIn(BaseModel):
 
 
 class AddRule(RuleIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [ADDED_RULE | {"reason": ADDED_WHY}]})
+
     rule_id: Slug
     reason: Text
 
@@ -59,10 +90,20 @@ class AddRule(RuleIn):
 class ChangeRule(RuleIn):
     """The rule as it reads from now on, whole."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {k: v for k, v in CHANGED_RULE.items() if k != "rule_id"} | {"reason": CHANGED_WHY}
+            ]
+        }
+    )
+
     reason: Text
 
 
 class RetireRule(BaseModel):
-    model_config = CONFIG
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": RETIRED_WHY}]}
+    )
 
     reason: Text

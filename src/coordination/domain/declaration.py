@@ -1,7 +1,7 @@
 """How an event type is declared: once, on its class, beside its fields.
 
 Every event class of a case carries a `Declaration` (how it is read, who may record it,
-which of its fields are personal, its names in German and English, an example request)
+which of its fields are personal, its names in German and English, an example)
 and one command of the case is marked with `@records(EventClass)`. The catalogue
 (`catalogue.py`) collects both; visibility, sealing, report labels, the contract's
 request models and docs/events.md are derived from it.
@@ -55,6 +55,9 @@ class Declaration:
     on_closed_case: bool = False
     # A request that records one (the contract's example).
     example: Mapping[str, Any] = field(default_factory=dict)
+    # What the case adds to that request as it records it (the ids it gives, the fields
+    # it fills in): with the request, the example of the event as answers show it.
+    recorded: Mapping[str, Any] = field(default_factory=dict)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -20,7 +20,8 @@ class CaseTransferred(Event):
     declared: ClassVar[Declaration] = Declaration(
         read_under=Reading.ADMINISTRATION, recorded_by=Recorder.LEAD,
         label=Label("Fallübergabe", "case transfer"), sealed=("reason",),
-        example={"to_agency": "im-ortenau-offenburg", "reason": "moved"},
+        example={"to_agency": "abh-mayen-koblenz", "reason": "moved"},
+        recorded={"from_agency": "abh-leipzig"},
     )  # fmt: skip
 
     from_agency: str
@@ -61,6 +62,7 @@ class CaseErased(Event):
         read_under=Reading.ADMINISTRATION, recorded_by=Recorder.DPO,
         label=Label("Fall gelöscht", "case erased"),
         example={"reason": "the person asked for erasure", "legal_basis": "Art. 17 GDPR"},
+        recorded={"controller": "leipzig", "whole": True, "kept_under": None, "left_to": []},
     )  # fmt: skip
     # Erasing a case does not relate the erasing agency to it.
     relates_recorder: ClassVar[bool] = False

@@ -23,7 +23,8 @@ class AgreementConcluded(Event):
         sealed=("milestones.title",),
         example={"signed_on": "2026-09-15",
                  "milestones": [{"title": "Integrationskurs begonnen", "due_on": "2026-11-01",
-                                 "responsible_agency": "mbe-caritas-mayen"}]},
+                                 "responsible_agency": "mbe-caritas-leipzig"}]},
+        recorded={"agreement_id": "agreement-1"},
     )  # fmt: skip
 
     agreement_id: str
@@ -53,7 +54,7 @@ class MilestoneMet(Event):
         read_under=Category.INTEGRATION_PLAN, recorded_by=Recorder.RELATED,
         label=Label("Meilenstein erreicht", "milestone met"), sealed=("note",),
         example={"agreement_id": "agreement-1", "milestone_id": "milestone-1",
-                 "met_on": "2026-10-30"},
+                 "met_on": "2026-10-30"}, recorded={"note": None},
     )  # fmt: skip
 
     agreement_id: str

@@ -33,11 +33,13 @@ class ConsentGranted(Event):
     declared: ClassVar[Declaration] = Declaration(
         read_under=Reading.ADMINISTRATION, recorded_by=Recorder.OBTAINER,
         label=Label("Einwilligung erteilt", "consent given"), sealed=("legal_representative.name",),
-        example={"recipients": ["mbe-caritas-mayen"], "purposes": ["counselling"],
+        example={"recipients": ["mbe-caritas-leipzig"], "purposes": ["counselling"],
                  "categories": ["identity", "contact"], "given_on": "2026-09-01",
                  "valid_until": "2027-08-31",
                  "evidence": {"method": "written", "document_ref": "EV-2026-117",
                               "language": "ar"}},
+        recorded={"consent_id": "consent-1", "notice_version": None,
+                  "obtained_by": "abh-leipzig", "disclosers": None, "legal_representative": None},
     )  # fmt: skip
     # 2: the agency that obtained it, the agencies that may disclose, a representative.
     class_version: ClassVar[int] = 2

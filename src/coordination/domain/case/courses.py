@@ -31,6 +31,7 @@ class CourseAssigned(Event):
         label=Label("Kurszuweisung", "course assignment"), sealed=("target_level",),
         example={"course_type": "integration_course", "provider": "vhs-leipzig",
                  "target_level": "B1", "starts_on": "2026-10-05"},
+        recorded={"course_id": "course-1"},
     )  # fmt: skip
 
     course_id: str

@@ -23,6 +23,7 @@ class EmergencyAccessOpened(Event):
         sealed=("justification",),
         example={"justification": "collapsed at the counselling office; the emergency "
                                   "doctor asks for known illnesses and next of kin"},
+        recorded={"access_id": "emergency-1", "until": "2026-09-02T09:00:00Z"},
     )  # fmt: skip
 
     access_id: str

@@ -19,6 +19,7 @@ class QualificationRecorded(Event):
         sealed=("title", "country", "level", "obtained_on"),
         example={"title": "Bachelor of Nursing", "country": "SY", "level": "bachelor",
                  "obtained_on": "2018-06-30"},
+        recorded={"qualification_id": "qualification-1"},
     )  # fmt: skip
 
     qualification_id: str

@@ -19,8 +19,9 @@ class ReferralSent(Event):
     declared: ClassVar[Declaration] = Declaration(
         read_under=Reading.REFERRAL, recorded_by=Recorder.RELATED,
         label=Label("Weiterleitung", "referral"), sealed=("note",),
-        example={"to_agency": "mbe-caritas-mayen", "purpose": "counselling",
+        example={"to_agency": "mbe-caritas-leipzig", "purpose": "counselling",
                  "categories": ["identity", "contact"]},
+        recorded={"referral_id": "referral-1", "note": None},
     )  # fmt: skip
 
     referral_id: str
@@ -43,7 +44,7 @@ class ReferralAccepted(Event):
     declared: ClassVar[Declaration] = Declaration(
         read_under=Reading.REFERRAL, recorded_by=Recorder.ADDRESSEE,
         label=Label("Weiterleitung angenommen", "referral accepted"), sealed=("reason",),
-        example={"referral_id": "referral-1"},
+        example={"referral_id": "referral-1"}, recorded={"reason": None},
     )  # fmt: skip
 
     referral_id: str

@@ -28,6 +28,7 @@ from coordination.entrypoints.api import (
     tokens,
     webhooks,
 )
+from coordination.entrypoints.api.document import keep_example_nulls
 from coordination.entrypoints.api.imports import router as imports_router
 from coordination.entrypoints.api.middleware import BodyGuard, RequestContext, SecurityHeaders
 from coordination.entrypoints.api.rate_limit import RateLimiter
@@ -72,6 +73,7 @@ def create_app(
     app = FastAPI(title="Migrant integration coordination", version="1",
                   description=DESCRIPTION, lifespan=lifespan,
                   generate_unique_id_function=operation_id)  # fmt: skip
+    app.openapi = keep_example_nulls(app)  # type: ignore[method-assign]
     problems.install(app)
     app.include_router(register.router)
     app.include_router(cases.router)

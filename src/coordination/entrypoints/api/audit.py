@@ -15,15 +15,19 @@ The use cases, with their checks and access-log entries, are `IntegrityService`'
 these routes only translate.
 """
 
+import base64
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
+from coordination.adapters.hashing.bundle import clear_part, event_type
 from coordination.adapters.hashing.checkpoint import Checkpoint, CheckpointInvalid
 from coordination.bootstrap import Services
+from coordination.contract.examples import CASE_ID
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.cases import ERRORS, parse_case_id
 from coordination.entrypoints.api.deps import ServicesDep, require
@@ -54,7 +58,17 @@ class FirstFailure(BaseModel):
     position: int | None
 
 
+# The whole store intact; and one whose stored bytes of an event were changed.
+VERIFIED: JsonDict = {"ok": True, "events_checked": 17, "first_failure": None}
+TAMPERED: JsonDict = {
+    "ok": False, "events_checked": 16,
+    "first_failure": {"case_id": CASE_ID, "version": 3, "reason": "event changed", "position": 16},
+}  # fmt: skip
+
+
 class Verification(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [VERIFIED, TAMPERED]})
+
     ok: bool
     events_checked: int
     first_failure: FirstFailure | None
@@ -66,11 +80,110 @@ SIGNED_INSTANT: dict[str, Any] = {
     "examples": ["2026-09-01T09:00:00.000000Z"],
 }
 
+# The examples' case as an auditor exported it three days on, proven against a fresh
+# checkpoint; signed with the test suite's key (tests/conftest.py), no deployment's.
+PUBLIC_KEY = "Kay64UG8yvCyLhqU000LxzYeUm0L/hLIl5S8kyKWbdc="
+CHECKPOINT: JsonDict = {
+    "format": "coordination-checkpoint/1", "position": 17,
+    "chain_hash": "50810061901f5b812550e1bb877e3c2bcd39b75fe99b23e902f152a1cbcaab6e", "events": 17,
+    "at": "2026-09-03T14:00:00.000000Z", "key_id": "24f6ed6acbfe1009", "public_key": PUBLIC_KEY,
+    "signature": "OUUPMiFRqRkLgpJxFGtkVxsYjmTkHUaUcJtwxKd4airh"
+                 "9P9sEJ5gMCdLLAdsRccQEPY7F1IvDNG7ebPE+BXCDA==",
+}  # fmt: skip
+
+
+def _event(
+    version: int, position: int, topic: str, state: str, event_hash: str, chain_hash: str
+) -> JsonDict:
+    """An event of the bundle, as `build_bundle` writes it; `data` left out (null)."""
+    clear = clear_part(base64.b64decode(state))
+    return {"case_id": CASE_ID, "version": version, "position": position, "topic": topic,
+            "type": event_type(topic), "state": state, "clear": clear, "erased": False,
+            "data": None, "event_hash": event_hash, "chain_hash": chain_hash}  # fmt: skip
+
+
+BUNDLE_EVENTS: list[JsonDict] = [
+    _event(
+        1,
+        14,
+        "coordination.domain.case.opening:CaseOpened",
+        "eyJjIjp7InRpbWVzdGFtcCI6eyJfdHlwZV8iOiJkYXRldGltZV9pc28iLCJfZGF0YV8iOiIyMDI2LT"
+        "A5LTAxVDA5OjAwOjAwKzAwOjAwIn0sIm9yaWdpbmF0b3JfdG9waWMiOiJjb29yZGluYXRpb24uZG9t"
+        "YWluLmNhc2U6Q2FzZSIsInJlY29yZGVkX2J5IjoiYWJoLWxlaXB6aWciLCJ0b2tlbl9sYWJlbCI6Im"
+        "ZhY2h2ZXJmYWhyZW4iLCJtdW5pY2lwYWxpdHkiOiJsZWlwemlnIiwidXNlciI6IiJ9LCJzIjoibVpq"
+        "eGJTYWNLZGFLalRUWXZKc1NPU2N1Skd2VGIwa1QwVldKVndrV1FQSDBmQkZyS2J0U05VSWMzQ1JGY2"
+        "4wYXJMbTl3cjI4RnlBdmtkTjZ1blhoVWt4SkZRUTVxU0lJS2ZrazQ0M0JuL2N4ckRvRmpDZGp1dkx4"
+        "MnU3RGVQR0pEQk5oV2M2VVFNblk2RUt5VXpJQ1c2SlhNRWtqZVZCYnVSSXoxcTlwNjBZZlRBVXVFQV"
+        "dMT1JRaGdSQkhqcmNHVXBSVGxPbTdwZm8zOFNZcC9QYkF0b1l2UStuU1lnT1ZRVU4zaTNYYzdNY1gy"
+        "TEJTNTJzdy9IY3EyUHg2T3QxZ3JsQjJIQTIwTU1MelhGNWNRTjFZZVBvRGFjMjVUeGZSZlM2Y05uQ1"
+        "l3cm5XK1VMKzdNR0wxUURJWWZqR01xMUlwUjREcms2WVA1c1BVbzcvWXVCbkp5MmRmb1dna1RFd1ln"
+        "QlJ1UDBRNzZmTU84WkxtcXZXMGRId0dzNlFkVVZUdU00dDJsVWJzMGxyREtnTUVsZ0Z0TXlZbk0zVF"
+        "ExdEhnVzRZYlNENCtZdlhDSEQyIn0=",
+        "ff4a9784185c9b404d932eb5a936d13a2fc9a4f279d6ff27ad30713d454313a8",
+        "a4cb85bfc064c91453edb8d6b4e0282111df5480038edb12d0b10dae839a603c",
+    ),
+    _event(
+        2,
+        15,
+        "coordination.domain.case.consents:ConsentGranted",
+        "eyJjIjp7InRpbWVzdGFtcCI6eyJfdHlwZV8iOiJkYXRldGltZV9pc28iLCJfZGF0YV8iOiIyMDI2LT"
+        "A5LTAxVDA5OjAwOjAwKzAwOjAwIn0sInJlY29yZGVkX2J5IjoiYWJoLWxlaXB6aWciLCJ0b2tlbl9s"
+        "YWJlbCI6ImZhY2h2ZXJmYWhyZW4iLCJ1c2VyIjoiIiwiY29uc2VudF9pZCI6ImNvbnNlbnQtMSIsIn"
+        "JlY2lwaWVudHMiOlsibWJlLWNhcml0YXMtbGVpcHppZyJdLCJwdXJwb3NlcyI6WyJjb3Vuc2VsbGlu"
+        "ZyJdLCJjYXRlZ29yaWVzIjpbImlkZW50aXR5IiwiY29udGFjdCJdLCJnaXZlbl9vbiI6eyJfdHlwZV"
+        "8iOiJkYXRlX2lzbyIsIl9kYXRhXyI6IjIwMjYtMDktMDEifSwidmFsaWRfdW50aWwiOnsiX3R5cGVf"
+        "IjoiZGF0ZV9pc28iLCJfZGF0YV8iOiIyMDI3LTA4LTMxIn0sImV2aWRlbmNlIjp7Im1ldGhvZCI6In"
+        "dyaXR0ZW4iLCJkb2N1bWVudF9yZWYiOiJFVi0yMDI2LTExNyIsImxhbmd1YWdlIjoiYXIifSwibm90"
+        "aWNlX3ZlcnNpb24iOm51bGwsIm9idGFpbmVkX2J5IjoiYWJoLWxlaXB6aWciLCJkaXNjbG9zZXJzIj"
+        "pudWxsLCJsZWdhbF9yZXByZXNlbnRhdGl2ZSI6bnVsbCwiY2xhc3NfdmVyc2lvbiI6Mn0sInMiOm51"
+        "bGx9",
+        "528944d8b0988e9352e8718dd0407448937666c0d3dc8d853f7225febea03249",
+        "9b36c2c11c156fc577743dc949b14f6adcd1aeab2fcb868763c700a3a8a051fb",
+    ),
+    _event(
+        3,
+        16,
+        "coordination.domain.case.referrals:ReferralSent",
+        "eyJjIjp7InRpbWVzdGFtcCI6eyJfdHlwZV8iOiJkYXRldGltZV9pc28iLCJfZGF0YV8iOiIyMDI2LT"
+        "A5LTAxVDA5OjA1OjAwKzAwOjAwIn0sInJlY29yZGVkX2J5IjoiYWJoLWxlaXB6aWciLCJ0b2tlbl9s"
+        "YWJlbCI6ImZhY2h2ZXJmYWhyZW4iLCJ1c2VyIjoiIiwicmVmZXJyYWxfaWQiOiJyZWZlcnJhbC0xIi"
+        "widG9fYWdlbmN5IjoibWJlLWNhcml0YXMtbGVpcHppZyIsInB1cnBvc2UiOiJjb3Vuc2VsbGluZyIs"
+        "ImNhdGVnb3JpZXMiOlsiaWRlbnRpdHkiLCJjb250YWN0Il19LCJzIjoiMXc3RlNNVVNBRHBPTERBdk"
+        "9lMTQvY3M5anlVbXVZcHhZQXhTQk45ZkV1VEU0dnFTQTF3V2k5Zz0ifQ==",
+        "f29af29c40d557305565088fa6f05cd780469546988d9fc5180ac4c2274669ec",
+        "9f686dbc772e1ca912ca2431699c2993a96233704fc93c31ab81b389ec182b64",
+    ),
+    _event(
+        4,
+        17,
+        "coordination.domain.case.referrals:ReferralAccepted",
+        "eyJjIjp7InRpbWVzdGFtcCI6eyJfdHlwZV8iOiJkYXRldGltZV9pc28iLCJfZGF0YV8iOiIyMDI2LT"
+        "A5LTAyVDA4OjMxOjAwKzAwOjAwIn0sInJlY29yZGVkX2J5IjoibWJlLWNhcml0YXMtbGVpcHppZyIs"
+        "InRva2VuX2xhYmVsIjoiYmVyYXR1bmdzc29mdHdhcmUiLCJ1c2VyIjoiIiwicmVmZXJyYWxfaWQiOi"
+        "JyZWZlcnJhbC0xIn0sInMiOiJCL2daRk9wRGJlWDZ3eTNqcU83ditTc3JPOCtrc09FQTBJYkJqREF1"
+        "bTRJN3N2RndUOGxFMGNaSDlnPT0iLCJrIjoiY2FyaXRhcy1sZWlwemlnIn0=",
+        "e4aca05aac9fc4b6c8a05c5ed8b16ad87591d692528d8969267aa03c0b364e55",
+        "50810061901f5b812550e1bb877e3c2bcd39b75fe99b23e902f152a1cbcaab6e",
+    ),
+]
+BUNDLE: JsonDict = {
+    "format": "coordination-audit-bundle/1", "case_id": CASE_ID,
+    "exported_at": "2026-09-03T14:00:00.000000Z", "events": [*BUNDLE_EVENTS],
+    # The store's events from the case's first to the checkpoint's head: here its own.
+    "proof": {"chain_before": "f8d212ba0eb7c3d8f11e113132a27e3484aff13d49a6b56735bba0916cea64f6",
+              "links": [[e["position"], e["event_hash"]] for e in BUNDLE_EVENTS]},
+    "checkpoint": CHECKPOINT, "public_key": PUBLIC_KEY,
+    "signature": "BlY9YjIPgFFWrnRPqUw9ME+S6TFRz4RfsH3MXjFGVMcr"
+                 "o7OaCYaCUdv49yUVRB9xv0X8Hv+vqStDNKWAICSzDw==",
+}  # fmt: skip
+
 
 class CheckpointDocument(BaseModel):
     """A signed head of the store chain (docs/integrity.md#checkpoints)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"examples": [CHECKPOINT]}
+    )
 
     format: Literal["coordination-checkpoint/1"]
     position: int
@@ -107,6 +220,8 @@ class BundleProof(BaseModel):
 class AuditBundle(BaseModel):
     """One case's events and the proof tying them to a signed checkpoint
     (docs/integrity.md#audit-bundles). Do not reformat it: it is checked byte for byte."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [BUNDLE]})
 
     format: Literal["coordination-audit-bundle/1"]
     case_id: str

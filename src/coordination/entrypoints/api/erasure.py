@@ -6,10 +6,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from coordination.adapters.store.erasure_requests import ErasureRequest as PendingErasure
 from coordination.contract.events import Instant
+from coordination.contract.examples import CASE_ID
 from coordination.contract.requests import ErasureRequest
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.cases import parse_case_id
@@ -19,9 +21,21 @@ from coordination.entrypoints.api.responses import problem_responses
 router = APIRouter(prefix="/v1", tags=["data protection"])
 DpoWriter = Annotated[Caller, Depends(require(Role.DPO, json=True))]
 ERRORS = problem_responses(400, 401, 403, 404, 413, 422, 503)
+# The case erased whole by the foreigners authority's controller: destroyed, or kept under
+# a retention rule where the deployment names one.
+DESTROYED: JsonDict = {
+    "case_id": CASE_ID, "version": 5, "erased_at": "2026-09-10T12:00:00Z", "whole": True,
+    "kept_under": None, "left_to": ["caritas-leipzig"],
+}  # fmt: skip
+KEPT: JsonDict = DESTROYED | {
+    "kept_under": {"rule_id": "abh-auslaenderdatei-b", "norm": "§ 68 Abs. 2 Satz 2 AufenthV",
+                   "until": "2036-09-10"},
+}  # fmt: skip
 
 
 class ErasureDone(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [DESTROYED, KEPT]})
+
     case_id: UUID
     version: int
     erased_at: Instant
@@ -37,6 +51,14 @@ class ErasureDone(BaseModel):
 
 
 class ErasureRequested(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"request_id": "er-4c7d2e9a1b3f5d80", "case_id": CASE_ID, "status": "pending"}
+            ]
+        }
+    )
+
     request_id: str
     case_id: str
     status: str = Field(description="pending: a second person of the controller decides")

@@ -11,12 +11,14 @@ import anyio
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from coordination.contract.events import FeedItemOut
+from coordination.contract.events import FeedItemOut, example_event
+from coordination.contract.examples import CASE_ID
+from coordination.domain.catalogue import CATALOGUE
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.convert import header_schema
 from coordination.entrypoints.api.deps import ServicesDep, require
@@ -34,7 +36,13 @@ LAST_EVENT_ID = re.compile(r"^[0-9]{1,18}$")
 Follower = Annotated[Caller, Depends(require(Role.CASEWORKER))]
 
 
+# An entry of the example case's referral, as the migration service's feed shows it.
+ITEM = example_event(CATALOGUE["ReferralSent"], 3) | {"position": 41, "case_id": CASE_ID}
+
+
 class FeedOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [ITEM], "cursor": 41}]})
+
     items: list[FeedItemOut]
     cursor: int = Field(description="pass as `after` to continue after this page")
 
@@ -42,7 +50,7 @@ class FeedOut(BaseModel):
 STREAM = {200: {"content": {"text/event-stream": {"schema": {
     "type": "string",
     "description": "`id`: the entry's position, `event`: its type, `data`: the item as JSON",
-}}}}}  # fmt: skip
+}, "example": f"id: 41\nevent: ReferralSent\ndata: {json.dumps(ITEM)}\n\n"}}}}  # fmt: skip
 
 
 @router.get("/feed", response_model=FeedOut, responses={**ERRORS, **STREAM})  # type: ignore[dict-item]

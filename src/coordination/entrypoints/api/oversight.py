@@ -15,12 +15,14 @@ from consent.record import LOCAL_TIME
 from coordination.adapters.reports.labels import Language
 from coordination.adapters.reports.pdf import render_report
 from coordination.bootstrap import Services
+from coordination.contract.examples import CASE_ID
 from coordination.contract.requests import FIRST_DAY, IN_YEARS, LAST_DAY
 from coordination.domain.disclosure import DisclosureReport
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api import oversight_responses as out
 from coordination.entrypoints.api.cases import ERRORS, parse_case_id
 from coordination.entrypoints.api.deps import ServicesDep, require
+from coordination.services.oversight.overview import CSV_COLUMNS as OVERVIEW_COLUMNS
 from coordination.services.oversight.overview import Overview, overview_csv
 from coordination.services.oversight.receipts import dpv_receipt, fhir_consent
 from coordination.services.oversight.service import OversightService
@@ -32,7 +34,7 @@ PDF, CSV = "application/pdf", "text/csv"
 JSON_LD, FHIR_JSON = "application/ld+json", "application/fhir+json"
 
 # Receipts are documents of their standards, left as objects to a client's JSON reader.
-CASE_IRI = "https://coordination.example/cases/8f0c6a52-5b1e-4a47-9d55-2f3e1a0b7c11"
+CASE_IRI = f"https://coordination.example/cases/{CASE_ID}"
 DPV_RECEIPT = {"type": "object", "description": (
     "a consent record after ISO/IEC TS 27560 as JSON-LD in DPV terms "
     "(https://w3id.org/dpv/guides/consent-27560): header, processing, parties, events"),
@@ -46,7 +48,25 @@ FHIR_RECEIPT = {"type": "object", "description": (
                   "date": "2026-09-01", "decision": "permit",
                   "subject": {"type": "Patient", "identifier": {
                       "system": "https://coordination.example/cases",
-                      "value": "8f0c6a52-5b1e-4a47-9d55-2f3e1a0b7c11"}}}]}  # fmt: skip
+                      "value": CASE_ID}}}]}  # fmt: skip
+# The rows of DpoOverview's example, one a row, the section first.
+OVERVIEW_CSV = "\r\n".join((
+    ",".join(OVERVIEW_COLUMNS),
+    "refused,jobcenter-leipzig,refused,no-relation,1,,,,",
+    "refused,mbe-caritas-leipzig,withheld,no-consent,1,,,,",
+    f"expiring,jobcenter-leipzig,,,,{out.OTHER_CASE},consent-1,2026-09-30T22:00:00Z,",
+    f"withdrawal,mbe-caritas-leipzig,,,,{out.OTHER_CASE},consent-2,2026-08-28T13:40:00Z,",
+    f"emergency,mbe-caritas-leipzig,,,1,{out.OTHER_CASE},,2026-08-27T14:05:00Z,emergency-1",
+    "",
+))  # fmt: skip
+
+
+class ReceiptResponse(JSONResponse):
+    """A receipt is answered as JSON-LD or FHIR JSON, never as plain application/json."""
+
+    media_type = JSON_LD
+
+
 CaseOverseer = Annotated[Caller, Depends(require(Role.CASEWORKER, Role.DPO))]
 Dpo = Annotated[Caller, Depends(require(Role.DPO))]
 Accept = Annotated[str, Header(description="the format may also be chosen by media type")]
@@ -74,7 +94,13 @@ def get_consent_trail(case_id: str, caller: CaseOverseer, svc: OversightDep) -> 
 @router.get(
     "/cases/{case_id}/disclosure-report",
     response_model=out.DisclosureReport,
-    responses={**ERRORS, 200: {"content": {PDF: {}}, "description": "JSON, or a PDF"}},
+    responses={
+        **ERRORS,
+        200: {
+            "content": {PDF: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "JSON, or a PDF",
+        },
+    },
 )
 def get_disclosure_report(
     case_id: str, caller: CaseOverseer, svc: OversightDep,
@@ -92,6 +118,7 @@ def get_disclosure_report(
 
 @router.get(
     "/cases/{case_id}/consents/{consent_id}/receipt",
+    response_class=ReceiptResponse,
     responses={**ERRORS, 200: {"content": {JSON_LD: {"schema": DPV_RECEIPT},
                                            FHIR_JSON: {"schema": FHIR_RECEIPT}},
                                "description": "ISO/IEC TS 27560 in DPV, or FHIR R5 Consent"}},
@@ -112,7 +139,13 @@ def get_consent_receipt(
 @router.get(
     "/dpo/overview",
     response_model=out.DpoOverview,
-    responses={**ERRORS, 200: {"content": {CSV: {}}, "description": "JSON, or CSV"}},
+    responses={
+        **ERRORS,
+        200: {
+            "content": {CSV: {"schema": {"type": "string"}, "example": OVERVIEW_CSV}},
+            "description": "JSON, or CSV",
+        },
+    },
 )
 def get_dpo_overview(
     caller: Dpo, services: ServicesDep, svc: OversightDep,

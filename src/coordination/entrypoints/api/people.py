@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
+from coordination.contract.examples import CASE_ID
 from coordination.contract.requests import Day
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.deps import ServicesDep, require
@@ -21,7 +22,14 @@ Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")
 
 
 class PersonQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"given_name": "Amina", "family_name": "Hadad", "date_of_birth": "1994-03-02"}
+            ]
+        },
+    )
 
     given_name: Name | None = None
     family_name: Name
@@ -36,6 +44,10 @@ class PersonFound(BaseModel):
 
 
 class PeopleFound(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"results": [{
+        "case_id": CASE_ID, "display_name": "Amina Haddad", "lead_agency": "abh-leipzig",
+        "similarity": 0.91}]}]})  # fmt: skip
+
     results: list[PersonFound]
 
 

@@ -6,9 +6,11 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic.config import JsonDict
 
 from coordination.contract.events import Instant
+from coordination.contract.examples import AT, CASE_ID
 from coordination.domain.identity import Caller, Role
 from coordination.domain.rules import SLUG
 from coordination.entrypoints.api.deps import ServicesDep, require
@@ -26,6 +28,23 @@ Day = Annotated[
         ge=FIRST_DAY, le=LAST_DAY, json_schema_extra={"pattern": r"^2[0-9]{3}-[0-9]{2}-[0-9]{2}$"}
     ),
 ]  # the range, as a generated request keeps it
+# Two cases of the register; the cursor names the last, for the page after it.
+CASES: list[JsonValue] = [
+    {"case_id": "0b7e4f2a-9c1d-4e6b-8a3f-5d2c7e9f1a60", "lead_agency": "abh-leipzig",
+     "opened_at": "2026-08-20T10:00:00Z", "last_event_at": "2026-08-28T13:40:00Z",
+     "status": "open"},
+    {"case_id": CASE_ID, "lead_agency": "abh-leipzig", "opened_at": AT,
+     "last_event_at": "2026-09-02T08:31:00Z", "status": "open"},
+]  # fmt: skip
+PAGE: JsonDict = {
+    "items": CASES, "sample": None,
+    "next_cursor": "WyIyMDI2LTA5LTAxVDA5OjAwOjAwLjAwMDAwMFoiLCAiNmYxYzJiOWUtNGQzYS00ZThiLTlhN2Mt"
+                   "MmU1ZDhmMGIxYTM0Il0",
+}  # fmt: skip
+SAMPLE: JsonDict = {
+    "items": CASES, "next_cursor": None,
+    "sample": {"seed": 9087004120375847414, "size": 2, "population": 38},
+}  # fmt: skip
 
 
 class RegisteredCase(BaseModel):
@@ -43,6 +62,8 @@ class SampleOut(BaseModel):
 
 
 class CaseRegisterOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PAGE, SAMPLE]})
+
     items: list[RegisteredCase]
     next_cursor: str | None
     sample: SampleOut | None = None

@@ -4,26 +4,33 @@ from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from consent import ConsentStatus
 from coordination.contract.events import ANSWER, EventOut, Instant, PersonOut
 from coordination.domain.parts import ReferralStatus
+from coordination.entrypoints.api import answer_examples as example
 from coordination.entrypoints.api.problems import CODES
 
 
 class CaseCreated(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [example.CASE_CREATED]})
+
     case_id: UUID
     version: int
 
 
 class EventRecorded(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [example.EVENT_RECORDED]})
+
     case_id: UUID
     version: int
     event: EventOut
 
 
 class CaseHistory(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [example.CASE_HISTORY]})
+
     case_id: UUID
     events: list[EventOut]
     next_after_version: int | None = Field(
@@ -110,7 +117,7 @@ class CaseState(BaseModel):
     status, agencies and the consents of the officer's controller, no person and no
     parts; an erased case keeps no person."""
 
-    model_config = ANSWER
+    model_config = ConfigDict(**ANSWER, json_schema_extra={"examples": [example.CASE_STATE]})
 
     case_id: UUID
     version: int
@@ -138,6 +145,8 @@ _CODE_VALUES.extend(sorted(CODES))
 
 
 class Problem(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [example.PROBLEMS[403]]})
+
     type: str
     title: str
     status: int
@@ -184,7 +193,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """
     problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
     return {
-        s: {"model": Problem, "content": {"application/problem+json": problem}}
+        s: {
+            "model": Problem,
+            "content": {"application/problem+json": problem | {"example": example.PROBLEMS[s]}},
+        }
         | ({"headers": PROBLEM_HEADERS[s]} if s in PROBLEM_HEADERS else {})
         for s in sorted({*statuses, 429})
     }
@@ -209,5 +221,7 @@ class CaseloadItemOut(BaseModel):
 
 
 class CaseloadOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [example.CASELOAD]})
+
     items: list[CaseloadItemOut]
     next_cursor: str | None

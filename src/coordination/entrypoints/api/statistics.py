@@ -11,6 +11,7 @@ from coordination.entrypoints.api.deps import ServicesDep, require
 from coordination.entrypoints.api.responses import PROJECTED, problem_responses
 from coordination.entrypoints.api.statistics_models import MonthStatistics, StatisticsOut
 from coordination.services.statistics import (
+    CSV_COLUMNS,
     BadMonthRange,
     StatisticsReport,
     StatisticsRequest,
@@ -22,9 +23,20 @@ from projections.statistics.suppression import MIN_PEOPLE, Cell
 router = APIRouter(prefix="/v1", tags=["read models"])
 Auditor = Annotated[Caller, Depends(require(Role.AUDITOR))]
 ERRORS = problem_responses(401, 403, 422, 503)
+# The first rows of the month of StatisticsOut's example: one figure a row.
+CSV_EXAMPLE = "\r\n".join((
+    ",".join(CSV_COLUMNS),
+    "leipzig,2026-09,cases_opened,,people,23,false",
+    "leipzig,2026-09,cases_opened,,events,23,false",
+    "leipzig,2026-09,consents_granted,,people,19,false",
+    "leipzig,2026-09,consents_granted,,events,31,false",
+    "leipzig,2026-09,consents_withdrawn,,people,,true",
+    "leipzig,2026-09,consents_withdrawn,,events,,true",
+    "",
+))  # fmt: skip
 OK = {
     200: {
-        "content": {"text/csv": {"schema": {"type": "string"}}},
+        "content": {"text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE}},
         "description": "JSON by default; CSV with `Accept: text/csv` or `?format=csv`",
         "headers": PROJECTED,
     }

@@ -28,7 +28,9 @@ Reader = Annotated[Caller, Depends(require(*Role))]
 Admin = Annotated[Caller, Depends(require(Role.ADMIN, json=True))]
 READ_ERRORS = problem_responses(401, 403, 503)
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 422, 503)
-RuleId = Annotated[str, Path(pattern=f"^{SLUG.pattern}$", examples=["aufenthg-88a-2"])]
+RuleId = Annotated[
+    str, Path(pattern=f"^{SLUG.pattern}$", examples=["aufenthg-88a-improper-participation"])
+]
 
 
 @router.get("", response_model=StatutoryRulesOut, responses=READ_ERRORS)

@@ -3,10 +3,13 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic.config import JsonDict
 
 from consent import StatutoryRule
 from coordination.contract.events import Instant, RecordedBy
+from coordination.contract.statutory import ADDED_RULE, CHANGED_RULE, CHANGED_WHY, RETIRED_WHY
+from coordination.domain.statutory.starter import STARTER_SET
 from coordination.services.statutory import BookEntry, RuleBookState, RuleRecorded, RuleState
 
 
@@ -49,7 +52,36 @@ class RuleStateOut(RuleOut):
                    recorded_at=state.recorded_at, retired_at=state.retired_at)  # fmt: skip
 
 
+# The book as Leipzig's admin left it: one rule added, one narrowed, one retired (versions
+# 8 to 10); `coordination migrate` recorded the starter set before.
+MIGRATED = "2026-08-03T06:00:00Z"
+ADMIN: JsonDict = {"agency": "stadt-leipzig", "token_label": "admin-konsole", "user": None}
+
+
+def _starter(rule_id: str) -> JsonDict:
+    rule = next(r for r in STARTER_SET if r.rule_id == rule_id)
+    return RuleOut.of(rule).model_dump(mode="json")
+
+
+ADDED: JsonDict = ADDED_RULE | {
+    "status": "in_force", "added_at": "2026-09-05T08:00:00Z",
+    "recorded_at": "2026-09-05T08:00:00Z", "retired_at": None,
+}  # fmt: skip
+CHANGED: JsonDict = CHANGED_RULE | {
+    "status": "in_force", "added_at": MIGRATED, "recorded_at": "2026-09-05T08:10:00Z",
+    "retired_at": None,
+}  # fmt: skip
+RETIRED: JsonDict = _starter("aufenthg-88a-bamf-on-request") | {
+    "status": "retired", "added_at": MIGRATED, "recorded_at": MIGRATED,
+    "retired_at": "2026-09-05T08:20:00Z",
+}  # fmt: skip
+
+
 class StatutoryRulesOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"book_version": 10, "rules": [RETIRED, CHANGED]}]}
+    )
+
     book_version: int
     rules: list[RuleStateOut]
 
@@ -59,6 +91,16 @@ class StatutoryRulesOut(BaseModel):
 
 
 class RuleRecordedOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"book_version": 8, "rule": ADDED},
+                {"book_version": 9, "rule": CHANGED},
+                {"book_version": 10, "rule": RETIRED},
+            ]
+        }
+    )
+
     book_version: int
     rule: RuleStateOut
 
@@ -86,5 +128,17 @@ class BookEntryOut(BaseModel):
         )  # fmt: skip
 
 
+# The last two entries of the book's history.
+HISTORY: list[JsonValue] = [
+    {"type": "RuleChanged", "version": 9, "recorded_at": "2026-09-05T08:10:00Z",
+     "recorded_by": ADMIN, "rule_id": CHANGED_RULE["rule_id"], "reason": CHANGED_WHY,
+     "rule": CHANGED_RULE},
+    {"type": "RuleRetired", "version": 10, "recorded_at": "2026-09-05T08:20:00Z",
+     "recorded_by": ADMIN, "rule_id": RETIRED["rule_id"], "reason": RETIRED_WHY, "rule": None},
+]  # fmt: skip
+
+
 class RuleBookHistoryOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"events": HISTORY}]})
+
     events: list[BookEntryOut]

@@ -54,6 +54,10 @@ class TokenOut(BaseModel):
 
 
 class TokensOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"agency": "jobcenter-leipzig", "tokens": [EXAMPLE]}]}
+    )
+
     agency: str
     tokens: list[TokenOut]
 

@@ -5,11 +5,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic.config import JsonDict
 
 from coordination.adapters.store.webhooks import Delivery, Webhook
 from coordination.contract.events import Instant
+from coordination.contract.examples import CASE_ID
 from coordination.domain.catalogue import CATALOGUE
 from coordination.domain.identity import Caller, Role
 from coordination.entrypoints.api.deps import ServicesDep, require
@@ -27,6 +28,19 @@ EXAMPLE: JsonDict = {
     "event_types": ["ReferralSent"], "created_at": "2026-09-01T09:00:00Z",
     "created_by": "jc-admin", "retired_at": None,
 }  # fmt: skip
+
+
+# The first delivered, the second waiting to be tried again: its receiver was not reached.
+DELIVERIES: list[JsonValue] = [
+    {"position": 41, "case_id": CASE_ID, "version": 3, "type": "ReferralSent",
+     "status": "delivered", "attempts": 1, "first_tried_at": "2026-09-01T09:00:01Z",
+     "next_attempt_at": None, "last_status": 204, "last_error": None,
+     "delivered_at": "2026-09-01T09:00:01Z"},
+    {"position": 42, "case_id": CASE_ID, "version": 4, "type": "ConsentWithdrawn",
+     "status": "pending", "attempts": 2, "first_tried_at": "2026-10-01T08:00:01Z",
+     "next_attempt_at": "2026-10-01T08:00:36Z", "last_status": None,
+     "last_error": "ConnectTimeout", "delivered_at": None},
+]  # fmt: skip
 
 
 class RegisterWebhook(BaseModel):
@@ -61,10 +75,18 @@ class WebhookOut(BaseModel):
 
 
 class WebhookRegisteredOut(WebhookOut):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{**EXAMPLE, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]
+        }
+    )
+
     secret: str = Field(description="the signing secret (whsec_…): in this answer only")
 
 
 class WebhooksOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"webhooks": [EXAMPLE]}]})
+
     webhooks: list[WebhookOut]
 
 
@@ -92,6 +114,8 @@ class DeliveryOut(BaseModel):
 
 
 class DeliveriesOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": DELIVERIES, "cursor": 42}]})
+
     items: list[DeliveryOut]
     cursor: int = Field(description="pass as `after` to continue after this page")
 
