@@ -45,17 +45,79 @@ def _lead(municipality: str, rng: random.Random) -> str:
     return agency_id(rng.choice(["abh", "mbe"]), municipality)
 
 
+GIVEN = (
+    "Amina",
+    "Mohammed",
+    "Fatima",
+    "Ahmad",
+    "Olena",
+    "Oleksandr",
+    "Zahra",
+    "Ali",
+    "Mariam",
+    "Yusuf",
+    "Hana",
+    "Omar",
+    "Leyla",
+    "Dawit",
+    "Sara",
+    "Ibrahim",
+    "Nour",
+    "Mustafa",
+    "Iryna",
+    "Hassan",
+    "Aisha",
+    "Khaled",
+    "Rania",
+    "Samir",
+    "Yara",
+)
+FAMILY = (
+    "Haddad",
+    "Al-Hassan",
+    "Rahimi",
+    "Kovalenko",
+    "Tesfaye",
+    "Yilmaz",
+    "Hosseini",
+    "Shevchenko",
+    "Mahmoud",
+    "Abdi",
+    "Demir",
+    "Karimi",
+    "Bondarenko",
+    "Nasser",
+    "Osman",
+    "Sultani",
+    "Melnyk",
+    "Aziz",
+    "Kaya",
+    "Haile",
+    "Saleh",
+    "Nazari",
+    "Tkachenko",
+    "Jaber",
+    "Ahmadi",
+)
+
+
+def person(rng: random.Random) -> dict[str, Any]:
+    """A person as a case records her: names drawn from common ones, born on any day of
+    sixty years, so a blocking key of the person index holds a handful of cases."""
+    born = date(1950, 1, 1) + timedelta(days=rng.randrange(60 * 365))
+    return {"given_name": rng.choice(GIVEN), "family_name": rng.choice(FAMILY),
+            "nationality": rng.choice(["SY", "AF", "UA", "ER", "IQ", "TR"]),
+            "languages": ["ar"], "date_of_birth": born}  # fmt: skip
+
+
 def build_case(municipality: str, lead: str, now: datetime, rng: random.Random) -> Case:
     """A case as it looks a few weeks in: consent, referral, course, agreement."""
     today = now.date()
     by = Actor(lead, "bench")
     vhs, job = agency_id("vhs", municipality), agency_id("jobcenter", municipality)
-    case = Case.open(by, now, municipality=municipality, person={
-        "given_name": f"Person {rng.randrange(10**6)}", "family_name": "Bench",
-        "nationality": rng.choice(["SY", "AF", "UA", "ER", "IQ", "TR"]),
-        "languages": ["ar"], "date_of_birth": date(1990, 1, 1)},
-        arrived_on=today - timedelta(days=rng.randrange(10, 400)),
-        residence_status="aufenthaltserlaubnis")  # fmt: skip
+    case = Case.open(by, now, municipality=municipality, person=person(rng),
+                     arrived_on=today - timedelta(days=rng.randrange(10, 400)),
+                     residence_status="aufenthaltserlaubnis")  # fmt: skip
     case.grant_consent(
         by, now, recipients=[vhs, job, agency_id("kommune", municipality)],
         purposes=["counselling", "language_course", "case_management"],

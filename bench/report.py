@@ -128,7 +128,19 @@ def read_rows(f: dict[str, Any]) -> list[Row]:
              + ("" if at_size else f" (at {page['cases']:,}, not {TARGET_CASES:,} cases)")),
         *web_rows(f["web_pages"], page["cases"]),
         *oversight_rows(f["oversight_pages"]),
+        duplicate_row(f["duplicate_check"], page["cases"]),
     ]  # fmt: skip
+
+
+def duplicate_row(d: dict[str, Any], cases: int) -> Row:
+    """Opening a case with the duplicate check against opening without it, in process."""
+    at_size = "" if cases >= TARGET_WEB_CASES else f" (at {cases:,}, not {TARGET_WEB_CASES:,})"
+    check, bare = d["with_check"], d["without"]
+    return _row(f"open a case with the duplicate check, {cases:,} cases indexed",
+                f"p50 {check['p50_ms']:.1f} ms, p99 {check['p99_ms']:.1f} ms",
+                f"without the check p99 {bare['p99_ms']:.1f} ms",
+                f"{check['p99_ms'] / bare['p99_ms']:.2f}x", "p99 ≤ 30 ms",
+                _verdict(check["p99_ms"], 30, False) + at_size)  # fmt: skip
 
 
 def web_rows(w: dict[str, Any], cases: int) -> list[Row]:

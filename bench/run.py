@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from bench import feed_followers, measure, oversight_pages, web_pages
+from bench import duplicates, feed_followers, measure, oversight_pages, web_pages
 from bench.data import generate_cases, long_case, register_agencies, workload
 from bench.importing import bulk_import
 from bench.report import rows, table
@@ -131,6 +131,8 @@ def measure_reads(svc: Services, size: Size, url: str, now: datetime) -> dict[st
     step("projection catch-up (caseload, from zero)")
     catch_up = measure.catch_up(svc)
     settle(url)
+    step("opening with the duplicate check, against without")
+    duplicate_check = duplicates.measure(svc, size.page_reads, now)
     step("caseload pages")
     pages = measure.caseload_pages(svc, size.page_reads, now)
     pages["cases"] = size.cases
@@ -144,7 +146,8 @@ def measure_reads(svc: Services, size: Size, url: str, now: datetime) -> dict[st
         svc, {"COORDINATION_DATABASE_URL": url}, size.page_reads, case_id, size.log_rows, now
     )
     return {"generated": generated, "catch_up": catch_up, "caseload_page": pages,
-            "load_case": load, "web_pages": web, "oversight_pages": oversight}  # fmt: skip
+            "load_case": load, "web_pages": web, "oversight_pages": oversight,
+            "duplicate_check": duplicate_check}  # fmt: skip
 
 
 def measure_ingest(svc: Services, size: Size, url: str, now: datetime) -> dict[str, Any]:

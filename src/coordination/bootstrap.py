@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.projection import Projection
@@ -32,6 +33,7 @@ from coordination.adapters.store.accounts import Accounts
 from coordination.adapters.store.append_only import protect_access_log
 from coordination.adapters.store.database import Database
 from coordination.adapters.store.directory import Directory
+from coordination.adapters.store.duplicates import DuplicateStore
 from coordination.adapters.store.idempotency import IdempotencyStore, IdempotencyTimes
 from coordination.adapters.store.keys import TextSealer, load_master_key
 from coordination.adapters.store.recorders import PostgresCaseRecorder, SQLiteCaseRecorder
@@ -48,6 +50,7 @@ from coordination.services.agency_tokens import AgencyTokens
 from coordination.services.case_register import CaseRegister
 from coordination.services.caseload import CaseloadService
 from coordination.services.cases import CaseService
+from coordination.services.duplicates import DuplicateCheck
 from coordination.services.erasure import ErasureService
 from coordination.services.feed import FeedService
 from coordination.services.grounds import GroundsLookup
@@ -106,6 +109,7 @@ class Services:
     statutory: StatutoryRules
     accounts: AccountService
     people: PersonSearch
+    duplicates: DuplicateCheck
     register: CaseRegister
     agencies: AgencyDirectory
     agency_tokens: AgencyTokens
@@ -148,7 +152,8 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
     person_index, encoder = PersonIndexView(db), PersonEncoder(app.master_key)
     projections: list[Projection[Any]] = [
         CaseloadProjection(caseload), StatisticsProjection(statistics_view),
-        PersonIndexProjection(person_index, encoder), FeedProjection(feed_view),
+        PersonIndexProjection(person_index, encoder, _person_at(app)),
+        FeedProjection(feed_view),
     ]  # fmt: skip
     runner = ProjectionRunner(
         app, projections, saves, Beats(db), settings.projection_poll_seconds, config.dsn,
@@ -157,7 +162,11 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
     wait = settings.read_your_writes_seconds
     statutory = StatutoryRules(app)
     grounds = GroundsLookup(directory, statutory)
-    cases = CaseService(app, directory, access_log, grounds, policy(settings))
+    duplicates = DuplicateCheck(
+        person_index, encoder, DuplicateStore(db),
+        lambda case_id: app.get_case(case_id).lead_agency, directory, access_log, app.clock,
+    )  # fmt: skip
+    cases = CaseService(app, directory, access_log, grounds, duplicates, policy(settings))
     feed, webhook_store = FeedService(feed_view, cases), WebhookStore(db, app.master_key)
     services = Services(
         settings=settings, config=config, app=app, db=db, directory=directory,
@@ -186,6 +195,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         caseload=caseload, projections=projections, runner=runner,
         statutory=statutory, accounts=account_service(settings, app, directory, clock),
         people=PersonSearch(person_index, encoder, caseload, cases, access_log, app.clock),
+        duplicates=duplicates,
         register=CaseRegister(caseload, access_log, app.clock),
         agencies=AgencyDirectory(directory),
         agency_tokens=AgencyTokens(directory, access_log, app.clock, settings.token_days),
@@ -193,6 +203,11 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
     )  # fmt: skip
     app.start()
     return services
+
+
+def _person_at(app: CoordinationApplication) -> Callable[[UUID, int], dict[str, Any]]:
+    """The person as a case held her at a version: for the person index's re-encoding."""
+    return lambda case_id, version: app.get_case(case_id, version).person
 
 
 def account_service(

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import psycopg
 import structlog
@@ -28,6 +28,14 @@ from projections.beats import EVERY, Beats
 from projections.view import View
 
 log = structlog.get_logger()
+
+
+@runtime_checkable
+class Preparing(Protocol):
+    """A projection that reads from the store for some events does so here, before its
+    batch's transaction opens (as decoding does, and for the same reason)."""
+
+    def prepare(self, events: Sequence[Any]) -> None: ...
 
 
 class Saves:
@@ -87,6 +95,8 @@ class Follower:
             if isinstance(self.app.mapper, SealingMapper):
                 self.app.mapper.prefetch_keys(batch)
             events = [(self.app.mapper.to_domain_event(n), n.id) for n in batch]
+            if isinstance(self.projection, Preparing):
+                self.projection.prepare([event for event, _ in events])
             with self.view.batch(Tracking(self.app.name, batch[-1].id)):
                 for event, position in events:
                     self.projection.process_event(event, Tracking(self.app.name, position))

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.postgres
 
 FIGURES = {"generated", "catch_up", "caseload_page", "load_case", "in_process", "http",
            "server_peak_rss_mb", "naive", "http_2_workers", "rounds_32",
-           "with_projections", "web_pages", "oversight_pages", "feed_followers"}  # fmt: skip
+           "with_projections", "web_pages", "oversight_pages", "feed_followers",
+           "duplicate_check"}  # fmt: skip
 
 
 def positive_numbers(value: object) -> list[float]:
@@ -63,6 +64,10 @@ def test_smoke_run_measures_everything(
     assert set(oversight) >= {"replay", "access_log"}
     (access,) = [r for r in results["table"] if r["measurement"].startswith("web access-log")]
     assert access["target"] == "p99 ≤ 150 ms"
+    check = figures["duplicate_check"]
+    assert check["indexed"]["events"] >= 60 * 5  # every generated case's events, at least
+    (opening,) = [r for r in results["table"] if r["measurement"].startswith("open a case")]
+    assert opening["target"] == "p99 ≤ 30 ms"
     loads = figures["load_case"]
     assert loads["with_snapshots"]["events"] == loads["without_snapshots"]["events"] == 1000
     imported = results["bulk_import"]

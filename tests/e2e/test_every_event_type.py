@@ -19,6 +19,11 @@ VALID: list[tuple[str, dict[str, Any]]] = [
     (LEAD, {**CONSENT, "consent_id": "c-main"}),
     (LEAD, {**CONSENT, "consent_id": "c-spare"}),
     (LEAD, {"type": "ConsentWithdrawn", "consent_id": "c-spare", "reason": "duplicate"}),
+    (MBE, {"type": "PersonCorrected", "family_name": "Haddad-Saleh",
+           "reason": "as in the passport"}),
+    (LEAD, {"type": "ContactChanged", "phone": "+49 341 2222222", "email": None}),
+    (MBE, {"type": "ResidenceStatusChanged", "residence_status": "niederlassungserlaubnis",
+           "changed_on": "2026-08-28"}),
     (LEAD, {"type": "ReferralSent", "to_agency": MBE, "purpose": "counselling",
             "categories": ["identity"], "referral_id": "r-1"}),
     (MBE, {"type": "ReferralAccepted", "referral_id": "r-1"}),
@@ -41,6 +46,8 @@ VALID: list[tuple[str, dict[str, Any]]] = [
             "qualification_id": "q-1"}),
     (LEAD, {"type": "RecognitionDecided", "qualification_id": "q-1", "outcome": "partial",
             "decided_on": "2026-12-10"}),
+    (LEAD, {"type": "CaseClosed", "reason": "agreement fulfilled"}),
+    (LEAD, {"type": "CaseReopened", "reason": "the person asks for help again"}),
     (LEAD, {"type": "CaseTransferred", "to_agency": MBE, "reason": "moved"}),
     (MBE, {"type": "CaseClosed", "reason": "agreement fulfilled"}),
 ]  # fmt: skip
@@ -49,6 +56,8 @@ VALID: list[tuple[str, dict[str, Any]]] = [
 INVALID: dict[str, tuple[str, dict[str, Any]]] = {
     "ConsentGranted": (LEAD, {**CONSENT, "consent_id": "c-main"}),
     "ConsentWithdrawn": (LEAD, {"type": "ConsentWithdrawn", "consent_id": "c-spare"}),
+    "PersonCorrected": (MBE, {"type": "PersonCorrected", "reason": "corrects nothing"}),
+    "ContactChanged": (LEAD, {"type": "ContactChanged", "reason": "changes nothing"}),
     "ReferralSent": (LEAD, {"type": "ReferralSent", "to_agency": LEAD, "purpose": "counselling",
                             "categories": ["identity"]}),
     "ReferralAccepted": (MBE, {"type": "ReferralAccepted", "referral_id": "r-2"}),
@@ -72,6 +81,7 @@ INVALID: dict[str, tuple[str, dict[str, Any]]] = {
                                   "outcome": "full", "decided_on": "2026-12-10"}),
     "CaseTransferred": (MBE, {"type": "CaseTransferred", "to_agency": VHS}),
     "CaseClosed": (VHS, {"type": "CaseClosed", "reason": "not the lead"}),
+    "CaseReopened": (LEAD, {"type": "CaseReopened", "reason": "not closed"}),
 }  # fmt: skip
 
 

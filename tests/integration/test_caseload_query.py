@@ -25,7 +25,7 @@ from projections.caseload.changes import in_order
 from projections.caseload.members import CaseFacts
 from projections.caseload.query import ROLES, CaseloadQuery, decode_cursor, read_page
 from projections.caseload.reader import Reader
-from projections.caseload.view import CaseloadView
+from projections.caseload.view import COLUMNS, CaseloadView
 
 AGENCIES = ("abh", "mbe", "jc", "vhs", "kommune")
 BASE = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
@@ -116,7 +116,8 @@ class Facts:
         rng, view = self.rng, self.view
         case_id, lead = str(uuid.UUID(int=rng.getrandbits(128))), rng.choice(AGENCIES[:3])
         self.cases.append(case_id)
-        view.case_opened(case_id, "leipzig", lead, "Amina Haddad", self.instant(-rng.randrange(60)))
+        opened_at = self.instant(-rng.randrange(60))
+        view.case_opened(case_id, "leipzig", lead, ("Amina", "Haddad"), opened_at)
         for n in range(rng.randrange(4)):
             self.consent(case_id, f"c-{n}")
         for n in range(rng.randrange(3)):
@@ -208,22 +209,31 @@ def test_closed_cases_leave_no_member_rows(services: Services, facts: Facts) -> 
     assert services.caseload.rows("SELECT 1 FROM {p}caseload_members")
 
 
-# What a view written before member rows (ADR 0018), or before cards (ADR 0031), lacks.
+# What a view written before member rows (ADR 0018), before cards (ADR 0031), or while it
+# kept the name whole, lacks.
 OLDER_VIEWS = {
-    "member rows": "DELETE FROM {p}caseload_members",
-    "cards": "ALTER TABLE {p}caseload_cases DROP COLUMN card",
-}
+    "member rows": ["DELETE FROM {p}caseload_members"],
+    "cards": ["ALTER TABLE {p}caseload_cases DROP COLUMN card"],
+    "the name whole": ["ALTER TABLE {p}caseload_cases DROP COLUMN given_name",
+                       "ALTER TABLE {p}caseload_cases DROP COLUMN family_name",
+                       "ALTER TABLE {p}caseload_cases ADD COLUMN display_name TEXT"],
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("before", OLDER_VIEWS)
 def test_a_view_from_before_is_rebuilt(services: Services, facts: Facts, before: str) -> None:
     view = services.caseload
     with view.batch(Tracking("test", 1000)):
-        view.write(OLDER_VIEWS[before])
+        for statement in OLDER_VIEWS[before]:
+            view.write(statement)
     view.create_tables()  # what the next start does
     assert view.position("test") == 0
     assert all(not view.rows(f"SELECT 1 FROM {{p}}{table}") for table in view.table_names)
-    assert view.rows("SELECT card FROM {p}caseload_cases") == []  # the column is back
+    # The columns are back, and the one they replace is gone.
+    schema = (view.db.prefix,) if view.db.dialect == "postgres" else ()
+    columns = {row["name"] for row in view.rows(COLUMNS[view.db.dialect], schema)}
+    assert {"card", "given_name", "family_name"} <= columns
+    assert "display_name" not in columns
 
 
 def test_an_empty_view_is_not_rebuilt_at_start(services: Services) -> None:
@@ -236,8 +246,8 @@ def test_an_empty_view_is_not_rebuilt_at_start(services: Services) -> None:
 
 # A case's rows as each table holds them; the card of the case must hold the same.
 OF_CASES = {
-    "case": "SELECT case_id, municipality, lead_agency, opened_by, display_name, opened_at,"
-    " last_event_at, closed FROM {p}caseload_cases WHERE case_id = %s",
+    "case": "SELECT case_id, municipality, lead_agency, opened_by, given_name, family_name,"
+    " opened_at, last_event_at, closed FROM {p}caseload_cases WHERE case_id = %s",
     **{part: f"SELECT * FROM {{p}}caseload_{part} WHERE case_id = %s" for part in PARTS},
 }
 

@@ -59,7 +59,8 @@ def story(svc: Services, cases: int = 3) -> None:
             record(abh, cid, "ConsentWithdrawn", {"consent_id": "consent-1"}, None, None)
 
 
-SEALED_COLUMNS = {"display_name": "name", "title": "milestone-title"}
+SEALED_COLUMNS = {"given_name": "given-name", "family_name": "family-name",
+                  "title": "milestone-title"}  # fmt: skip
 
 
 def rows(view: CaseloadView) -> dict[str, list[tuple[Any, ...]]]:

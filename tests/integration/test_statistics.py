@@ -301,6 +301,21 @@ def test_a_view_without_due_dates_by_day_is_rebuilt(services: Services, story: F
     assert rows(view) == live
 
 
+def test_a_view_that_does_not_tell_met_milestones_is_rebuilt(
+    services: Services, story: Follower
+) -> None:
+    view = services.projection("statistics").view
+    live = rows(view)
+    with view.db.transaction() as cursor:
+        view.db.run(cursor, "ALTER TABLE {p}statistics_milestones DROP COLUMN open")
+
+    view.create_tables()  # as the service does when it starts
+
+    assert view.position(services.app.name) == 0
+    Follower(services.app, services.projection("statistics"), batch_size=500).catch_up()
+    assert rows(view) == live
+
+
 def test_a_rebuild_from_zero_equals_the_live_view(services: Services, story: Follower) -> None:
     view = services.projection("statistics").view
     live = rows(view)

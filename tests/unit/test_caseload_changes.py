@@ -8,7 +8,7 @@ T1, T2 = "2026-01-01T00:00:00.000000Z", "2026-02-01T00:00:00.000000Z"
 
 
 def opened() -> CaseFacts:
-    return changes.opened("c", "leipzig", "abh", "sealed-name", T1)
+    return changes.opened("c", "leipzig", "abh", ("sealed-given", "sealed-family"), T1)
 
 
 def referral(referral_id: str, to: str) -> changes.Change:
@@ -23,8 +23,9 @@ def moved(referral_id: str, status: str) -> changes.Change:
 def test_an_opened_case_is_led_by_its_opener_and_has_no_facts_yet() -> None:
     f = opened()
     assert f.case == {"case_id": "c", "municipality": "leipzig", "lead_agency": "abh",
-                      "opened_by": "abh", "display_name": "sealed-name", "opened_at": T1,
-                      "last_event_at": T1, "closed": 0}  # fmt: skip
+                      "opened_by": "abh", "given_name": "sealed-given",
+                      "family_name": "sealed-family", "opened_at": T1, "last_event_at": T1,
+                      "closed": 0}  # fmt: skip
     assert (f.consents, f.referrals, f.courses, f.milestones) == ([], [], [], [])
 
 

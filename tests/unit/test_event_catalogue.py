@@ -19,7 +19,7 @@ from coordination.contract.requests import EVENT_BODIES, ErasureRequest, OpenCas
 from coordination.domain.case import Case, Event
 from coordination.domain.catalogue import CATALOGUE, POSTED_TYPES
 from coordination.domain.declaration import Recorder
-from coordination.domain.errors import NotPermitted
+from coordination.domain.errors import CaseIsClosed, NotPermitted
 from coordination.domain.identity import Actor
 from coordination.domain.statutory import BOOK_EVENTS
 from tests.catalogue_table import PAGE, page_with_tables
@@ -143,6 +143,7 @@ COMMANDS_BY_ANOTHER: dict[str, Any] = {
     "ReferralCompleted": lambda c: c.complete_referral(LEAD, AT, referral_id="r-1", outcome="o"),
     "CaseTransferred": lambda c: c.transfer(OTHER, AT, to_agency="vhs"),
     "CaseClosed": lambda c: c.close(OTHER, AT, reason="done"),
+    "CaseReopened": lambda c: c.reopen(OTHER, AT, reason="again"),
 }
 
 
@@ -155,5 +156,13 @@ def test_what_only_the_addressee_or_the_lead_may_record_refuses_another_agency(n
     case = case_with_a_sent_referral()
     if name == "ReferralCompleted":
         case.accept_referral(OTHER, AT, referral_id="r-1")
+    if name == "CaseReopened":
+        case.close(LEAD, AT, reason="done")
     with pytest.raises(NotPermitted):
         COMMANDS_BY_ANOTHER[name](case)
+
+
+def test_a_closed_case_names_every_event_that_may_still_follow() -> None:
+    may_follow = {name for name, t in CATALOGUE.items() if t.declared.on_closed_case}
+    said = str(CaseIsClosed()).split("only ", 1)[1].removesuffix(" may follow")
+    assert set(said.replace(" and ", ", ").split(", ")) == may_follow - {"CaseErased"}

@@ -43,6 +43,15 @@ def test_a_good_line_becomes_commands_with_time_agency_and_typed_fields() -> Non
     assert "type" not in granted.fields
 
 
+def test_a_contact_detail_left_out_stays_and_a_null_one_is_removed() -> None:
+    changed = event("ContactChanged", ABH, 1, phone="+49 341 2222222", email=None)
+    (_, imported) = parse_line(1, line([opening(), changed]), NOW).events
+    assert imported.fields == {"phone": "+49 341 2222222", "email": None, "reason": None}
+    kept = event("ContactChanged", ABH, 1, phone="+49 341 2222222")
+    (_, imported) = parse_line(1, line([opening(), kept]), NOW).events
+    assert "email" not in imported.fields  # the command keeps it as it is
+
+
 def test_the_token_label_defaults_to_import() -> None:
     opened = opening()
     del opened["recorded_by"]["token_label"]

@@ -106,8 +106,8 @@ def shape_out(typed_dict: type) -> type[BaseModel]:
 
 def stored_fields(t: EventType) -> dict[str, Any]:
     """An event type's fields, as what it stores or, for a dict, as the shape its
-    command's parameter of that name gives it."""
-    hints = get_type_hints(t.event)
+    command's parameter of that name, or the field itself, gives it."""
+    hints = get_type_hints(t.event, include_extras=True)
     given = dict(get_type_hints(t.command, include_extras=True))
     return {
         name: given[name] if _shaped(given.get(name)) else hint

@@ -25,11 +25,11 @@ from typing import (
     is_typeddict,
 )
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import MISSING, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from coordination.domain.catalogue import CATALOGUE, POSTED_TYPES, EventType
 from coordination.domain.rules import SLUG
-from coordination.domain.values import Items, Kind
+from coordination.domain.values import Items, Kind, Unchanged
 
 # Days this service can reason about: a validity "until 9999-12-31" would end after the
 # last day Python can count to, and break every reader of the case (found by fuzzing).
@@ -75,7 +75,9 @@ def checked(annotation: Any) -> Any:
     if get_origin(annotation) is list:
         (item,) = get_args(annotation)
         return list[checked(item)]  # type: ignore[misc]
-    return annotation
+    # Left out, the field is missing from the body (not null), and the command's own
+    # default keeps the value as it is.
+    return MISSING if annotation is Unchanged else annotation
 
 
 def _annotated(base: Any, meta: list[Any]) -> Any:
@@ -117,7 +119,8 @@ def request_model(event_type: EventType, name: str, tagged: bool) -> type[BaseMo
     fields: dict[str, Any] = {"type": (Literal[event_type.name], tag)} if tagged else {}
     for parameter, annotation, default in event_type.parameters:
         required = default is inspect.Parameter.empty
-        fields[parameter] = (checked(annotation), ... if required else default)
+        given = MISSING if isinstance(default, Unchanged) else default
+        fields[parameter] = (checked(annotation), ... if required else given)
     example = ({"type": event_type.name} if tagged else {}) | dict(event_type.declared.example)
     config = ConfigDict(**CONFIG, json_schema_extra={"examples": [example]})
     return create_model(name, __config__=config, **fields)

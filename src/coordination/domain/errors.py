@@ -17,7 +17,10 @@ class NotPermitted(InvalidEvent):
 
 class CaseIsClosed(InvalidEvent):
     def __init__(self) -> None:
-        super().__init__("the case is closed; only ConsentWithdrawn may follow")
+        super().__init__(
+            "the case is closed; only ConsentWithdrawn, EmergencyAccessEnded, PersonCorrected"
+            " and CaseReopened may follow"
+        )
 
 
 class CaseIsErased(InvalidEvent):

@@ -85,6 +85,16 @@ class CaseRules:
             msg = f"only the lead agency '{self.lead_agency}' may do this"
             raise NotPermitted(msg)
 
+    def check_is_closed(self, case_id: str) -> None:
+        if not self.closed:
+            raise WrongState("case", case_id, "open", "closed")
+
+    def check_changes_something(self, given: Mapping[str, object], left_out: object) -> None:
+        """A change names at least one value; `left_out` is what one not given reads as."""
+        if all(value is left_out for value in given.values()):
+            msg = f"give at least one of {', '.join(given)}"
+            raise InvalidEvent(msg)
+
     def check_not_to_self(self, by: Actor, to_agency: str) -> None:
         if to_agency == by.agency:
             msg = "an agency cannot refer or transfer a case to itself"

@@ -48,6 +48,17 @@ class Supplied:
     """Marks a parameter the application gives a command, not the caller's request."""
 
 
+class Unchanged(Enum):
+    """A parameter left out of a command that changes a value the case holds: the value
+    stays as it is, where null would remove it. The contract makes it a field that may
+    be left out (`phone` left out keeps the phone number; `"phone": null` removes it)."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
 @dataclass(frozen=True)
 class Items:
     """How many items a list takes."""
@@ -132,6 +143,19 @@ class Person(TypedDict):
     email: NotRequired[Email | None]
 
 
+# The person's fields that `identity` and `contact` cover (`residence` covers the
+# residence status, which the case holds beside the person).
+IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "nationality", "languages")
+CONTACT_FIELDS = ("phone", "email")
+
+
+class PersonContact(TypedDict):
+    """The person's contact details a change sets; a key left out stays as it was."""
+
+    phone: NotRequired[Phone | None]
+    email: NotRequired[Email | None]
+
+
 class Evidence(TypedDict):
     """How a consent was given: in writing, electronically or orally before a witness."""
 
@@ -155,6 +179,7 @@ class PlannedMilestone(TypedDict):
 
 
 PersonDetails = Annotated[dict[str, Any], Person]
+ContactDetails = Annotated[dict[str, Any], PersonContact]
 EvidenceDetails = Annotated[dict[str, Any], Evidence]
 RepresentativeDetails = Annotated[dict[str, Any], Representative]
 MilestonePlan = Annotated[dict[str, Any], PlannedMilestone]

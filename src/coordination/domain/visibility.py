@@ -14,12 +14,11 @@ from typing import Any
 from consent import Category, Purpose
 from coordination.domain.catalogue import declared
 from coordination.domain.declaration import Reading
+from coordination.domain.values import CONTACT_FIELDS, IDENTITY_FIELDS
 
 # The referral itself (who, what purpose, status) is for sender and addressee.
 REFERRAL_METADATA = ("referral_id", "to_agency", "purpose", "categories")
 FREE_TEXT = frozenset({"reason", "note", "outcome"})
-IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "nationality", "languages")
-CONTACT_FIELDS = ("phone", "email")
 
 
 def nothing(recorded_by: str) -> Mapping[Category, str]:

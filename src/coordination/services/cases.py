@@ -2,7 +2,7 @@
 reads filtered by consent with every read of another agency's data logged."""
 
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -31,6 +31,7 @@ from coordination.domain.policy import DEFAULT_POLICY, Policy
 from coordination.domain.trail import consent_trail
 from coordination.domain.visibility import Sight, View, view_event
 from coordination.services.controllers import Processing, processing
+from coordination.services.duplicates import DuplicateCheck
 from coordination.services.grounds import GroundsLookup
 from coordination.services.oversight.scope import consents_of, events_of
 
@@ -68,17 +69,22 @@ class Replayed:
 class CaseService:
     def __init__(
         self, app: CoordinationApplication, directory: Directory, access_log: AccessLog,
-        grounds: GroundsLookup, policy: Policy = DEFAULT_POLICY,
+        grounds: GroundsLookup, duplicates: DuplicateCheck, policy: Policy = DEFAULT_POLICY,
     ) -> None:  # fmt: skip
         self.app, self.directory, self.access_log = app, directory, access_log
-        self.grounds, self.policy = grounds, policy
+        self.grounds, self.duplicates, self.policy = grounds, duplicates, policy
 
     # Writing
 
     def open_case(
         self, caller: Caller, fields: dict[str, Any], idem: IdempotencyRequest | None
     ) -> Recorded:
-        return self.app.open_case(caller.actor, fields, idem)
+        """The case opened, and compared with every case for a possible duplicate
+        (ADR 0059); `possible_duplicate` on the answer tells the caller no more."""
+        recorded = self.app.open_case(caller.actor, fields, idem)
+        person = getattr(recorded.event, "person", None) or {}
+        found = self.duplicates.check(caller, recorded.case_id, person)
+        return replace(recorded, possible_duplicate=found)
 
     def record_event(
         self, caller: Caller, case_id: UUID, kind: str, fields: dict[str, Any],

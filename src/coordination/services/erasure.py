@@ -29,6 +29,8 @@ from coordination.domain.identity import AgencyKind, Caller
 from coordination.domain.retention import Retention
 from coordination.services.controllers import Processing, other_parts, processing
 
+# An erased case is no one's possible duplicate any more (ADR 0059).
+_PAIRS = "DELETE FROM {p}possible_duplicates WHERE case_id = %s OR earlier_case_id = %s"
 _RESULTS = "DELETE FROM {p}idempotency_results WHERE case_id = %s"
 _ERASED_PART = (
     "INSERT INTO {p}erased_parts VALUES (%s, %s) ON CONFLICT (case_id, controller) DO NOTHING"
@@ -210,7 +212,8 @@ class ErasureService:
     def _purges(self, case_id: UUID, part: Processing) -> list[RowWrite]:
         db = self.app.db
         if part.opened:
-            purges = [RowWrite(db.sql(_RESULTS), (str(case_id),))]
+            purges = [RowWrite(db.sql(_RESULTS), (str(case_id),)),
+                      RowWrite(db.sql(_PAIRS), (str(case_id), str(case_id)))]  # fmt: skip
         else:  # the rest of the case goes on: only the part's own results go
             agencies = json.dumps(sorted(part.agencies))
             purges = [

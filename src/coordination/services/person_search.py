@@ -36,8 +36,8 @@ class PersonSearch:
 
     def search(self, caller: Caller, given_name: str, family_name: str, born: date) -> list[Found]:
         wanted = self.encoder.encode(given_name, family_name, born)
-        scored = [(dice(wanted.clk, clk), case_id)
-                  for case_id, clk in self.index.candidates(wanted.blocks)]  # fmt: skip
+        candidates = self.index.candidates(wanted.blocks)
+        scored = [(dice(wanted.clk, c.clk), c.case_id) for c in candidates]
         similar = {case_id: score for score, case_id in scored if score >= MATCH}
         related = self.caseload.related(caller.agency_id, sorted(similar))
         best = sorted(related, key=lambda c: -similar[c])[:MOST]

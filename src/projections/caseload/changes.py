@@ -25,10 +25,14 @@ KEYS = {
 }
 
 
-def opened(case_id: str, municipality: str, lead: str, name: str | None, at: str) -> CaseFacts:
+def opened(
+    case_id: str, municipality: str, lead: str, name: tuple[str | None, str | None], at: str
+) -> CaseFacts:
+    """`name`: the sealed given and family names."""
+    given, family = name
     case = {"case_id": case_id, "municipality": municipality, "lead_agency": lead,
-            "opened_by": lead, "display_name": name, "opened_at": at, "last_event_at": at,
-            "closed": 0}  # fmt: skip
+            "opened_by": lead, "given_name": given, "family_name": family, "opened_at": at,
+            "last_event_at": at, "closed": 0}  # fmt: skip
     return CaseFacts(case, [], [], [], [])
 
 

@@ -12,6 +12,7 @@ from coordination.domain.case import (
     CaseClosed,
     CaseErased,
     CaseOpened,
+    CaseReopened,
     CaseTransferred,
     ConsentGranted,
     ConsentWithdrawn,
@@ -20,6 +21,7 @@ from coordination.domain.case import (
     Event,
     MilestoneMet,
     MilestoneRescheduled,
+    PersonCorrected,
     ReferralAccepted,
     ReferralCompleted,
     ReferralDeclined,
@@ -46,9 +48,13 @@ class CaseloadProjection(Projection[CaseloadView]):
     @apply.register
     def _(self, e: CaseOpened) -> None:
         person = e.person or {}  # None once the case is erased
-        name = f"{person.get('given_name', '')} {person.get('family_name', '')}".strip() or None
+        name = (person.get("given_name"), person.get("family_name"))
         self.view.case_opened(str(e.originator_id), e.municipality, e.recorded_by, name,
                               e.timestamp)  # fmt: skip
+
+    @apply.register
+    def _(self, e: PersonCorrected) -> None:
+        self.view.renamed(str(e.originator_id), (e.given_name, e.family_name), e.recorded_by)
 
     @apply.register
     def _(self, e: ConsentGranted) -> None:
@@ -113,6 +119,10 @@ class CaseloadProjection(Projection[CaseloadView]):
     @apply.register
     def _(self, e: CaseClosed) -> None:
         self.view.closed(str(e.originator_id))
+
+    @apply.register
+    def _(self, e: CaseReopened) -> None:
+        self.view.reopened(str(e.originator_id))
 
     @apply.register
     def _(self, e: CaseErased) -> None:

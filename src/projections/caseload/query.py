@@ -192,7 +192,7 @@ def _item(
     shows_name = own_name or Category.IDENTITY in covering
     return CaseloadItem(
         case_id=case_id,
-        display_name=view.open(case_id, case["display_name"], "name") if shows_name else None,
+        display_name=view.display_name(case_id, case) if shows_name else None,
         municipality=case["municipality"],
         roles=roles,
         open_referrals=len(referrals),

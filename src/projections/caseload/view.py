@@ -23,7 +23,7 @@ from coordination.adapters.timestamps import stamp
 from projections.caseload import changes
 from projections.caseload.cards import card_of
 from projections.caseload.changes import Change, in_order
-from projections.caseload.members import CaseFacts, member_rows
+from projections.caseload.members import CaseFacts, Row, member_rows
 from projections.caseload.reader import CHUNK, Reader
 from projections.caseload.writing import DELETE, FACT_TABLES, INSERT, MEMBERS, UPSERT_CASES
 from projections.view import View
@@ -31,7 +31,7 @@ from projections.view import View
 TABLES = [
     """CREATE TABLE IF NOT EXISTS {p}caseload_cases (
         case_id TEXT PRIMARY KEY, municipality TEXT NOT NULL, lead_agency TEXT NOT NULL,
-        opened_by TEXT NOT NULL, display_name TEXT, opened_at TEXT NOT NULL,
+        opened_by TEXT NOT NULL, given_name TEXT, family_name TEXT, opened_at TEXT NOT NULL,
         last_event_at TEXT NOT NULL, closed INTEGER NOT NULL DEFAULT 0, card TEXT)""",
     """CREATE TABLE IF NOT EXISTS {p}caseload_consents (
         case_id TEXT NOT NULL, consent_id TEXT NOT NULL, recipient TEXT NOT NULL,
@@ -75,12 +75,27 @@ RETIRED = [
     "DROP INDEX IF EXISTS {p}caseload_courses_provider",
     "DROP INDEX IF EXISTS {p}caseload_milestones_owner",
 ]
-HAS_CARDS = {
-    "postgres": "SELECT 1 FROM information_schema.columns WHERE table_schema || '.' = %s"
-    " AND table_name = 'caseload_cases' AND column_name = 'card'",
-    "sqlite": "SELECT 1 FROM pragma_table_info('caseload_cases') WHERE name = 'card'",
+# Columns of `caseload_cases` a view written before lacks: its cards (ADR 0031), and the
+# name in its two parts, each sealed by the part of the agency that recorded it, so that
+# a correction replaces one (they replace the display name, sealed whole).
+ADDED = {
+    "card": "ALTER TABLE {p}caseload_cases ADD COLUMN card TEXT",
+    "given_name": "ALTER TABLE {p}caseload_cases ADD COLUMN given_name TEXT",
+    "family_name": "ALTER TABLE {p}caseload_cases ADD COLUMN family_name TEXT",
+}
+REPLACED = {"display_name": "ALTER TABLE {p}caseload_cases DROP COLUMN display_name"}
+COLUMNS = {
+    "postgres": "SELECT column_name AS name FROM information_schema.columns"
+    " WHERE table_schema || '.' = %s AND table_name = 'caseload_cases'",
+    "sqlite": "SELECT name FROM pragma_table_info('caseload_cases')",
 }
 
+
+# A person's name as the caseload keeps it: (given name, family name), each None where
+# unknown, or where a correction leaves it as it was.
+Name = tuple[str | None, str | None]
+# Each part's column, and the label its sealed text is bound to.
+NAME_PARTS = {"given_name": "given-name", "family_name": "family-name"}
 
 _RELATED = {
     "postgres": "SELECT case_id FROM {p}caseload_members WHERE agency = %s"
@@ -115,18 +130,23 @@ class CaseloadView(View):
         with self.db.transaction() as cursor:
             for statement in RETIRED:
                 self.db.run(cursor, statement)
-            carded = self._has_cards(cursor)
-            if not carded:
-                self.db.run(cursor, "ALTER TABLE {p}caseload_cases ADD COLUMN card TEXT")
-        if not carded or self._predates_members():
+            current = self._brought_up_to_date(cursor)
+        if not current or self._predates_members():
             self.clear()
 
-    def _has_cards(self, cursor: Cursor) -> bool:
-        """A view written before cards (ADR 0031) gains the column, and is emptied
-        below so that the runner rebuilds it, every case with its card."""
+    def _brought_up_to_date(self, cursor: Cursor) -> bool:
+        """Whether the view already had the columns of `ADDED`. One written before gains
+        them (and loses those they replace), and is emptied above so that the runner
+        rebuilds it, every case with them."""
         schema = (self.db.prefix,) if self.db.dialect == "postgres" else ()
-        self.db.run(cursor, HAS_CARDS[self.db.dialect], schema)
-        return bool(cursor.fetchall())
+        self.db.run(cursor, COLUMNS[self.db.dialect], schema)
+        present = {row["name"] for row in cursor.fetchall()}
+        missing = [c for c in ADDED if c not in present]
+        for column in missing:
+            self.db.run(cursor, ADDED[column])
+        for column in sorted(set(REPLACED) & present):
+            self.db.run(cursor, REPLACED[column])
+        return not missing
 
     def _predates_members(self) -> bool:
         """A view written before `caseload_members` existed has open cases and no member
@@ -215,11 +235,29 @@ class CaseloadView(View):
         return self.sealer.open(UUID(case_id), stored, label) if self.sealer else stored
 
     def case_opened(
-        self, case_id: str, municipality: str, lead: str, display_name: str | None, at: datetime
+        self, case_id: str, municipality: str, lead: str, name: Name, at: datetime
     ) -> None:
-        name = self.seal(case_id, display_name, "name", lead)
-        self._opened[case_id] = changes.opened(case_id, municipality, lead, name, stamp(at))
+        sealed = self._sealed(case_id, name, lead)
+        self._opened[case_id] = changes.opened(case_id, municipality, lead, sealed, stamp(at))
         self._changes.pop(case_id, None)  # nothing comes before a case's opening
+
+    def renamed(self, case_id: str, name: Name, by: str) -> None:
+        """The parts of the name a correction gives (None: not corrected) replace those
+        held, each sealed under the correcting agency's part."""
+        sealed = self._sealed(case_id, name, by)
+        given = {column: text for column, text in zip(NAME_PARTS, sealed, strict=True) if text}
+        if given:
+            self._change(case_id, changes.update_case(**given))
+
+    def _sealed(self, case_id: str, name: Name, by: str) -> Name:
+        (given, family), (given_label, family_label) = name, NAME_PARTS.values()
+        return (self.seal(case_id, given, given_label, by),
+                self.seal(case_id, family, family_label, by))  # fmt: skip
+
+    def display_name(self, case_id: str, case: Row) -> str | None:
+        """The name as a caseload shows it: its parts that still open, given name first."""
+        parts = [self.open(case_id, case[column], label) for column, label in NAME_PARTS.items()]
+        return " ".join(p for p in parts if p) or None
 
     def touched(self, case_id: str, at: datetime) -> None:
         self._touched[case_id] = stamp(at)  # events come in order: the last one counts
@@ -229,6 +267,9 @@ class CaseloadView(View):
 
     def closed(self, case_id: str) -> None:
         self._change(case_id, changes.update_case(closed=1))
+
+    def reopened(self, case_id: str) -> None:
+        self._change(case_id, changes.update_case(closed=0))
 
     def consent_granted(
         self, case_id: str, consent_id: str, recipients: list[str], categories: list[str],

@@ -10,8 +10,8 @@ from projections.caseload.cards import COLUMNS
 
 DIALECTS = ("postgres", "sqlite")
 CASES = "caseload_cases"
-CASE_COLUMNS = ("case_id", "municipality", "lead_agency", "opened_by", "display_name",
-                "opened_at", "last_event_at", "closed", "card")  # fmt: skip
+CASE_COLUMNS = ("case_id", "municipality", "lead_agency", "opened_by", "given_name",
+                "family_name", "opened_at", "last_event_at", "closed", "card")  # fmt: skip
 MEMBERS = "caseload_members"
 MEMBER_COLUMNS = ("agency", "case_id", "opened_at", "lead", "referral_recipient",
                   "course_provider", "milestone_owner", "pending", "first_due",

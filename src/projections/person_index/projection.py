@@ -1,25 +1,46 @@
-"""Person index projection: a case's person encoded when it is opened, forgotten when
-the case is erased. It reads the person in the clear, as the caseload does, and keeps
-only keyed encodings (ADR 0047)."""
+"""Person index projection: a case's person encoded when it is opened, encoded again
+when it is corrected, forgotten when the case is erased. It reads the person in the
+clear, as the caseload does, and keeps only keyed encodings (ADR 0047, 0059).
 
+A correction names only the fields it corrects, and the encoding of a name is salted
+with the year of birth, so the person is encoded whole again: as the case held her at
+the correction's version, read from the store (`person_at`), the same on a rebuild. The
+reads happen in `prepare`, before the batch's transaction opens (runner.py)."""
+
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
-from coordination.adapters.person_index import PersonEncoder
-from coordination.domain.case import CaseErased, CaseOpened
+from coordination.adapters.person_index import PersonEncoder, as_hex
+from coordination.domain.case import CaseErased, CaseOpened, PersonCorrected
 from projections.person_index.view import PersonIndexView
 
 
 class PersonIndexProjection(Projection[PersonIndexView]):
     name = "person_index"
 
-    def __init__(self, view: PersonIndexView, encoder: PersonEncoder) -> None:
+    def __init__(
+        self, view: PersonIndexView, encoder: PersonEncoder,
+        person_at: Callable[[UUID, int], Mapping[str, Any]],
+    ) -> None:  # fmt: skip
         super().__init__(view)
-        self.encoder = encoder
+        self.encoder, self.person_at = encoder, person_at
+        self._corrected: dict[tuple[UUID, int], Mapping[str, Any]] = {}
+
+    def prepare(self, events: Sequence[Any]) -> None:
+        """The person as each correction of the batch left her."""
+        self._corrected = {
+            (e.originator_id, e.originator_version): self.person_at(
+                e.originator_id, e.originator_version
+            )
+            for e in events
+            if isinstance(e, PersonCorrected)
+        }
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.apply(domain_event)
@@ -30,13 +51,25 @@ class PersonIndexProjection(Projection[PersonIndexView]):
 
     @apply.register
     def _(self, e: CaseOpened) -> None:
-        person = e.person or {}
+        self._index(str(e.originator_id), e.person or {})
+
+    @apply.register
+    def _(self, e: PersonCorrected) -> None:
+        key = (e.originator_id, e.originator_version)
+        person = self._corrected.pop(key, None)
+        self._index(str(e.originator_id), person if person is not None else self.person_at(*key))
+
+    def _index(self, case_id: str, person: Mapping[str, Any]) -> None:
         born = _day(person.get("date_of_birth"))
         family = person.get("family_name")
         if born is None or not family:  # erased, or too little to find the person by
+            self.view.removed(case_id)
             return
-        encoded = self.encoder.encode(person.get("given_name") or "", family, born)
-        self.view.indexed(str(e.originator_id), encoded.blocks, encoded.hex)
+        given, country = person.get("given_name") or "", person.get("nationality")
+        encoded = self.encoder.encode(given, family, born, country)
+        self.view.indexed(
+            case_id, encoded.blocks, encoded.hex, as_hex(encoded.skeleton), encoded.nationality
+        )
 
     @apply.register
     def _(self, e: CaseErased) -> None:

@@ -1,7 +1,8 @@
-"""Tables of the person index: a case's encoding and its blocking keys. They hold no
-name and no date, only keyed hashes and a keyed filter (ADR 0047)."""
+"""Tables of the person index: a case's encodings and its blocking keys. They hold no
+name, no date and no nationality, only keyed hashes and keyed filters (ADR 0047, 0059)."""
 
 import json
+from dataclasses import dataclass
 from typing import ClassVar
 
 from projections.view import View
@@ -11,32 +12,75 @@ TABLES = [
         case_id TEXT PRIMARY KEY, clk TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS {p}person_index_blocks (
         block TEXT NOT NULL, case_id TEXT NOT NULL, PRIMARY KEY (block, case_id))""",
+    # The skeletons' filter and the nationality's token (ADR 0059).
+    """CREATE TABLE IF NOT EXISTS {p}person_index_codes (
+        case_id TEXT PRIMARY KEY, skeleton TEXT NOT NULL, nationality TEXT)""",
 ]
+_SHARING = (
+    "SELECT DISTINCT i.case_id, i.clk, c.skeleton, c.nationality FROM {p}person_index_blocks b"
+    " JOIN {p}person_index i ON i.case_id = b.case_id"
+    " LEFT JOIN {p}person_index_codes c ON c.case_id = b.case_id"
+)
 _CANDIDATES = {
-    "postgres": "SELECT DISTINCT i.case_id, i.clk FROM {p}person_index_blocks b"
-    " JOIN {p}person_index i ON i.case_id = b.case_id"
-    " WHERE b.block IN (SELECT json_array_elements_text(%s::json))",
-    "sqlite": "SELECT DISTINCT i.case_id, i.clk FROM {p}person_index_blocks b"
-    " JOIN {p}person_index i ON i.case_id = b.case_id"
-    " WHERE b.block IN (SELECT value FROM json_each(%s))",
+    "postgres": _SHARING + " WHERE b.block IN (SELECT json_array_elements_text(%s::json))",
+    "sqlite": _SHARING + " WHERE b.block IN (SELECT value FROM json_each(%s))",
 }
+_REMOVED = [
+    "DELETE FROM {p}person_index_blocks WHERE case_id = %s",
+    "DELETE FROM {p}person_index_codes WHERE case_id = %s",
+    "DELETE FROM {p}person_index WHERE case_id = %s",
+]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    case_id: str
+    clk: int
+    skeleton: int
+    nationality: str | None
 
 
 class PersonIndexView(View):
     name: ClassVar[str] = "person_index"
     tables = TABLES
-    table_names = ("person_index_blocks", "person_index")
+    table_names = ("person_index_codes", "person_index_blocks", "person_index")
 
-    def indexed(self, case_id: str, blocks: list[str], clk_hex: str) -> None:
+    def create_tables(self) -> None:
+        super().create_tables()
+        if self._predates_codes():
+            self.clear()
+
+    def _predates_codes(self) -> bool:
+        """An index written before skeletons were kept has encodings and no codes. It
+        is emptied, so the runner rebuilds it from zero."""
+        row = self.db.fetch_one(
+            "SELECT EXISTS (SELECT 1 FROM {p}person_index) AS encoded,"
+            " EXISTS (SELECT 1 FROM {p}person_index_codes) AS coded"
+        )
+        return row is not None and bool(row["encoded"]) and not row["coded"]
+
+    def indexed(
+        self, case_id: str, blocks: list[str], clk_hex: str, skeleton_hex: str,
+        nationality: str | None,
+    ) -> None:  # fmt: skip
+        self.removed(case_id)  # a correction encodes the person again
         self.write("INSERT INTO {p}person_index VALUES (%s, %s)", (case_id, clk_hex))
+        self.write(
+            "INSERT INTO {p}person_index_codes VALUES (%s, %s, %s)",
+            (case_id, skeleton_hex, nationality),
+        )
         for block in blocks:
             self.write("INSERT INTO {p}person_index_blocks VALUES (%s, %s)", (block, case_id))
 
     def removed(self, case_id: str) -> None:
-        self.write("DELETE FROM {p}person_index_blocks WHERE case_id = %s", (case_id,))
-        self.write("DELETE FROM {p}person_index WHERE case_id = %s", (case_id,))
+        for statement in _REMOVED:
+            self.write(statement, (case_id,))
 
-    def candidates(self, blocks: list[str]) -> list[tuple[str, int]]:
+    def candidates(self, blocks: list[str]) -> list[Candidate]:
         """The cases sharing a blocking key, with their encodings."""
         rows = self.rows(_CANDIDATES[self.db.dialect], (json.dumps(blocks),))
-        return [(r["case_id"], int(r["clk"], 16)) for r in rows]
+        return [
+            Candidate(r["case_id"], int(r["clk"], 16), int(r["skeleton"] or "0", 16),
+                      r["nationality"])
+            for r in rows
+        ]  # fmt: skip

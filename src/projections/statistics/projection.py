@@ -18,6 +18,7 @@ from coordination.domain.case import (
     CaseClosed,
     CaseErased,
     CaseOpened,
+    CaseReopened,
     ConsentGranted,
     ConsentWithdrawn,
     CourseAssigned,
@@ -121,6 +122,10 @@ class StatisticsProjection(Projection[StatisticsView]):
     @apply.register
     def _(self, e: CaseClosed) -> None:
         self.view.case_ended(str(e.originator_id), day_of(e.timestamp))
+
+    @apply.register
+    def _(self, e: CaseReopened) -> None:
+        self.view.case_reopened(str(e.originator_id), e.originator_version, day_of(e.timestamp))
 
     @apply.register
     def _(self, e: CaseErased) -> None:

@@ -20,9 +20,11 @@ TABLES = [
     """CREATE TABLE IF NOT EXISTS {p}statistics_referrals (
         case_id TEXT NOT NULL, referral_id TEXT NOT NULL, sent_day INTEGER NOT NULL,
         PRIMARY KEY (case_id, referral_id))""",
+    # `open`: not met yet, so its due date comes back into force when its case is reopened.
     """CREATE TABLE IF NOT EXISTS {p}statistics_milestones (
         case_id TEXT NOT NULL, agreement_id TEXT NOT NULL, milestone_id TEXT NOT NULL,
-        due_on TEXT NOT NULL, PRIMARY KEY (case_id, agreement_id, milestone_id))""",
+        due_on TEXT NOT NULL, open INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (case_id, agreement_id, milestone_id))""",
     # A due date in force from one Berlin day until another (exclusive; NULL: still in
     # force), ended by a new due date, by the milestone being met, or by the case's end.
     """CREATE TABLE IF NOT EXISTS {p}statistics_schedules (
@@ -67,6 +69,17 @@ _MET = _fact(
 
 
 _SCHEDULED = "INSERT INTO {p}statistics_schedules VALUES (%s, %s, %s, %s, %s, %s, NULL)"
+# A reopened case's open milestones: each due date in force again from the reopening day.
+_RESUMED = (
+    "INSERT INTO {p}statistics_schedules SELECT case_id, agreement_id, milestone_id,"
+    " %(version)s, due_on, %(day)s, NULL FROM {p}statistics_milestones"
+    " WHERE case_id = %(case)s AND open = 1"
+)
+_HAS_OPEN = {
+    "postgres": "SELECT 1 FROM information_schema.columns WHERE table_schema || '.' = %s"
+    " AND table_name = 'statistics_milestones' AND column_name = 'open'",
+    "sqlite": "SELECT 1 FROM pragma_table_info('statistics_milestones') WHERE name = 'open'",
+}
 _ENDED = (
     "UPDATE {p}statistics_schedules SET to_day = %(day)s WHERE case_id = %(case)s"
     " AND to_day IS NULL AND (CAST(%(agreement)s AS TEXT) IS NULL"
@@ -82,8 +95,19 @@ class StatisticsView(View):
 
     def create_tables(self) -> None:
         super().create_tables()
-        if self._predates_schedules():
+        if self._predates_open_milestones() or self._predates_schedules():
             self.clear()
+
+    def _predates_open_milestones(self) -> bool:
+        """A view written before it told met milestones from open ones gains the column,
+        and is emptied, so the runner rebuilds it with every milestone met marked."""
+        schema = (self.db.prefix,) if self.db.dialect == "postgres" else ()
+        if self.db.fetch_one(_HAS_OPEN[self.db.dialect], schema) is not None:
+            return False
+        with self.db.transaction() as cursor:
+            self.db.run(cursor, "ALTER TABLE {p}statistics_milestones"
+                                " ADD COLUMN open INTEGER NOT NULL DEFAULT 1")  # fmt: skip
+        return True
 
     def _predates_schedules(self) -> bool:
         """A view written before due dates were kept with their days has milestones and
@@ -126,7 +150,7 @@ class StatisticsView(View):
         self, case_id: str, version: int, day: date, agreement_id: str, milestone_id: str,
         due_on: date,
     ) -> None:  # fmt: skip
-        self.write("INSERT INTO {p}statistics_milestones VALUES (%s, %s, %s, %s)",
+        self.write("INSERT INTO {p}statistics_milestones VALUES (%s, %s, %s, %s, 1)",
                    (case_id, agreement_id, milestone_id, due_on.isoformat()))  # fmt: skip
         self.write(_SCHEDULED, (case_id, agreement_id, milestone_id, version,
                                 due_on.isoformat(), day.isoformat()))  # fmt: skip
@@ -148,6 +172,10 @@ class StatisticsView(View):
         """Closed or erased: none of its milestones is overdue from that day on."""
         self._end_schedules(case_id, day)
 
+    def case_reopened(self, case_id: str, version: int, day: date) -> None:
+        """Its open milestones can be overdue again from that day on."""
+        self.write(_RESUMED, {"case": case_id, "version": version, "day": day.isoformat()})
+
     def _end_schedules(
         self, case_id: str, day: date, agreement_id: str | None = None,
         milestone_id: str | None = None,
@@ -160,6 +188,11 @@ class StatisticsView(View):
         milestone_id: str, met_on: date,
     ) -> None:  # fmt: skip
         self._end_schedules(case_id, day, agreement_id, milestone_id)
+        self.write(
+            "UPDATE {p}statistics_milestones SET open = 0"
+            " WHERE case_id = %s AND agreement_id = %s AND milestone_id = %s",
+            (case_id, agreement_id, milestone_id),
+        )
         self.write(
             _MET,
             {"case": case_id, "version": version, "month": month, "measure": "milestones_met",

@@ -77,6 +77,15 @@ _TABLES = [
         delivered_at TEXT, PRIMARY KEY (webhook_id, number))""",
     """CREATE INDEX IF NOT EXISTS webhook_deliveries_due
         ON {p}webhook_deliveries (status, next_attempt_at)""",
+    # Possible duplicates found when a case was opened (adapters/store/duplicates.py).
+    """CREATE TABLE IF NOT EXISTS {p}possible_duplicates (
+        case_id TEXT NOT NULL, earlier_case_id TEXT NOT NULL, opened_by TEXT NOT NULL,
+        lead_agency TEXT NOT NULL, found_at TEXT NOT NULL, similarity REAL NOT NULL,
+        PRIMARY KEY (case_id, earlier_case_id))""",
+    """CREATE INDEX IF NOT EXISTS possible_duplicates_lead
+        ON {p}possible_duplicates (lead_agency, found_at)""",
+    """CREATE INDEX IF NOT EXISTS possible_duplicates_earlier
+        ON {p}possible_duplicates (earlier_case_id)""",
     # Failed sign-ins, per account and per address (both hashed), for throttling.
     "CREATE TABLE IF NOT EXISTS {p}sign_in_failures (subject TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS sign_in_failures_subject ON {p}sign_in_failures (subject, at)",

@@ -1,11 +1,11 @@
 """The Case aggregate: one per migrant, every agency's events in one history.
 
-The case is composed of its parts, one module each: opening, consents, referrals,
-courses, agreements, qualifications, emergency access and administration. Each part
-declares its events (fields, how they are read, what is sealed, their names) and the
-commands that record them. A command checks the case's rules (`rules.py`), then
-triggers one event; an event changes the state only in its own `apply`, so replaying a
-history runs no rule and never reads the clock.
+The case is composed of its parts, one module each: opening, the person's details after
+it, consents, referrals, courses, agreements, qualifications, emergency access and
+administration. Each part declares its events (fields, how they are read, what is
+sealed, their names) and the commands that record them. A command checks the case's
+rules (`rules.py`), then triggers one event; an event changes the state only in its own
+`apply`, so replaying a history runs no rule and never reads the clock.
 """
 
 from datetime import date
@@ -18,6 +18,7 @@ from coordination.domain.case.administration import (
     Administration,
     CaseClosed,
     CaseErased,
+    CaseReopened,
     CaseTransferred,
 )
 from coordination.domain.case.agreements import (
@@ -35,6 +36,12 @@ from coordination.domain.case.emergency import (
 )
 from coordination.domain.case.event import Event
 from coordination.domain.case.opening import CaseOpened, Opening
+from coordination.domain.case.person import (
+    ContactChanged,
+    PersonChanges,
+    PersonCorrected,
+    ResidenceStatusChanged,
+)
 from coordination.domain.case.qualifications import (
     QualificationRecorded,
     Qualifications,
@@ -51,8 +58,8 @@ from coordination.domain.parts import Agreement, Course, EmergencyAccess, Qualif
 
 
 class Case(
-    Opening, Consents, Referrals, Courses, Agreements, Qualifications, Emergencies,
-    Administration, Aggregate,
+    Opening, PersonChanges, Consents, Referrals, Courses, Agreements, Qualifications,
+    Emergencies, Administration, Aggregate,
 ):  # fmt: skip
     # 2: emergency accesses; a snapshot taken before holds none.
     # 3: erased parts; an erasure before them erased the whole case ("": no controller).
@@ -99,9 +106,9 @@ CaseEvent = Event | CaseOpened
 
 __all__ = [
     "AgreementConcluded", "Case", "CaseClosed", "CaseErased", "CaseEvent", "CaseOpened",
-    "CaseTransferred", "ConsentGranted", "ConsentWithdrawn", "CourseAssigned",
-    "CourseCompleted", "EmergencyAccessEnded", "EmergencyAccessOpened", "Event",
-    "MilestoneMet", "MilestoneRescheduled",
+    "CaseReopened", "CaseTransferred", "ConsentGranted", "ConsentWithdrawn", "ContactChanged",
+    "CourseAssigned", "CourseCompleted", "EmergencyAccessEnded", "EmergencyAccessOpened",
+    "Event", "MilestoneMet", "MilestoneRescheduled", "PersonCorrected",
     "QualificationRecorded", "RecognitionDecided", "ReferralAccepted", "ReferralCompleted",
-    "ReferralDeclined", "ReferralSent",
+    "ReferralDeclined", "ReferralSent", "ResidenceStatusChanged",
 ]  # fmt: skip

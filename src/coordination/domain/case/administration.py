@@ -1,6 +1,6 @@
-"""Case administration: the lead agency transfers or closes the case; a data-protection
-officer erases their controller's part of it (Art. 17 GDPR: the event is recorded, then
-the part's key destroyed, unless a retention rule keeps it; ADR 0042)."""
+"""Case administration: the lead agency transfers, closes or reopens the case; a
+data-protection officer erases their controller's part of it (Art. 17 GDPR: the event is
+recorded, then the part's key destroyed, unless a retention rule keeps it; ADR 0042)."""
 
 from collections.abc import Mapping
 from datetime import datetime
@@ -50,6 +50,19 @@ class CaseClosed(Event):
 
     def apply(self, case: CaseRules) -> None:
         case.closed = True
+
+
+class CaseReopened(Event):
+    declared: ClassVar[Declaration] = Declaration(
+        read_under=Reading.ADMINISTRATION, recorded_by=Recorder.LEAD,
+        label=Label("Fall wiedereröffnet", "case reopened"), sealed=("reason",),
+        on_closed_case=True, example={"reason": "the person asks for counselling again"},
+    )  # fmt: skip
+
+    reason: str
+
+    def apply(self, case: CaseRules) -> None:
+        case.closed = False
 
 
 class CaseErased(Event):
@@ -106,6 +119,13 @@ class Administration(CasePart):
     def close(self, by: Actor, at: datetime, *, reason: Text) -> None:
         self.check_is_lead(by)
         self._record(CaseClosed, by, at, reason=reason)
+
+    @records(CaseReopened)
+    def reopen(self, by: Actor, at: datetime, *, reason: Text) -> None:
+        self.check_may_record(CaseReopened)
+        self.check_is_lead(by)
+        self.check_is_closed(str(self.id))
+        self._record(CaseReopened, by, at, reason=reason)
 
     @records(CaseErased)
     def erase(

@@ -18,7 +18,7 @@ HISTORY: list[dict[str, Any]] = [
     for version, name in enumerate(("CaseOpened", "ConsentGranted", "ReferralSent"), 1)
 ]
 
-CASE_CREATED: dict[str, Any] = {"case_id": CASE_ID, "version": 1}
+CASE_CREATED: dict[str, Any] = {"case_id": CASE_ID, "version": 1, "possible_duplicate": False}
 EVENT_RECORDED: dict[str, Any] = {"case_id": CASE_ID, "version": 3, "event": HISTORY[2]}
 CASE_HISTORY: dict[str, Any] = {"case_id": CASE_ID, "events": HISTORY, "next_after_version": None}
 

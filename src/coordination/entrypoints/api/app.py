@@ -16,6 +16,7 @@ from coordination.entrypoints.api import (
     audit,
     caseload,
     cases,
+    duplicates,
     erasure,
     feed,
     ops,
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(feed.router)
     app.include_router(webhooks.router)
     app.include_router(people.router)
+    app.include_router(duplicates.router)
     app.include_router(erasure.router)
     app.include_router(statistics.router)
     app.include_router(oversight.router)

@@ -65,7 +65,8 @@ def open_case(
     idem = idempotency_request(idempotency_key, caller.agency_id, "open", keyed)
     recorded = svc.cases.open_case(caller, fields, idem)
     headers = recorded_headers(recorded) | {"Location": f"/v1/cases/{recorded.case_id}"}
-    content = {"case_id": str(recorded.case_id), "version": recorded.version}
+    content = {"case_id": str(recorded.case_id), "version": recorded.version,
+               "possible_duplicate": recorded.possible_duplicate}  # fmt: skip
     return JSONResponse(content, 201, headers)
 
 

@@ -18,6 +18,10 @@ class CaseCreated(BaseModel):
 
     case_id: UUID
     version: int
+    possible_duplicate: bool = Field(
+        description="true: another agency's case may record the same person; the agency "
+        "leading it is told and is the one to ask (ADR 0059)"
+    )
 
 
 class EventRecorded(BaseModel):

@@ -4,7 +4,7 @@ The forms offered are those the agency could record now (by the catalogue's `Rec
 the case still decides: an offered form can be refused, and the refusal is shown.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,12 +15,15 @@ from coordination.domain.identity import Agency
 from coordination.domain.parts import EmergencyAccess
 from coordination.domain.visibility import View
 from coordination.services.cases import SeenEvent
+from coordination.services.duplicates import Notice
 
 # Recorded through their own controls: a referral's answer buttons, the emergency
 # access's request (a dialog) and its end (a button in its banner).
 OWN_CONTROLS = ("ReferralAccepted", "ReferralDeclined", "EmergencyAccessOpened",
                 "EmergencyAccessEnded")  # fmt: skip
 EMERGENCY = "EmergencyAccessOpened"
+# Offered only on a closed case: reopening an open one is refused.
+ON_CLOSED_ONLY = ("CaseReopened",)
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class CasePage:
     agency: str
     agencies: list[Agency]  # the directory, to choose recipients from and to name them
     names: dict[str, str]  # display names of the people in the timeline
+    duplicates: list[Notice] = field(default_factory=list)  # what the agency may know of them
 
     def agency_name(self, agency_id: str) -> str:
         return next((a.name for a in self.agencies if a.agency_id == agency_id), agency_id)
@@ -77,9 +81,12 @@ def may_request_emergency(page: CasePage) -> bool:
 
 
 def _may_offer(kind: str, page: CasePage) -> bool:
-    recorder = next(t.declared.recorded_by for t in POSTED_TYPES if t.name == kind)
+    declared = next(t.declared for t in POSTED_TYPES if t.name == kind)
+    recorder = declared.recorded_by
     case, agency = page.case, page.agency
-    if case.erased or (case.closed and kind != "ConsentWithdrawn"):
+    if case.erased or (case.closed and not declared.on_closed_case):
+        return False
+    if kind in ON_CLOSED_ONLY and not case.closed:
         return False
     if recorder is Recorder.LEAD:
         return agency == case.lead_agency

@@ -11,8 +11,8 @@ from datetime import date
 from consent.record import end_of_validity, start_of_day
 from coordination.adapters.store.access_log import AccessEntry, LogFilter
 
-ACTIONS = ("read", "withheld", "refused", "search", "erased", "imported", "token-issued",
-           "token-revoked", "webhook-added", "webhook-retired")  # fmt: skip
+ACTIONS = ("read", "withheld", "refused", "search", "duplicate-check", "erased", "imported",
+           "token-issued", "token-revoked", "webhook-added", "webhook-retired")  # fmt: skip
 CSV_COLUMNS = ["at", "agency", "user", "role", "credential", "action", "case_id",
                "categories", "basis", "reason", "purpose", "request_id"]  # fmt: skip
 

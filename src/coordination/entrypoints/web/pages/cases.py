@@ -163,7 +163,9 @@ async def _load(request: Request, session: WebSession, case_id: str) -> CasePage
         history = svc.cases.read_history(caller, uuid)
         agencies = svc.directory.list_agencies()
         names = svc.accounts.names(users_of(history))
-        return CasePage(case, view, history, session.agency.agency_id, agencies, names)
+        duplicates = svc.duplicates.on_case(caller, uuid)
+        agency = session.agency.agency_id
+        return CasePage(case, view, history, agency, agencies, names, duplicates)
 
     try:
         return await run_in_threadpool(read)

@@ -46,8 +46,10 @@ async def _overview(
     found = await run_in_threadpool(svc.oversight.overview, caller, until - PERIOD, until)
     waiting = (await run_in_threadpool(svc.erasure.waiting, caller)
                if svc.erasure.needs_approval else None)  # fmt: skip
+    duplicates = await run_in_threadpool(svc.duplicates.notices, caller)
     return render(request, "dpo_overview.html", {
         "nav": "dpo", "overview": found, "agencies": _agency_names(request), "waiting": waiting,
+        "duplicates": duplicates,
         "problems": problems or [], "errors": {p.field: p.message for p in problems or []},
     }, 400 if problems else 200)  # fmt: skip
 
