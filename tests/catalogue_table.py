@@ -21,7 +21,7 @@ KINDS = {
     Kind.SLUG: "slug", Kind.TEXT: "text (≤ 2,000)", Kind.SHORT_TEXT: "text (≤ 200)",
     Kind.DAY: "date", Kind.COUNTRY: "country code", Kind.LANGUAGE: "language code",
     Kind.PHONE: "phone (≤ 40)", Kind.EMAIL: "e-mail", Kind.ERASURE_REASON: "text (≤ 500)",
-    Kind.LEGAL_BASIS: "text (≤ 200)",
+    Kind.LEGAL_BASIS: "text (≤ 200)", Kind.CASE_ID: "case id (UUID)",
 }  # fmt: skip
 READINGS = {
     Reading.ADMINISTRATION: "case administration",

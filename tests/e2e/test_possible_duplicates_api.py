@@ -82,3 +82,26 @@ def test_the_dpo_overview_lists_the_pairs_of_the_controllers_agencies(
     assert "Mögliche Dubletten" in page
     assert f"/dpo/cases/{held}" in page
     assert "zuvor geführt" in page
+
+
+def test_the_job_centre_merges_its_case_once_the_person_agreed(
+    api: Api, services: Services, browser: httpx.Client
+) -> None:
+    abh, jobcenter = api.agency("abh-leipzig"), api.agency("jobcenter-leipzig")
+    held = api.open_case(abh, person=HASSAN)
+    indexed(api, services)
+    new = api.open_case(jobcenter, person={**HASSAN, "given_name": "Muhammad"})
+    merge = {"type": "CaseMerged", "into_case_id": held, "reason": "the same man"}
+    refused = body(api.post(jobcenter, new, **merge), 422)
+    assert "whose person you may read" in refused["detail"]
+
+    granted = api.grant(abh, held, "jobcenter-leipzig", ["case_management"], ["identity"])
+    assert granted.status_code == 201, granted.text
+    assert api.post(jobcenter, new, **merge).status_code == 201
+    assert api.get(jobcenter, f"/v1/cases/{new}")["merged_into"] == held
+    assert api.get(jobcenter, f"/v1/cases/{held}")["person"]["family_name"] == "Al-Hassan"
+
+    sign_in(browser, account(services, "jobcenter-leipzig", "jonas@jc.example"))
+    page = browser.get(f"/cases/{new}").text
+    assert "Dieser Fall wurde mit einem anderen Fall derselben Person zusammengeführt" in page
+    assert f'href="/cases/{held}"' in page

@@ -6,9 +6,13 @@ its side; strangers with another birthday or nationality are no match."""
 
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
+import pytest
+
+from coordination.application.app import project_case
 from coordination.bootstrap import Services
+from coordination.domain.errors import InvalidEvent, NotPermitted
 from coordination.domain.identity import Agency, AgencyKind, Caller, Principal, Role
 from projections.runner import Follower
 
@@ -109,3 +113,48 @@ def test_a_corrected_person_is_compared_as_corrected(services: Services) -> None
     [notice] = services.duplicates.notices(abh)
     assert notice.case_id == str(held)
     assert not opened(services, jobcenter, person("Mohamed", "Hadad", date(1991, 7, 4)))[1]
+
+
+def test_after_the_persons_consent_the_cases_are_merged_and_both_histories_replay(
+    services: Services,
+) -> None:
+    abh, jobcenter = caller(services, ABH), caller(services, JOBCENTER)
+    held, _ = opened(services, abh, person("Mohammed", "Al-Hassan"))
+    new, flagged = opened(services, jobcenter, person("محمد", "الحسن"))
+    assert flagged
+    merge = {"into_case_id": str(held), "reason": "the same man; he agreed"}
+
+    # Without the person's consent the job centre may not read the authority's case:
+    # refused in the same words as a case that does not exist.
+    with pytest.raises(NotPermitted, match="whose person you may read"):
+        services.cases.record_event(jobcenter, new, "CaseMerged", merge, None, None)
+    with pytest.raises(NotPermitted, match="whose person you may read"):
+        services.cases.record_event(
+            jobcenter, new, "CaseMerged", {**merge, "into_case_id": str(uuid4())}, None, None
+        )
+
+    services.cases.record_event(abh, held, "ConsentGranted", {
+        "recipients": [JOBCENTER], "purposes": ["case_management"],
+        "categories": ["identity", "contact"], "given_on": BORN.replace(year=2026),
+        "evidence": {"method": "written", "language": "ar"}}, None, None)  # fmt: skip
+    services.cases.record_event(jobcenter, new, "CaseMerged", merge, None, None)
+
+    merged, _ = services.cases.read_case(jobcenter, new)
+    assert (merged.merged_into, merged.closed) == (str(held), True)
+    # Both histories replay as recorded; nothing of one was copied into the other.
+    assert kinds(services, jobcenter, new) == ["CaseOpened", "CaseMerged"]
+    assert kinds(services, abh, held) == ["CaseOpened", "ConsentGranted"]
+    replayed = project_case(None, services.app.events.get(new))
+    assert replayed is not None
+    assert replayed.merged_into == str(held)
+    # The pair is settled, and the merged case is no one's possible duplicate any more.
+    assert services.duplicates.notices(abh) == []
+    third, flagged = opened(services, caller(services, MBE), person("Mohammed", "Al-Hassan"))
+    assert flagged
+    assert [p.earlier_case_id for p in services.duplicates.store.of_case(str(third))] == [str(held)]
+    with pytest.raises(InvalidEvent):
+        services.cases.record_event(jobcenter, new, "CaseReopened", {"reason": "x"}, None, None)
+
+
+def kinds(services: Services, who: Caller, case_id: UUID) -> list[str]:
+    return [type(seen.event).__name__ for seen in services.cases.read_history(who, case_id)]

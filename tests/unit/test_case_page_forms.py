@@ -38,5 +38,7 @@ def test_a_closed_case_offers_its_lead_the_reopening() -> None:
     c = case()
     c.close(LEAD, AT, reason="done")
     # What is held stays rectifiable on a closed case (Art. 16 GDPR).
-    assert offered(c, LEAD.agency) == ["PersonCorrected", "ConsentWithdrawn", "CaseReopened"]
+    assert offered(c, LEAD.agency) == [
+        "PersonCorrected", "ConsentWithdrawn", "CaseReopened", "CaseMerged",
+    ]  # fmt: skip
     assert offered(c, MBE.agency) == ["PersonCorrected", "ConsentWithdrawn"]

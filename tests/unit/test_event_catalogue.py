@@ -5,6 +5,7 @@ import importlib
 import pkgutil
 from datetime import UTC, date, datetime
 from typing import Any, get_type_hints
+from uuid import uuid4
 
 import pytest
 from eventsourcing.domain import Aggregate
@@ -144,6 +145,7 @@ COMMANDS_BY_ANOTHER: dict[str, Any] = {
     "CaseTransferred": lambda c: c.transfer(OTHER, AT, to_agency="vhs"),
     "CaseClosed": lambda c: c.close(OTHER, AT, reason="done"),
     "CaseReopened": lambda c: c.reopen(OTHER, AT, reason="again"),
+    "CaseMerged": lambda c: c.merge(OTHER, AT, into_case_id=str(uuid4()), reason="same"),
 }
 
 

@@ -43,6 +43,7 @@ Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY, json_schema_extra=IN_YEAR
 # No NUL: these go to the access log, a text column PostgreSQL refuses NUL in.
 NO_NUL = r"^[^\x00]*$"
 
+UUID_TEXT = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 CHECKS: dict[Kind, Any] = {
     Kind.SLUG: Annotated[str, StringConstraints(pattern=f"^{SLUG.pattern}$")],
     Kind.TEXT: Annotated[str, StringConstraints(min_length=1, max_length=2000)],
@@ -55,6 +56,7 @@ CHECKS: dict[Kind, Any] = {
     Kind.ERASURE_REASON: Annotated[
         str, StringConstraints(min_length=1, max_length=500, pattern=NO_NUL)
     ],
+    Kind.CASE_ID: Annotated[str, StringConstraints(pattern=UUID_TEXT)],
     Kind.LEGAL_BASIS: Annotated[
         str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)
     ],

@@ -32,6 +32,7 @@ def _administration(case: Case, sight: Sight) -> dict[str, Any]:
     return {
         "status": "closed" if case.closed else "open",
         "erased": case.erased,
+        "merged_into": case.merged_into,
         "lead_agency": case.lead_agency,
         "opened_at": case.created_on,
         "last_event_at": case.modified_on,

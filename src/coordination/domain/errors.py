@@ -18,8 +18,8 @@ class NotPermitted(InvalidEvent):
 class CaseIsClosed(InvalidEvent):
     def __init__(self) -> None:
         super().__init__(
-            "the case is closed; only ConsentWithdrawn, EmergencyAccessEnded, PersonCorrected"
-            " and CaseReopened may follow"
+            "the case is closed; only ConsentWithdrawn, EmergencyAccessEnded, PersonCorrected,"
+            " CaseReopened and CaseMerged may follow"
         )
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from consent import ConsentLedger
+    from coordination.domain.case.merging import Survivor
     from coordination.domain.flows import Flow
     from coordination.domain.parts import (
         Agreement,
@@ -65,6 +66,7 @@ class CaseRules:
     involved: set[str]
     # Controllers that erased their part: the retention it is kept under, or None.
     erased_parts: dict[str, dict[str, str] | None]
+    merged_into: str | None  # the case this one was merged into (ADR 0061)
 
     def check_may_record(self, event_class: type[Declared]) -> None:
         if self.erased:
@@ -84,6 +86,21 @@ class CaseRules:
         if by.agency != self.lead_agency:
             msg = f"only the lead agency '{self.lead_agency}' may do this"
             raise NotPermitted(msg)
+
+    def check_not_merged(self, case_id: str) -> None:
+        if self.merged_into is not None:
+            raise WrongState("case", case_id, f"merged into {self.merged_into}", "not merged")
+
+    def check_may_merge_into(self, case_id: str, survivor: "Survivor") -> None:
+        if survivor.case_id == case_id:
+            raise InvalidEvent("a case cannot be merged into itself")
+        if not survivor.readable:
+            msg = (f"no case '{survivor.case_id}' whose person you may read: the person's"
+                   " consent must let you read the case you merge into")  # fmt: skip
+            raise NotPermitted(msg)
+        if survivor.merged:
+            msg = f"case '{survivor.case_id}' was merged into another: merge into that one"
+            raise InvalidEvent(msg)
 
     def check_is_closed(self, case_id: str) -> None:
         if not self.closed:

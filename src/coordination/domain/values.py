@@ -30,6 +30,7 @@ class Kind(Enum):
     # Both stay readable after an erasure and go to the access log: no personal data.
     ERASURE_REASON = "a reason of 1 to 500 characters"
     LEGAL_BASIS = "a legal basis of 1 to 200 characters"
+    CASE_ID = "a case's id: a UUID in its 36-character form"
 
 
 Slug = Annotated[str, Kind.SLUG]
@@ -42,6 +43,7 @@ Phone = Annotated[str, Kind.PHONE]
 Email = Annotated[str, Kind.EMAIL]
 ErasureReason = Annotated[str, Kind.ERASURE_REASON]
 LegalBasis = Annotated[str, Kind.LEGAL_BASIS]
+CaseId = Annotated[str, Kind.CASE_ID]
 
 
 class Supplied:

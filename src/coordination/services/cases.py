@@ -4,6 +4,7 @@ reads filtered by consent with every read of another agency's data logged."""
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from coordination.application.errors import CaseNotFound, Forbidden
 from coordination.application.pipeline import Write
 from coordination.domain.bases import reader_bases
 from coordination.domain.case import Case, CaseErased, CaseEvent, Event
+from coordination.domain.case.merging import CaseMerged, Survivor
 from coordination.domain.case_view import view_case
 from coordination.domain.catalogue import CATALOGUE, event_data, event_type
 from coordination.domain.errors import (
@@ -92,10 +94,12 @@ class CaseService:
     ) -> Recorded:  # fmt: skip
         write = self._write(caller, case_id, kind, fields, expected_version, idem)
         try:
-            return self.app.record(write)
+            recorded = self.app.record(write)
         except (ConsentRequired, ConsentRecorderRefused, CaseNotFound) as refusal:
             self._log_refusal(caller, case_id, refusal)
             raise
+        self._merged(recorded)
+        return recorded
 
     async def record_event_async(
         self, caller: Caller, case_id: UUID, kind: str, fields: dict[str, Any],
@@ -108,10 +112,17 @@ class CaseService:
         try:
             if held is not None and self._decidable_on_loop(kind, fields):
                 return await self.app.record_on_loop(write)
-            return await to_thread.run_sync(self.app.record, write)
+            recorded = await to_thread.run_sync(self.app.record, write)
         except (ConsentRequired, ConsentRecorderRefused, CaseNotFound) as refusal:
             await to_thread.run_sync(self._log_refusal, caller, case_id, refusal)
             raise
+        await to_thread.run_sync(self._merged, recorded)
+        return recorded
+
+    def _merged(self, recorded: Recorded) -> None:
+        """A merge settles the two cases' possible duplicate (ADR 0061)."""
+        if isinstance(recorded.event, CaseMerged):
+            self.duplicates.merged(str(recorded.case_id), recorded.event.into_case_id)
 
     def _write(
         self, caller: Caller, case_id: UUID, kind: str, fields: dict[str, Any],
@@ -127,9 +138,21 @@ class CaseService:
             return event_type.decide(
                 case, caller.actor, at, fields,
                 is_known_agency=exists, policy=policy, grounds=grounds(),
+                survivor=partial(self._survivor, caller),
             )  # fmt: skip
 
         return Write(case_id, caller.actor, decide, expected_version, idem)
+
+    def _survivor(self, caller: Caller, case_id: str) -> Survivor:
+        """The case a merge would go into, as the caller may see it (ADR 0061)."""
+        try:
+            case = self.app.get_case(UUID(case_id))
+            sight, _ = self._sight(caller, case)
+        except (CaseNotFound, ValueError):
+            return Survivor(case_id, readable=False)
+        view = view_case(case, sight)
+        readable = not case.erased and "identity" not in view.withheld
+        return Survivor(case_id, readable, merged=case.merged_into is not None)
 
     def _held_grounds(self, caller: Caller, kind: str, fields: dict[str, Any]) -> Grounds | None:
         """For a command that discloses data: the grounds held in memory, if fresh and if
@@ -145,6 +168,8 @@ class CaseService:
         # A command that looks agencies up (a consent's recipients) reads the store for
         # one this process has not found before: a thread's work.
         supplied = CATALOGUE[kind].supplied
+        if "survivor" in supplied:  # a merge reads the case it merges into
+            return False
         if "is_known_agency" not in supplied:
             return True
         named = [*fields.get("recipients", ()), *(fields.get("disclosers") or ())]

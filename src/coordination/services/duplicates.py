@@ -77,6 +77,10 @@ class DuplicateCheck:
                 seen.append(Notice(mine, None, True, pair.found_at, pair.similarity))
         return seen
 
+    def merged(self, case_id: str, into_case_id: str) -> None:
+        """The two cases are one person's now: their pair is settled."""
+        self.store.settled(case_id, into_case_id)
+
     def _agencies_of(self, controller: str) -> frozenset[str]:
         return frozenset(
             a.agency_id for a in self.directory.list_agencies() if a.controller == controller

@@ -11,6 +11,7 @@ from coordination.domain.case import (
     AgreementConcluded,
     CaseClosed,
     CaseErased,
+    CaseMerged,
     CaseOpened,
     CaseReopened,
     CaseTransferred,
@@ -118,6 +119,11 @@ class CaseloadProjection(Projection[CaseloadView]):
 
     @apply.register
     def _(self, e: CaseClosed) -> None:
+        self.view.closed(str(e.originator_id))
+
+    @apply.register
+    def _(self, e: CaseMerged) -> None:
+        # Merged, a case is closed: its work goes on in the case it was merged into.
         self.view.closed(str(e.originator_id))
 
     @apply.register

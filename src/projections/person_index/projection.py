@@ -17,7 +17,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from coordination.adapters.person_index import PersonEncoder, as_hex
-from coordination.domain.case import CaseErased, CaseOpened, PersonCorrected
+from coordination.domain.case import CaseErased, CaseMerged, CaseOpened, PersonCorrected
 from projections.person_index.view import PersonIndexView
 
 
@@ -70,6 +70,11 @@ class PersonIndexProjection(Projection[PersonIndexView]):
         self.view.indexed(
             case_id, encoded.blocks, encoded.hex, as_hex(encoded.skeleton), encoded.nationality
         )
+
+    @apply.register
+    def _(self, e: CaseMerged) -> None:
+        # Merged into another, the case records no one of its own any more.
+        self.view.removed(str(e.originator_id))
 
     @apply.register
     def _(self, e: CaseErased) -> None:

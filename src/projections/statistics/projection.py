@@ -17,6 +17,7 @@ from coordination.domain.case import (
     AgreementConcluded,
     CaseClosed,
     CaseErased,
+    CaseMerged,
     CaseOpened,
     CaseReopened,
     ConsentGranted,
@@ -121,6 +122,10 @@ class StatisticsProjection(Projection[StatisticsView]):
 
     @apply.register
     def _(self, e: CaseClosed) -> None:
+        self.view.case_ended(str(e.originator_id), day_of(e.timestamp))
+
+    @apply.register
+    def _(self, e: CaseMerged) -> None:
         self.view.case_ended(str(e.originator_id), day_of(e.timestamp))
 
     @apply.register

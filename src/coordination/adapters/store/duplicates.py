@@ -58,6 +58,13 @@ class DuplicateStore:
         rows = self.db.fetch_all(_INVOLVING[self.db.dialect], {"agencies": json.dumps(agencies)})
         return [_pair(r) for r in rows]
 
+    def settled(self, case_id: str, other_case_id: str) -> None:
+        self.db.execute(
+            "DELETE FROM {p}possible_duplicates WHERE (case_id = %s AND earlier_case_id = %s)"
+            " OR (case_id = %s AND earlier_case_id = %s)",
+            (case_id, other_case_id, other_case_id, case_id),
+        )
+
 
 def _pair(row: Row) -> PossibleDuplicate:
     return PossibleDuplicate(

@@ -35,6 +35,7 @@ from coordination.domain.case.emergency import (
     EmergencyAccessOpened,
 )
 from coordination.domain.case.event import Event
+from coordination.domain.case.merging import CaseMerged, Merging
 from coordination.domain.case.opening import CaseOpened, Opening
 from coordination.domain.case.person import (
     ContactChanged,
@@ -59,11 +60,12 @@ from coordination.domain.parts import Agreement, Course, EmergencyAccess, Qualif
 
 class Case(
     Opening, PersonChanges, Consents, Referrals, Courses, Agreements, Qualifications,
-    Emergencies, Administration, Aggregate,
+    Emergencies, Administration, Merging, Aggregate,
 ):  # fmt: skip
     # 2: emergency accesses; a snapshot taken before holds none.
     # 3: erased parts; an erasure before them erased the whole case ("": no controller).
-    class_version = 3
+    # 4: the case it was merged into; none before merging existed.
+    class_version = 4
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -72,6 +74,10 @@ class Case(
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         state["erased_parts"] = {"": None} if state.get("erased") else {}
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        state["merged_into"] = None
 
     def __init__(
         self,
@@ -99,13 +105,15 @@ class Case(
         self.emergencies: dict[str, EmergencyAccess] = {}
         self.involved: set[str] = {recorded_by}
         self.erased_parts: dict[str, dict[str, str] | None] = {}
+        self.merged_into: str | None = None
 
 
 # Any event of a case's history.
 CaseEvent = Event | CaseOpened
 
 __all__ = [
-    "AgreementConcluded", "Case", "CaseClosed", "CaseErased", "CaseEvent", "CaseOpened",
+    "AgreementConcluded", "Case", "CaseClosed", "CaseErased", "CaseEvent", "CaseMerged",
+    "CaseOpened",
     "CaseReopened", "CaseTransferred", "ConsentGranted", "ConsentWithdrawn", "ContactChanged",
     "CourseAssigned", "CourseCompleted", "EmergencyAccessEnded", "EmergencyAccessOpened",
     "Event", "MilestoneMet", "MilestoneRescheduled", "PersonCorrected",

@@ -125,6 +125,7 @@ class Administration(CasePart):
         self.check_may_record(CaseReopened)
         self.check_is_lead(by)
         self.check_is_closed(str(self.id))
+        self.check_not_merged(str(self.id))
         self._record(CaseReopened, by, at, reason=reason)
 
     @records(CaseErased)

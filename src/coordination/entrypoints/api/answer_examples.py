@@ -23,7 +23,7 @@ EVENT_RECORDED: dict[str, Any] = {"case_id": CASE_ID, "version": 3, "event": HIS
 CASE_HISTORY: dict[str, Any] = {"case_id": CASE_ID, "events": HISTORY, "next_after_version": None}
 
 CASE_STATE: dict[str, Any] = {
-    "case_id": CASE_ID, "version": 4, "status": "open", "erased": False,
+    "case_id": CASE_ID, "version": 4, "status": "open", "erased": False, "merged_into": None,
     "municipality": OPENED["municipality"], "lead_agency": "abh-leipzig",
     "opened_at": AT, "last_event_at": "2026-10-05T08:30:00Z",
     "person": OPENED["person"], "arrived_on": OPENED["arrived_on"],

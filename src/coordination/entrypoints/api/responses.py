@@ -127,6 +127,9 @@ class CaseState(BaseModel):
     version: int
     status: Literal["open", "closed"]
     erased: bool = False
+    merged_into: UUID | None = Field(
+        None, description="the case this one was merged into (ADR 0061); null: none"
+    )
     municipality: str
     lead_agency: str
     opened_at: Instant

@@ -23,6 +23,8 @@ OWN_CONTROLS = ("ReferralAccepted", "ReferralDeclined", "EmergencyAccessOpened",
                 "EmergencyAccessEnded")  # fmt: skip
 EMERGENCY = "EmergencyAccessOpened"
 # Offered only on a closed case: reopening an open one is refused.
+# Neither follows a merge: the case went on in the one it was merged into.
+MERGING = frozenset({"CaseReopened", "CaseMerged"})
 ON_CLOSED_ONLY = ("CaseReopened",)
 
 
@@ -87,6 +89,8 @@ def _may_offer(kind: str, page: CasePage) -> bool:
     if case.erased or (case.closed and not declared.on_closed_case):
         return False
     if kind in ON_CLOSED_ONLY and not case.closed:
+        return False
+    if kind in MERGING and case.merged_into is not None:
         return False
     if recorder is Recorder.LEAD:
         return agency == case.lead_agency
