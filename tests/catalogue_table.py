@@ -27,6 +27,7 @@ READINGS = {
     Reading.ADMINISTRATION: "case administration",
     Reading.PERSON: "`identity`, `contact`, `residence` (by field)",
     Reading.REFERRAL: "the referral's categories",
+    Reading.OWN: "only the agency that recorded it",
 }
 SHAPES: dict[str, type] = {}
 

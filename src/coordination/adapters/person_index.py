@@ -113,6 +113,12 @@ class PersonEncoder:
         country = self._token(f"nationality:{nationality.upper()}") if nationality else None
         return Encoded(self.blocks(born), clk, skeletons, country)
 
+    def reference(self, agency: str, scheme: str, reference: str) -> str:
+        """An agency's own file number as a keyed token: found by that agency only, and
+        alike however its spaces and letter case were typed."""
+        typed = "".join(unicodedata.normalize("NFKC", reference).split()).upper()
+        return self._token(f"reference:{agency}:{scheme}:{typed}")
+
     def blocks(self, born: date) -> list[str]:
         return [self._token(f"day:{born.isoformat()}"), self._token(f"month:{born:%Y-%m}")]
 

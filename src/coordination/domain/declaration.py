@@ -21,6 +21,7 @@ class Reading(Enum):
     ADMINISTRATION = "case administration: every related agency"
     PERSON = "the person's details, field by field: identity, contact, residence"
     REFERRAL = "the referral's categories; its metadata by sender and addressee"
+    OWN = "only the agency that recorded it (and auditors)"
 
 
 class Recorder(Enum):

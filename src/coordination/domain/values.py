@@ -124,12 +124,22 @@ class RecognitionOutcome(StrEnum):
     COMPENSATION_REQUIRED = "compensation_required"
 
 
+class ReferenceScheme(StrEnum):
+    """Whose file number an agency attaches to a case."""
+
+    AKTENZEICHEN = "aktenzeichen"  # an authority's file reference
+    BA_KUNDENNUMMER = "ba_kundennummer"  # the employment agency's and job centre's
+    AZR_NUMMER = "azr_nummer"  # the Central Register of Foreigners' number
+    OTHER = "other"
+
+
 PurposeCode = Annotated[str, Purpose]
 CategoryCode = Annotated[str, Category]
 LevelCode = Annotated[str, Level]
 CourseTypeCode = Annotated[str, CourseType]
 CourseResultCode = Annotated[str, CourseResult]
 RecognitionOutcomeCode = Annotated[str, RecognitionOutcome]
+ReferenceSchemeCode = Annotated[str, ReferenceScheme]
 
 # Nested parts of a command's input. A key that may be left out reads as None, or as an
 # empty list for a list.

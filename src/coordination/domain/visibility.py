@@ -73,6 +73,8 @@ def view_event(
     if sight.everything or (recorded_by == sight.agency and not sight.metadata_only):
         return View(data)
     reading = declared(event_type).read_under
+    if reading is Reading.OWN:
+        return View(None)
     if reading is Reading.ADMINISTRATION:
         return View(_without_free_text(data) if sight.metadata_only else _for_related(data))
     if reading is Reading.PERSON:

@@ -47,6 +47,18 @@ class PersonSearch:
         ))  # fmt: skip
         return [f for case_id in best if (f := self._found(caller, case_id, similar)) is not None]
 
+    def by_reference(self, caller: Caller, scheme: str, reference: str) -> list[Found]:
+        """The cases the caller's agency attached this file number to (ADR 0062); a
+        number another agency attached finds nothing. Logged like a name search."""
+        token = self.encoder.reference(caller.agency_id, scheme, reference)
+        case_ids = self.index.cases_referenced(caller.agency_id, token)[:MOST]
+        self.access_log.write(AccessEntry.of(
+            caller, self.clock(), None, "search", basis={"results": len(case_ids)},
+            reason="reference-search",
+        ))  # fmt: skip
+        exact = dict.fromkeys(case_ids, 1.0)
+        return [f for case_id in case_ids if (f := self._found(caller, case_id, exact)) is not None]
+
     def _found(self, caller: Caller, case_id: str, similar: dict[str, float]) -> Found | None:
         """The case as the caller may see it; its read is logged like any other."""
         try:

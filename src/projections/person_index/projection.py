@@ -17,7 +17,13 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from coordination.adapters.person_index import PersonEncoder, as_hex
-from coordination.domain.case import CaseErased, CaseMerged, CaseOpened, PersonCorrected
+from coordination.domain.case import (
+    CaseErased,
+    CaseMerged,
+    CaseOpened,
+    ExternalReferenceRecorded,
+    PersonCorrected,
+)
 from projections.person_index.view import PersonIndexView
 
 
@@ -72,9 +78,17 @@ class PersonIndexProjection(Projection[PersonIndexView]):
         )
 
     @apply.register
+    def _(self, e: ExternalReferenceRecorded) -> None:
+        if e.reference is None:  # its part was erased
+            return
+        token = self.encoder.reference(e.recorded_by, e.scheme, e.reference)
+        self.view.referenced(e.recorded_by, token, str(e.originator_id))
+
+    @apply.register
     def _(self, e: CaseMerged) -> None:
-        # Merged into another, the case records no one of its own any more.
-        self.view.removed(str(e.originator_id))
+        # Merged into another, the case records no one of its own any more; an agency's
+        # file number still finds it, and it points to the case it went into.
+        self.view.unencoded(str(e.originator_id))
 
     @apply.register
     def _(self, e: CaseErased) -> None:

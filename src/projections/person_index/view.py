@@ -15,6 +15,10 @@ TABLES = [
     # The skeletons' filter and the nationality's token (ADR 0059).
     """CREATE TABLE IF NOT EXISTS {p}person_index_codes (
         case_id TEXT PRIMARY KEY, skeleton TEXT NOT NULL, nationality TEXT)""",
+    # Agencies' own file numbers, as keyed tokens bound to the agency (ADR 0062).
+    """CREATE TABLE IF NOT EXISTS {p}person_index_references (
+        agency TEXT NOT NULL, token TEXT NOT NULL, case_id TEXT NOT NULL,
+        PRIMARY KEY (agency, token, case_id))""",
 ]
 _SHARING = (
     "SELECT DISTINCT i.case_id, i.clk, c.skeleton, c.nationality FROM {p}person_index_blocks b"
@@ -25,11 +29,12 @@ _CANDIDATES = {
     "postgres": _SHARING + " WHERE b.block IN (SELECT json_array_elements_text(%s::json))",
     "sqlite": _SHARING + " WHERE b.block IN (SELECT value FROM json_each(%s))",
 }
-_REMOVED = [
+_UNENCODED = [
     "DELETE FROM {p}person_index_blocks WHERE case_id = %s",
     "DELETE FROM {p}person_index_codes WHERE case_id = %s",
     "DELETE FROM {p}person_index WHERE case_id = %s",
 ]
+_REMOVED = ["DELETE FROM {p}person_index_references WHERE case_id = %s", *_UNENCODED]
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,12 @@ class Candidate:
 class PersonIndexView(View):
     name: ClassVar[str] = "person_index"
     tables = TABLES
-    table_names = ("person_index_codes", "person_index_blocks", "person_index")
+    table_names = (
+        "person_index_references",
+        "person_index_codes",
+        "person_index_blocks",
+        "person_index",
+    )
 
     def create_tables(self) -> None:
         super().create_tables()
@@ -59,11 +69,24 @@ class PersonIndexView(View):
         )
         return row is not None and bool(row["encoded"]) and not row["coded"]
 
+    def referenced(self, agency: str, token: str, case_id: str) -> None:
+        self.write(
+            "INSERT INTO {p}person_index_references VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            (agency, token, case_id),
+        )
+
+    def cases_referenced(self, agency: str, token: str) -> list[str]:
+        rows = self.rows(
+            "SELECT case_id FROM {p}person_index_references WHERE agency = %s AND token = %s"
+            " ORDER BY case_id", (agency, token),
+        )  # fmt: skip
+        return [r["case_id"] for r in rows]
+
     def indexed(
         self, case_id: str, blocks: list[str], clk_hex: str, skeleton_hex: str,
         nationality: str | None,
     ) -> None:  # fmt: skip
-        self.removed(case_id)  # a correction encodes the person again
+        self.unencoded(case_id)  # a correction encodes the person again
         self.write("INSERT INTO {p}person_index VALUES (%s, %s)", (case_id, clk_hex))
         self.write(
             "INSERT INTO {p}person_index_codes VALUES (%s, %s, %s)",
@@ -73,7 +96,13 @@ class PersonIndexView(View):
             self.write("INSERT INTO {p}person_index_blocks VALUES (%s, %s)", (block, case_id))
 
     def removed(self, case_id: str) -> None:
+        """The case forgotten: its encodings and the file numbers that found it."""
         for statement in _REMOVED:
+            self.write(statement, (case_id,))
+
+    def unencoded(self, case_id: str) -> None:
+        """The person's encodings forgotten; the file numbers still find the case."""
+        for statement in _UNENCODED:
             self.write(statement, (case_id,))
 
     def candidates(self, blocks: list[str]) -> list[Candidate]:

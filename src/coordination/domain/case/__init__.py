@@ -48,6 +48,7 @@ from coordination.domain.case.qualifications import (
     Qualifications,
     RecognitionDecided,
 )
+from coordination.domain.case.references import ExternalReferenceRecorded, References
 from coordination.domain.case.referrals import (
     ReferralAccepted,
     ReferralCompleted,
@@ -60,7 +61,7 @@ from coordination.domain.parts import Agreement, Course, EmergencyAccess, Qualif
 
 class Case(
     Opening, PersonChanges, Consents, Referrals, Courses, Agreements, Qualifications,
-    Emergencies, Administration, Merging, Aggregate,
+    Emergencies, References, Administration, Merging, Aggregate,
 ):  # fmt: skip
     # 2: emergency accesses; a snapshot taken before holds none.
     # 3: erased parts; an erasure before them erased the whole case ("": no controller).
@@ -112,11 +113,32 @@ class Case(
 CaseEvent = Event | CaseOpened
 
 __all__ = [
-    "AgreementConcluded", "Case", "CaseClosed", "CaseErased", "CaseEvent", "CaseMerged",
+    "AgreementConcluded",
+    "Case",
+    "CaseClosed",
+    "CaseErased",
+    "CaseEvent",
+    "CaseMerged",
     "CaseOpened",
-    "CaseReopened", "CaseTransferred", "ConsentGranted", "ConsentWithdrawn", "ContactChanged",
-    "CourseAssigned", "CourseCompleted", "EmergencyAccessEnded", "EmergencyAccessOpened",
-    "Event", "MilestoneMet", "MilestoneRescheduled", "PersonCorrected",
-    "QualificationRecorded", "RecognitionDecided", "ReferralAccepted", "ReferralCompleted",
-    "ReferralDeclined", "ReferralSent", "ResidenceStatusChanged",
+    "CaseReopened",
+    "CaseTransferred",
+    "ConsentGranted",
+    "ConsentWithdrawn",
+    "ContactChanged",
+    "CourseAssigned",
+    "CourseCompleted",
+    "EmergencyAccessEnded",
+    "EmergencyAccessOpened",
+    "Event",
+    "ExternalReferenceRecorded",
+    "MilestoneMet",
+    "MilestoneRescheduled",
+    "PersonCorrected",
+    "QualificationRecorded",
+    "RecognitionDecided",
+    "ReferralAccepted",
+    "ReferralCompleted",
+    "ReferralDeclined",
+    "ReferralSent",
+    "ResidenceStatusChanged",
 ]  # fmt: skip

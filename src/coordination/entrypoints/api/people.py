@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from coordination.contract.examples import CASE_ID
 from coordination.contract.requests import Day
 from coordination.domain.identity import Caller, Role
+from coordination.domain.values import ReferenceScheme
 from coordination.entrypoints.api.deps import ServicesDep, require
 from coordination.entrypoints.api.responses import problem_responses
 
@@ -34,6 +35,16 @@ class PersonQuery(BaseModel):
     given_name: Name | None = None
     family_name: Name
     date_of_birth: Day
+
+
+class ReferenceQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"scheme": "ba_kundennummer", "reference": "123D456789"}]},
+    )
+
+    scheme: ReferenceScheme
+    reference: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
 
 
 class PersonFound(BaseModel):
@@ -58,6 +69,21 @@ def search_people(query: PersonQuery, caller: Caseworker, svc: ServicesDep) -> P
     found = svc.people.search(
         caller, query.given_name or "", query.family_name, query.date_of_birth
     )
+    return PeopleFound(results=[
+        PersonFound(case_id=f.case_id, display_name=f.name, lead_agency=f.lead_agency,
+                    similarity=f.similarity)
+        for f in found
+    ])  # fmt: skip
+
+
+@router.post(
+    "/people/search-by-reference", response_model=PeopleFound,
+    responses=problem_responses(400, 401, 403, 422),
+)  # fmt: skip
+def search_by_reference(query: ReferenceQuery, caller: Caseworker, svc: ServicesDep) -> PeopleFound:
+    """The cases the caller's agency attached this file number of its own to
+    (`ExternalReferenceRecorded`); another agency's numbers find nothing (ADR 0062)."""
+    found = svc.people.by_reference(caller, query.scheme.value, query.reference)
     return PeopleFound(results=[
         PersonFound(case_id=f.case_id, display_name=f.name, lead_agency=f.lead_agency,
                     similarity=f.similarity)
