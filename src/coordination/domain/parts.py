@@ -53,10 +53,11 @@ class Milestone:
     due_on: date
     responsible_agency: str
     met_on: date | None = None
+    cancelled_on: date | None = None  # a cancelled milestone is never overdue
 
     @property
     def is_open(self) -> bool:
-        return self.met_on is None
+        return self.met_on is None and self.cancelled_on is None
 
 
 @dataclass
@@ -65,6 +66,13 @@ class Agreement:
     signed_on: date
     recorded_by: str
     milestones: dict[str, Milestone] = field(default_factory=dict)
+    next_review_on: date | None = None
+    ended: str | None = None  # how it ended (`AgreementEnd`); None: it runs
+    ended_on: date | None = None
+
+    @property
+    def is_running(self) -> bool:
+        return self.ended is None
 
 
 @dataclass

@@ -231,15 +231,25 @@ class CaseRules:
         if not course.is_active:
             raise WrongState("course", course_id, "completed", "assigned")
 
-    def check_milestone_open(self, agreement_id: str, milestone_id: str) -> None:
+    def check_not_before(self, later: date | None, earlier: date, what: str) -> None:
+        if later is not None and later < earlier:
+            raise InvalidEvent(f"{what} cannot be before {earlier.isoformat()}")
+
+    def check_agreement_running(self, agreement_id: str) -> None:
         agreement = self.agreements.get(agreement_id)
         if agreement is None:
             raise UnknownReference("agreement", agreement_id)
-        milestone = agreement.milestones.get(milestone_id)
+        if not agreement.is_running:
+            raise WrongState("agreement", agreement_id, f"ended ({agreement.ended})", "running")
+
+    def check_milestone_open(self, agreement_id: str, milestone_id: str) -> None:
+        self.check_agreement_running(agreement_id)
+        milestone = self.agreements[agreement_id].milestones.get(milestone_id)
         if milestone is None:
             raise UnknownReference("milestone", milestone_id)
         if not milestone.is_open:
-            raise WrongState("milestone", milestone_id, "met", "open")
+            state = "cancelled" if milestone.cancelled_on else "met"
+            raise WrongState("milestone", milestone_id, state, "open")
 
     def check_qualification_recorded(self, qualification_id: str) -> None:
         if qualification_id not in self.qualifications:

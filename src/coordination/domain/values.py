@@ -124,6 +124,15 @@ class RecognitionOutcome(StrEnum):
     COMPENSATION_REQUIRED = "compensation_required"
 
 
+class AgreementEnd(StrEnum):
+    """How an integration agreement ends: its goals met, replaced by a new one, or
+    broken off."""
+
+    FULFILLED = "fulfilled"
+    SUPERSEDED = "superseded"
+    BROKEN_OFF = "broken_off"
+
+
 class ReferenceScheme(StrEnum):
     """Whose file number an agency attaches to a case."""
 
@@ -140,6 +149,7 @@ CourseTypeCode = Annotated[str, CourseType]
 CourseResultCode = Annotated[str, CourseResult]
 RecognitionOutcomeCode = Annotated[str, RecognitionOutcome]
 ReferenceSchemeCode = Annotated[str, ReferenceScheme]
+AgreementEndCode = Annotated[str, AgreementEnd]
 
 # Nested parts of a command's input. A key that may be left out reads as None, or as an
 # empty list for a list.

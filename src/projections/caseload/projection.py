@@ -9,6 +9,7 @@ from eventsourcing.projection import Projection
 from consent import end_of_validity, start_of_day
 from coordination.domain.case import (
     AgreementConcluded,
+    AgreementEnded,
     CaseClosed,
     CaseErased,
     CaseMerged,
@@ -20,6 +21,8 @@ from coordination.domain.case import (
     CourseAssigned,
     CourseCompleted,
     Event,
+    MilestoneAdded,
+    MilestoneCancelled,
     MilestoneMet,
     MilestoneRescheduled,
     PersonCorrected,
@@ -112,6 +115,22 @@ class CaseloadProjection(Projection[CaseloadView]):
         self.view.milestone_changed(
             str(e.originator_id), e.agreement_id, e.milestone_id, due_on=e.due_on
         )
+
+    @apply.register
+    def _(self, e: MilestoneAdded) -> None:
+        self.view.milestone_agreed(
+            str(e.originator_id), e.agreement_id, e.milestone_id, e.responsible_agency,
+            e.recorded_by, e.title, e.due_on,
+        )  # fmt: skip
+
+    @apply.register
+    def _(self, e: MilestoneCancelled) -> None:
+        # Cancelled, a milestone is done with: never overdue, no longer in anyone's way.
+        self.view.milestone_changed(str(e.originator_id), e.agreement_id, e.milestone_id, met=True)
+
+    @apply.register
+    def _(self, e: AgreementEnded) -> None:
+        self.view.agreement_ended(str(e.originator_id), e.agreement_id)
 
     @apply.register
     def _(self, e: CaseTransferred) -> None:

@@ -322,6 +322,11 @@ class CaseloadView(View):
         if due_on is not None:
             self._change(case_id, changes.update("milestones", match, due_on=due_on.isoformat()))
 
+    def agreement_ended(self, case_id: str, agreement_id: str) -> None:
+        """Its milestones still open are done with: none is overdue any more."""
+        match = {"agreement_id": agreement_id}
+        self._change(case_id, changes.update("milestones", match, open=0))
+
     def related(self, agency: str, case_ids: list[str]) -> list[str]:
         """Of these cases, those the agency is a member of (any part, any consent)."""
         if not case_ids:

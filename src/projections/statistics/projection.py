@@ -15,6 +15,7 @@ from eventsourcing.projection import Projection
 from consent.record import LOCAL_TIME
 from coordination.domain.case import (
     AgreementConcluded,
+    AgreementEnded,
     CaseClosed,
     CaseErased,
     CaseMerged,
@@ -25,6 +26,8 @@ from coordination.domain.case import (
     CourseAssigned,
     CourseCompleted,
     Event,
+    MilestoneAdded,
+    MilestoneCancelled,
     MilestoneMet,
     MilestoneRescheduled,
     ReferralAccepted,
@@ -119,6 +122,21 @@ class StatisticsProjection(Projection[StatisticsView]):
         self.view.milestone_rescheduled(str(e.originator_id), e.originator_version,
                                         day_of(e.timestamp), e.agreement_id, e.milestone_id,
                                         e.due_on)  # fmt: skip
+
+    @apply.register
+    def _(self, e: MilestoneAdded) -> None:
+        self.view.milestone_agreed(str(e.originator_id), e.originator_version,
+                                   day_of(e.timestamp), e.agreement_id, e.milestone_id,
+                                   e.due_on)  # fmt: skip
+
+    @apply.register
+    def _(self, e: MilestoneCancelled) -> None:
+        self.view.milestones_done(str(e.originator_id), day_of(e.timestamp), e.agreement_id,
+                                  e.milestone_id)  # fmt: skip
+
+    @apply.register
+    def _(self, e: AgreementEnded) -> None:
+        self.view.milestones_done(str(e.originator_id), day_of(e.timestamp), e.agreement_id)
 
     @apply.register
     def _(self, e: CaseClosed) -> None:

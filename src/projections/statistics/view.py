@@ -80,10 +80,17 @@ _HAS_OPEN = {
     " AND table_name = 'statistics_milestones' AND column_name = 'open'",
     "sqlite": "SELECT 1 FROM pragma_table_info('statistics_milestones') WHERE name = 'open'",
 }
+# Of a case, an agreement or a milestone: its schedules in force end on `day`.
 _ENDED = (
     "UPDATE {p}statistics_schedules SET to_day = %(day)s WHERE case_id = %(case)s"
     " AND to_day IS NULL AND (CAST(%(agreement)s AS TEXT) IS NULL"
-    " OR (agreement_id = %(agreement)s AND milestone_id = %(milestone)s))"
+    " OR (agreement_id = %(agreement)s AND (CAST(%(milestone)s AS TEXT) IS NULL"
+    " OR milestone_id = %(milestone)s)))"
+)
+_DONE = (
+    "UPDATE {p}statistics_milestones SET open = 0 WHERE case_id = %(case)s"
+    " AND agreement_id = %(agreement)s"
+    " AND (CAST(%(milestone)s AS TEXT) IS NULL OR milestone_id = %(milestone)s)"
 )
 
 
@@ -175,6 +182,14 @@ class StatisticsView(View):
     def case_reopened(self, case_id: str, version: int, day: date) -> None:
         """Its open milestones can be overdue again from that day on."""
         self.write(_RESUMED, {"case": case_id, "version": version, "day": day.isoformat()})
+
+    def milestones_done(
+        self, case_id: str, day: date, agreement_id: str, milestone_id: str | None = None
+    ) -> None:
+        """Cancelled, or open when their agreement ended: never overdue from that day
+        on, and not again when the case is reopened."""
+        self._end_schedules(case_id, day, agreement_id, milestone_id)
+        self.write(_DONE, {"case": case_id, "agreement": agreement_id, "milestone": milestone_id})
 
     def _end_schedules(
         self, case_id: str, day: date, agreement_id: str | None = None,

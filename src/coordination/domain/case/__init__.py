@@ -23,7 +23,11 @@ from coordination.domain.case.administration import (
 )
 from coordination.domain.case.agreements import (
     AgreementConcluded,
+    AgreementEnded,
+    AgreementReviewed,
     Agreements,
+    MilestoneAdded,
+    MilestoneCancelled,
     MilestoneMet,
     MilestoneRescheduled,
 )
@@ -114,6 +118,8 @@ CaseEvent = Event | CaseOpened
 
 __all__ = [
     "AgreementConcluded",
+    "AgreementEnded",
+    "AgreementReviewed",
     "Case",
     "CaseClosed",
     "CaseErased",
@@ -131,6 +137,8 @@ __all__ = [
     "EmergencyAccessOpened",
     "Event",
     "ExternalReferenceRecorded",
+    "MilestoneAdded",
+    "MilestoneCancelled",
     "MilestoneMet",
     "MilestoneRescheduled",
     "PersonCorrected",

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from consent import ConsentStatus
 from coordination.contract.events import ANSWER, EventOut, Instant, PersonOut
 from coordination.domain.parts import ReferralStatus
+from coordination.domain.values import AgreementEnd
 from coordination.entrypoints.api import answer_examples as example
 from coordination.entrypoints.api.problems import CODES
 
@@ -92,6 +93,7 @@ class MilestoneOut(BaseModel):
     due_on: date
     responsible_agency: str
     met_on: date | None = Field(description="null: still open")
+    cancelled_on: date | None = Field(description="cancelled that day: never overdue")
 
 
 class AgreementOut(BaseModel):
@@ -101,6 +103,9 @@ class AgreementOut(BaseModel):
     signed_on: date
     recorded_by: str
     milestones: dict[str, MilestoneOut] = Field(description="by milestone_id")
+    next_review_on: date | None = Field(description="the next review agreed; null: none")
+    ended: AgreementEnd | None = Field(description="how it ended; null: it runs")
+    ended_on: date | None
 
 
 class QualificationOut(BaseModel):
