@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from consent import ConsentLedger
-    from coordination.domain.case.merging import Survivor
     from coordination.domain.flows import Flow
     from coordination.domain.parts import (
         Agreement,
@@ -40,6 +40,18 @@ if TYPE_CHECKING:
     )
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
+
+
+@dataclass(frozen=True)
+class Survivor:
+    """What a merge must know of the case it merges into; the application looks it up.
+    A case the merging agency may not read is told apart from none at all by nothing."""
+
+    case_id: str
+    # The merging agency may read the person on it (it is not erased, and the agency
+    # leads it or the person's consent lets it read her): the agreement a merge needs.
+    readable: bool
+    merged: bool = False
 
 
 class Declared(Protocol):
@@ -91,7 +103,7 @@ class CaseRules:
         if self.merged_into is not None:
             raise WrongState("case", case_id, f"merged into {self.merged_into}", "not merged")
 
-    def check_may_merge_into(self, case_id: str, survivor: "Survivor") -> None:
+    def check_may_merge_into(self, case_id: str, survivor: Survivor) -> None:
         if survivor.case_id == case_id:
             raise InvalidEvent("a case cannot be merged into itself")
         if not survivor.readable:

@@ -19,7 +19,7 @@ from coordination.application.errors import CaseNotFound, Forbidden
 from coordination.application.pipeline import Write
 from coordination.domain.bases import reader_bases
 from coordination.domain.case import Case, CaseErased, CaseEvent, Event
-from coordination.domain.case.merging import CaseMerged, Survivor
+from coordination.domain.case.merging import CaseMerged
 from coordination.domain.case_view import view_case
 from coordination.domain.catalogue import CATALOGUE, event_data, event_type
 from coordination.domain.errors import (
@@ -30,6 +30,7 @@ from coordination.domain.errors import (
 from coordination.domain.grounds import NO_STATUTE, Grounds
 from coordination.domain.identity import Caller, Role
 from coordination.domain.policy import DEFAULT_POLICY, Policy
+from coordination.domain.rules import Survivor
 from coordination.domain.trail import consent_trail
 from coordination.domain.visibility import Sight, View, view_event
 from coordination.services.controllers import Processing, processing

@@ -4,27 +4,14 @@ histories stay as they were recorded, and each case's consents keep covering exa
 what they were given for: nothing of one case is copied into the other."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, ClassVar
 
 from coordination.domain.case.event import CasePart, Event
 from coordination.domain.declaration import Declaration, Label, Reading, Recorder, records
 from coordination.domain.identity import Actor
-from coordination.domain.rules import CaseRules
+from coordination.domain.rules import CaseRules, Survivor
 from coordination.domain.values import CaseId, Supplied, Text
-
-
-@dataclass(frozen=True)
-class Survivor:
-    """What a merge must know of the case it merges into; the application looks it up.
-    A case the merging agency may not read is told apart from none at all by nothing."""
-
-    case_id: str
-    # The merging agency may read the person on it (it is not erased, and the agency
-    # leads it or the person's consent lets it read her): the agreement a merge needs.
-    readable: bool
-    merged: bool = False
 
 
 def _nowhere(case_id: str) -> Survivor:
