@@ -77,6 +77,15 @@ screenshots: setup
 	mkdir -p docs/ui
 	COORDINATION_SCREENSHOTS=docs/ui $(BIN)/pytest -q tests/browser -k sqlite
 
+# The first page of each printed paper (consent declaration, disclosure report) in each
+# language it prints in, made by the papers' tests, into docs/papers. Needs pdftoppm
+# (Debian's poppler-utils); the images are kept in git, so `make test` does not.
+.PHONY: papers
+papers: setup
+	mkdir -p docs/papers
+	COORDINATION_PAPERS=docs/papers $(BIN)/pytest -q -p no:cacheprovider \
+		tests/unit/test_papers_in_languages.py -k german_comes_first
+
 fmt: setup
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench

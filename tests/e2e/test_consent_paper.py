@@ -1,5 +1,6 @@
-"""The consent form prints the declaration the person signs, in German and, where she
-speaks it, in English; printing records nothing."""
+"""The consent form prints the declaration the person signs, in German and in the first
+of her languages the papers print in, with the agencies as the directory lists them;
+printing records nothing."""
 
 import io
 
@@ -7,7 +8,9 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from coordination.adapters.store.directory import Listing
 from coordination.bootstrap import Services
+from coordination.domain.identity import Agency, AgencyKind
 from tests.e2e.web import account, hidden, open_case, sign_in
 from tests.support import add_agency
 
@@ -31,7 +34,11 @@ def pages_of(answer: httpx.Response) -> list[str]:
 def test_the_caseworker_prints_the_declaration_before_recording_the_consent(
     browser: httpx.Client, services: Services
 ) -> None:
-    add_agency(services, "mbe-mk", municipality="mayen-koblenz")  # named "Mbe-Mk"
+    services.directory.add_agency(
+        Agency("mbe-mk", "Migrationsberatung Diakonie Mayen-Koblenz",
+               AgencyKind.MIGRATIONSBERATUNG, "mayen-koblenz"),
+        Listing((), "beratung@mbe-mk.example", "+49 261 0000-3160"),
+    )  # fmt: skip
     sign_in(browser, account(services, "abh-mk", "anna@abh.example"))
     opened = open_case(browser, given_name="Amina", family_name="Haddad",
                        date_of_birth="1994-03-02", languages="ar, en")  # fmt: skip
@@ -41,29 +48,34 @@ def test_the_caseworker_prints_the_declaration_before_recording_the_consent(
     pages = pages_of(browser.post(f"{case}/consent-paper", data=consent_form(
         browser.get(case).text)))  # fmt: skip
 
-    german, english = "\n".join(pages[:1]), "\n".join(pages[1:])
+    # The foot of each page counts pages in the version's language.
+    german = "\n".join(p for p in pages if "Seite" in p)
+    arabic = "\n".join(p for p in pages if "Seite" not in p)
     assert "Einwilligung in die Weitergabe von Daten" in german
     assert "Amina Haddad" in german
     assert "02.03.1994" in german
-    assert "Mbe-Mk" in german
+    assert "Migrationsberatung Diakonie Mayen-Koblenz" in german
+    assert "E-Mail: beratung@mbe-mk.example · Telefon: +49 261 0000-3160" in german
+    assert "mbe-mk" not in german.replace("@mbe-mk.example", "")
     assert "EV-2026-301" in german
     assert "jederzeit widerrufen" in german
-    assert "Consent to the disclosure of data" in english
-    assert "The German version is the binding one" in english
+    assert "الموافقة على نقل البيانات" in arabic  # her first language, before English
+    assert "Migrationsberatung Diakonie Mayen-Koblenz" in arabic
+    assert "Consent to the disclosure" not in "".join(pages)
     assert services.app.recorder.max_notification_id() == head  # nothing recorded
 
 
 @pytest.fixture
 def koval(browser: httpx.Client, services: Services) -> str:
-    """The page of a case the authority's caseworker opened for a person who speaks no
-    English, with the counselling service in the directory."""
+    """The page of a case the authority's caseworker opened for a person whose languages
+    are not recorded, with the counselling service in the directory."""
     add_agency(services, "mbe-mk", municipality="mayen-koblenz")
     sign_in(browser, account(services, "abh-mk", "anna@abh.example"))
     opened = open_case(browser, given_name="Oleh", family_name="Koval")
     return str(opened.headers["location"]).split("?")[0]
 
 
-def test_a_person_without_english_gets_the_german_declaration_only(
+def test_a_person_without_a_language_of_the_papers_gets_the_german_declaration_only(
     browser: httpx.Client, koval: str
 ) -> None:
     case = koval

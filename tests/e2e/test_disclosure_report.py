@@ -1,13 +1,19 @@
-"""The disclosure report for the person (Art. 15 GDPR): as JSON and as a PDF in
-German and English, naming every agency that received, read or holds a consent."""
+"""The disclosure report for the person (Art. 15 GDPR): as JSON and as a PDF in German
+and beside it in the person's language, naming every agency that received, read or
+holds a consent by its name, and in the printed copy how to reach it."""
 
 import io
 from typing import Any
+from uuid import UUID
 
 import pytest
 from pypdf import PdfReader
 
-from coordination.domain.identity import AgencyKind, Role
+from coordination.adapters.reports.agencies import AgencyContact
+from coordination.adapters.reports.labels import Language
+from coordination.adapters.reports.pdf import render_report
+from coordination.adapters.store.directory import Listing
+from coordination.domain.identity import Agency, AgencyKind, Caller, Principal, Role
 from tests.e2e.conftest import Api
 from tests.support import FakeClock
 
@@ -96,8 +102,9 @@ def test_the_dpo_s_copy_carries_no_name(api: Api, story: tuple[str, list[str]]) 
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("de", ["Auskunft", "Weitergaben", "Ihre Einwilligungen", "widerrufen", "Identität"]),
+        ("de", ["Weitergaben", "Ihre Einwilligungen", "widerrufen", "Identität"]),
         ("en", ["Information", "Disclosures", "Your consents", "withdrawn", "identity"]),
+        ("ar", ["معلومات", "موافقاتك", "مسحوبة", "الهوية"]),
     ],
 )
 def test_the_pdf_names_every_recipient_agency_and_every_consent(
@@ -110,9 +117,12 @@ def test_the_pdf_names_every_recipient_agency_and_every_consent(
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     text = pdf_text(response.content)
-    for needle in [MBE, VHS, JMD, *consents, "Amina Haddad", case_id, *words]:
+    names = [agency.title() for agency in (MBE, VHS, JMD)]  # as tests/support names them
+    for needle in [*names, *consents, "Amina Haddad", case_id, "Auskunft", *words]:
         assert squeezed(needle) in squeezed(text), needle
-    assert PdfReader(io.BytesIO(response.content)).metadata.title.startswith(words[0])
+    assert MBE not in text
+    # German is the binding version: the document is titled in German, whatever follows.
+    assert PdfReader(io.BytesIO(response.content)).metadata.title.startswith("Auskunft")
 
 
 def test_a_name_in_any_latin_script_prints_as_written(api: Api) -> None:
@@ -153,3 +163,36 @@ def test_the_report_of_an_erased_case_carries_no_name(
     assert report.status_code == 200, report.text
     assert report.json()["person"] is None
     assert "Haddad" not in report.text
+
+
+def test_the_printed_copy_has_each_agency_s_contact_and_the_person_s_languages(
+    api: Api, story: tuple[str, list[str]]
+) -> None:
+    case_id, _ = story
+    api.services.directory.add_agency(
+        Agency("caritas-mk", "Caritas Mayen-Koblenz", AgencyKind.MIGRATIONSBERATUNG,
+               "mayen-koblenz"),
+        Listing((), "beratung@caritas-mk.example", "+49 261 0000-1234"),
+    )  # fmt: skip
+    api.grant(ABH, case_id, "caritas-mk", ["counselling"], ["contact"])
+    oversight = api.services.oversight
+
+    lead = oversight.disclosure_paper(_caller(api, ABH, Role.CASEWORKER), UUID(case_id))
+    dpo = oversight.disclosure_paper(_caller(api, DISTRICT, Role.DPO), UUID(case_id))
+
+    assert lead.agencies["caritas-mk"] == AgencyContact(
+        "Caritas Mayen-Koblenz", "beratung@caritas-mk.example", "+49 261 0000-1234"
+    )
+    assert lead.agencies[ABH].name == "Abh-Mayen-Koblenz"  # who prepared it, named too
+    assert lead.person_languages == ["ar", "en"]  # identity, read with the name
+    assert dpo.report.person is None
+    assert dpo.person_languages == []  # a DPO's copy carries nothing of the person
+    pdf = pdf_text(render_report(lead.report, Language.AR, lead.agencies))
+    assert squeezed("beratung@caritas-mk.example") in squeezed(pdf)
+
+
+def _caller(api: Api, agency_id: str, role: Role) -> Caller:
+    api.agency(agency_id, role=role)
+    agency = api.services.directory.get_agency(agency_id)
+    assert agency is not None
+    return Caller(Principal(agency, role, "t", f"{agency_id}-{role.value}"), "test")

@@ -5,8 +5,10 @@ not logged."""
 
 import base64
 import binascii
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from coordination.adapters.reports.agencies import AgencyContact
 from coordination.adapters.store.directory import Directory, DirectoryEntry
 from coordination.domain.identity import AgencyKind
 from coordination.domain.rules import SLUG
@@ -38,6 +40,22 @@ class AgencyDirectory:
         page = found[:limit]
         more = len(found) > limit
         return DirectoryPage(page, _encode(page[-1].agency.agency_id) if more else None)
+
+    def contacts(self, agency_ids: Iterable[str]) -> dict[str, AgencyContact]:
+        return contacts(self.directory, agency_ids)
+
+
+def contacts(directory: Directory, agency_ids: Iterable[str]) -> dict[str, AgencyContact]:
+    """How the printed papers name each agency and tell how to reach its office; an
+    agency the directory does not know keeps its id for a name."""
+    found = {}
+    for agency_id in set(agency_ids):
+        entry = directory.entry(agency_id)
+        found[agency_id] = (
+            AgencyContact(entry.agency.name, entry.listing.email, entry.listing.phone)
+            if entry else AgencyContact(agency_id)
+        )  # fmt: skip
+    return found
 
 
 def _encode(agency_id: str) -> str:

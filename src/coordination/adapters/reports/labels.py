@@ -1,200 +1,178 @@
-"""The words of the printable report, in German and English.
+"""The words of the papers (the consent declaration, the disclosure report) in each
+language they print in, from message catalogues a translator edits.
 
-Codes (agency ids, consent ids) are printed as they are: the person and the DPO
-must be able to find them in receipts and in the consent trail.
+The English text in the code is the message id; every other language has a catalogue,
+`locale/<lang>/LC_MESSAGES/papers.po`, compiled in memory when it is first needed, so
+no compiled `.mo` file is kept beside it. German is a catalogue too: the binding
+wording of the papers is edited there, not in the code.
+
+Codes (purposes, categories, statuses, event types) are printed in words; consent ids
+and case numbers as they are, so the person can refer to them.
 """
 
-from collections.abc import Mapping
+import gettext
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cache
+from importlib.resources import files
+from io import BytesIO
 from typing import Final
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
 
 from consent.record import LOCAL_TIME
 from coordination.domain.catalogue import CATALOGUE
 
+LOCALE = files("coordination.adapters.reports") / "locale"
+DOMAIN = "papers"
+
 
 class Language(StrEnum):
+    """The languages the papers print in (ISO 639-1): German, and those most often
+    spoken by the people the agencies counsel."""
+
     DE = "de"
     EN = "en"
+    AR = "ar"
+    FA = "fa"
+    TR = "tr"
+    UK = "uk"
+    RU = "ru"
+
+    @property
+    def rtl(self) -> bool:
+        """Written right to left (Arabic script)."""
+        return self in (Language.AR, Language.FA)
+
+    @property
+    def autonym(self) -> str:
+        """The language's name in itself, from the CLDR data Babel carries: "العربية"."""
+        name = Locale.parse(self.value).get_display_name(self.value) or self.value
+        return name[:1].upper() + name[1:]
 
 
-TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
-    Language.DE: {
-        "title": "Auskunft über die Weitergabe Ihrer Daten (Art. 15 DSGVO)",
-        "intro": (
-            "Diese Auskunft zeigt, welche Stellen Daten aus Ihrer Fallakte erhalten oder gelesen "
-            "haben, wann, wozu und auf welcher Grundlage (Ihre Einwilligung, ein Gesetz oder ein "
-            "Notfall), und welche Einwilligungen Sie erteilt und widerrufen haben. Zeiten sind "
-            "deutsche Ortszeit."
-        ),
-        "case": "Fall",
-        "generated": "Erstellt am",
-        "requested_by": "Erstellt durch",
-        "as_dpo": "Datenschutzbeauftragte Stelle",
-        "as_lead": "Federführende Stelle",
-        "person": "Betroffene Person",
-        "no_name": "(wird nach Prüfung der Identität von Hand eingetragen)",
-        "agencies": "Stellen, die Ihre Daten erhalten, gelesen oder eine Einwilligung haben",
-        "received": "Weitergaben an andere Stellen",
-        "read": "Abrufe durch andere Stellen",
-        "inspections": "Prüfungen durch Aufsichtsstellen",
-        "emergencies": "Notfallzugriffe zum Schutz lebenswichtiger Interessen",
-        "basis": "Rechtsgrundlage",
-        "justification": "Begründung",
-        "until": "bis",
-        "consents": "Ihre Einwilligungen",
-        "none": "Keine.",
-        "when": "Zeitpunkt",
-        "agency": "Stelle",
-        "from": "von",
-        "purpose": "Zweck",
-        "purposes": "Zwecke",
-        "categories": "Datenkategorien",
-        "category": "Datenkategorie",
-        "consent": "Einwilligung",
-        "period": "Zeitraum",
-        "times": "Anzahl",
-        "role": "Rolle",
-        "recipients": "Empfänger",
-        "given_on": "Erteilt am",
-        "valid_until": "Gültig bis",
-        "unlimited": "unbefristet",
-        "withdrawn_at": "Widerrufen am",
-        "expired_at": "Abgelaufen am",
-        "status": "Status",
-        "page": "Seite",
-    },
-    Language.EN: {
-        "title": "Information on the disclosure of your data (Art. 15 GDPR)",
-        "intro": (
-            "This report shows which agencies received or read data from your case file, when, "
-            "for what purpose and on which basis (your consent, a law or an emergency), and "
-            "which consents you gave and withdrew. Times are German local time."
-        ),
-        "case": "Case",
-        "generated": "Generated",
-        "requested_by": "Prepared by",
-        "as_dpo": "data-protection officer",
-        "as_lead": "lead agency",
-        "person": "Data subject",
-        "no_name": "(filled in by hand once identity has been checked)",
-        "agencies": "Agencies that received or read your data, or hold a consent",
-        "received": "Disclosures to other agencies",
-        "read": "Reads by other agencies",
-        "inspections": "Inspections by supervisory bodies",
-        "emergencies": "Emergency access to protect vital interests",
-        "basis": "Legal basis",
-        "justification": "Justification",
-        "until": "until",
-        "consents": "Your consents",
-        "none": "None.",
-        "when": "When",
-        "agency": "Agency",
-        "from": "from",
-        "purpose": "Purpose",
-        "purposes": "Purposes",
-        "categories": "Data categories",
-        "category": "Data category",
-        "consent": "Consent",
-        "period": "Period",
-        "times": "Times",
-        "role": "Role",
-        "recipients": "Recipients",
-        "given_on": "Given on",
-        "valid_until": "Valid until",
-        "unlimited": "no end date",
-        "withdrawn_at": "Withdrawn on",
-        "expired_at": "Expired on",
-        "status": "Status",
-        "page": "Page",
-    },
+# ISO 639-2 and 639-3 codes a case may carry for the same languages (the contract takes
+# two or three letters). Dari (prs) and Iranian Persian (pes) read the Persian paper.
+ALIASES: Final = {
+    "deu": Language.DE, "ger": Language.DE, "eng": Language.EN, "ara": Language.AR,
+    "fas": Language.FA, "per": Language.FA, "prs": Language.FA, "pes": Language.FA,
+    "tur": Language.TR, "ukr": Language.UK, "rus": Language.RU,
+}  # fmt: skip
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's marker for Babel's extraction)
+    """Marks a message to translate later, where it is only named."""
+    return message
+
+
+# The vocabulary of consents as the papers print it: "counselling" is a category and a
+# purpose, and reads the same as both.
+TERMS: Final = {
+    "identity": N_("identity"),
+    "contact": N_("contact details"),
+    "residence": N_("residence status"),
+    "language": N_("language and courses"),
+    "education": N_("education and recognition"),
+    "employment": N_("employment"),
+    "family": N_("family"),
+    "integration_plan": N_("integration plan"),
+    "counselling": N_("counselling"),
+    "health": N_("health"),
+    "case_management": N_("case management"),
+    "language_course": N_("language course"),
+    "qualification_recognition": N_("recognition of qualifications"),
+    "job_placement": N_("job placement"),
+    "social_benefits": N_("social benefits"),
+    "housing": N_("housing"),
+    "childcare_schooling": N_("childcare and schooling"),
+    "residence_procedure": N_("residence procedure"),
+    # consent statuses
+    "active": N_("valid"),
+    "pending": N_("not yet valid"),
+    "withdrawn": N_("withdrawn"),
+    "expired": N_("expired"),
+    # the role of an inspection
+    "auditor": N_("audit"),
 }
-
-VOCABULARY: Final[Mapping[Language, Mapping[str, str]]] = {
-    Language.DE: {
-        # categories
-        "identity": "Identität",
-        "contact": "Kontaktdaten",
-        "residence": "Aufenthaltsstatus",
-        "language": "Sprache und Kurse",
-        "education": "Bildung und Anerkennung",
-        "employment": "Beschäftigung",
-        "family": "Familie",
-        "integration_plan": "Integrationsplan",
-        "counselling": "Beratung",
-        "health": "Gesundheit",
-        # purposes
-        "case_management": "Fallmanagement",
-        "language_course": "Sprachkurs",
-        "qualification_recognition": "Anerkennung von Abschlüssen",
-        "job_placement": "Arbeitsvermittlung",
-        "social_benefits": "Sozialleistungen",
-        "housing": "Wohnen",
-        "childcare_schooling": "Kinderbetreuung und Schule",
-        "residence_procedure": "Aufenthaltsverfahren",
-        # statuses
-        "active": "gültig",
-        "pending": "noch nicht gültig",
-        "withdrawn": "widerrufen",
-        "expired": "abgelaufen",
-        # roles
-        "auditor": "Prüfung",
-    },
-    Language.EN: {
-        "identity": "identity",
-        "contact": "contact details",
-        "residence": "residence status",
-        "language": "language and courses",
-        "education": "education and recognition",
-        "employment": "employment",
-        "family": "family",
-        "integration_plan": "integration plan",
-        "counselling": "counselling",
-        "health": "health",
-        "case_management": "case management",
-        "language_course": "language course",
-        "qualification_recognition": "recognition of qualifications",
-        "job_placement": "job placement",
-        "social_benefits": "social benefits",
-        "housing": "housing",
-        "childcare_schooling": "childcare and schooling",
-        "residence_procedure": "residence procedure",
-        "active": "valid",
-        "pending": "not yet valid",
-        "withdrawn": "withdrawn",
-        "expired": "expired",
-        "auditor": "audit",
-    },
-}
+# How a day is written (strftime), a message like any other: 01.09.2026, 2026-09-01 …
+DAY_FORMAT: Final = N_("%Y-%m-%d")
 
 
-# Event types by their declared labels (how data was sent, in the report).
-EVENT_LABELS: Final[Mapping[Language, Mapping[str, str]]] = {
-    language: {name: getattr(t.declared.label, language.value) for name, t in CATALOGUE.items()}
-    for language in Language
-}
+def paper_language(person_languages: Sequence[str]) -> Language:
+    """The first of the person's languages (ISO 639 codes, in their order) that the
+    papers print in; German when there is none."""
+    for code in person_languages:
+        found = _language(code.strip().lower())
+        if found is not None:
+            return found
+    return Language.DE
+
+
+def paper_languages(person_languages: Sequence[str]) -> list[Language]:
+    """German first, as the binding version; then the person's language, if another."""
+    language = paper_language(person_languages)
+    return [Language.DE] if language is Language.DE else [Language.DE, language]
+
+
+def _language(code: str) -> Language | None:
+    if code in ALIASES:
+        return ALIASES[code]
+    return next((language for language in Language if language.value == code), None)
+
+
+@cache
+def translations(language: Language) -> gettext.NullTranslations:
+    """The language's catalogue, compiled in memory; English is the messages as written."""
+    if language is Language.EN:
+        return gettext.NullTranslations()
+    po = LOCALE / language.value / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=language.value, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
 
 
 class Words:
-    """Labels, vocabulary and date formats of one language."""
+    """The messages, vocabulary and date formats of one language."""
 
     def __init__(self, language: Language) -> None:
         self.language = language
-        self.text = TEXT[language]
-        self.vocabulary = {**VOCABULARY[language], **EVENT_LABELS[language]}
+        self._gettext = translations(language).gettext
 
-    def __getitem__(self, key: str) -> str:
-        return self.text[key]
+    def __call__(self, message: str, **values: str) -> str:
+        """The message in this language, its %(name)s placeholders filled in."""
+        text = self._gettext(message)
+        return text % values if values else text
 
     def term(self, code: str) -> str:
-        # "counselling" is a category and a purpose; both read the same.
-        return self.vocabulary.get(code, code)
+        """A code of the vocabulary or an event type in words; an unknown code as it is."""
+        if code in TERMS:
+            return self(TERMS[code])
+        if code in CATALOGUE:
+            return self(CATALOGUE[code].declared.label.en)
+        return code
 
-    def terms(self, codes: list[str]) -> str:
-        return ", ".join(self.term(c) for c in codes)
+    def code(self, text: str) -> str:
+        """An id, phone number or address as written. In right-to-left text it is set
+        apart (a left-to-right isolate), so "+49 261 000" does not turn into
+        "000 261 +49" by the rules that order the numbers of Arabic text."""
+        return f"\u2066{text}\u2069" if self.language.rtl else text
+
+    def terms(self, codes: Sequence[str]) -> str:
+        return self.listed([self.term(c) for c in codes])
+
+    def listed(self, items: Sequence[str]) -> str:
+        """Items one after another, parted by the language's comma (Arabic script's "،")."""
+        return ("\u060c " if self.language.rtl else ", ").join(items)
 
     def day(self, value: date) -> str:
-        return value.strftime("%d.%m.%Y" if self.language is Language.DE else "%Y-%m-%d")
+        return value.strftime(self(DAY_FORMAT))
 
     def moment(self, value: datetime) -> str:
         local = value.astimezone(LOCAL_TIME)

@@ -1,136 +1,157 @@
-"""The disclosure report as a printable PDF (fpdf2), in German or English.
+"""The disclosure report (Art. 15 GDPR) as a printable PDF (fpdf2): in German, and
+beside it in the person's language on pages of its own.
 
-Set in the bundled DejaVu Sans, so names in any Latin, Greek or Cyrillic script
-print as written. Agency and consent ids are printed as they are, each agency on
-a line of its own, so the person can match them against receipts.
+Agencies are named as the directory names them, each listed once with how its office
+is reached, so the person can ask them; consent ids are printed as they are, so the
+person can refer to a consent.
 """
 
 from collections.abc import Sequence
 from datetime import datetime
-from importlib.resources import as_file, files
 
-from fpdf import FPDF, FontFace
-
-from coordination.adapters.reports.labels import Language, Words
+from coordination.adapters.reports.agencies import Agencies, AgencyContact, contact_line, named
+from coordination.adapters.reports.labels import N_, Language, Words
+from coordination.adapters.reports.typesetting import BODY, TRANSLATED, Paper
 from coordination.domain.disclosure import DisclosureReport, ReportConsent
 
-FONT = "DejaVu"
-BODY, SMALL = 10.0, 8.5
+TITLE = N_("Information on the disclosure of your data (Art. 15 GDPR)")
 UNTIL = " \u2013\n"  # an en dash between the first and the last time
 
 
-class _Document(FPDF):
-    words: Words
+def render_report(
+    report: DisclosureReport, language: Language, agencies: Agencies | None = None
+) -> bytes:
+    """German first, as the binding version; then `language`'s, unless it is German.
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT, "", SMALL)
-        self.cell(0, 5, f"{self.words['page']} {self.page_no()}/{{nb}}", align="C")
-
-
-def render_report(report: DisclosureReport, language: Language) -> bytes:
-    words = Words(language)
-    pdf = _document(report, words)
-    _header(pdf, report, words)
-    _agencies(pdf, report, words)
-    _received(pdf, report, words)
-    _reads(pdf, report, words)
-    _inspections(pdf, report, words)
-    _emergencies(pdf, report, words)
-    _consents(pdf, report.consents, words)
+    `agencies`: names and contacts by agency id, from the directory; without them, the
+    report's own names of the agencies it lists, and ids for any other.
+    """
+    everyone = _names(report, agencies or {})
+    pdf = Paper(Words(Language.DE)(TITLE), report.generated_at)
+    languages = [Language.DE] if language is Language.DE else [Language.DE, language]
+    for each in languages:
+        pdf.add_page()
+        pdf.speak(Words(each))  # after add_page: it printed the last version's footer
+        _version(pdf, report, everyone)
     return bytes(pdf.output())
 
 
-def _document(report: DisclosureReport, words: Words) -> _Document:
-    pdf = _Document(format="A4")
-    pdf.words = words
-    fonts = files("coordination.adapters.reports") / "fonts"
-    for style, name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf")):
-        with as_file(fonts / name) as path:
-            pdf.add_font(FONT, style, str(path))
-    pdf.set_title(words["title"])
-    pdf.set_lang(words.language.value)
-    pdf.set_creation_date(report.generated_at)  # the same report prints the same
-    pdf.set_margins(18, 18, 18)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_page()
-    return pdf
+def _names(report: DisclosureReport, agencies: Agencies) -> dict[str, AgencyContact]:
+    return {a.agency_id: AgencyContact(a.name) for a in report.agencies} | dict(agencies)
 
 
-def _header(pdf: _Document, report: DisclosureReport, words: Words) -> None:
-    pdf.set_font(FONT, "B", 15)
-    _paragraph(pdf, words["title"], height=7.5)
-    pdf.set_font(FONT, "", BODY)
-    _paragraph(pdf, words["intro"])
+def _version(pdf: Paper, report: DisclosureReport, agencies: Agencies) -> None:
+    _header(pdf, report, agencies)
+    _agencies(pdf, report, agencies)
+    _received(pdf, report, agencies)
+    _reads(pdf, report, agencies)
+    _inspections(pdf, report, agencies)
+    _emergencies(pdf, report, agencies)
+    _consents(pdf, report.consents, agencies)
+
+
+def _header(pdf: Paper, report: DisclosureReport, agencies: Agencies) -> None:
+    words = pdf.words
+    pdf.use_font(15, bold=True)
+    pdf.paragraph(words(TITLE), height=7.5)
+    pdf.use_font(BODY)
+    if words.language is not Language.DE:
+        pdf.use_font(BODY, bold=True)
+        pdf.paragraph(words(TRANSLATED))
+        pdf.use_font(BODY)
+        pdf.ln(1)
+    pdf.paragraph(words(
+        "This report shows which agencies received or read data from your case file, when, "
+        "for what purpose and on which basis (your consent, a law or an emergency), and "
+        "which consents you gave and withdrew. Times are German local time."
+    ))  # fmt: skip
     pdf.ln(2)
     person = report.person
-    name = f"{person.given_name} {person.family_name}" if person else words["no_name"]
-    role = words["as_dpo"] if report.requested_as == "dpo" else words["as_lead"]
+    name = (f"{person.given_name} {person.family_name}" if person
+            else words("(filled in by hand once identity has been checked)"))  # fmt: skip
+    role = (words("data-protection officer") if report.requested_as == "dpo"
+            else words("lead agency"))  # fmt: skip
+    by = named(agencies, report.requested_by)
     for label, value in (
-        (words["person"], name),
-        (words["case"], str(report.case_id)),
-        (words["generated"], words.moment(report.generated_at)),
-        (words["requested_by"], f"{report.requested_by} ({role})"),
+        (words("Data subject"), name),
+        (words("Case"), words.code(str(report.case_id))),
+        (words("Generated"), words.moment(report.generated_at)),
+        (words("Prepared by"), f"{by.name} ({role})"),
     ):
-        _paragraph(pdf, f"{label}: {value}")
+        pdf.paragraph(f"{label}: {value}")
+    # Whom the person asks about the report.
+    if line := contact_line(by, words):
+        pdf.paragraph(f"    {line}")
 
 
-def _agencies(pdf: _Document, report: DisclosureReport, words: Words) -> None:
-    _section(pdf, words["agencies"])
-    if not report.agencies:
-        _paragraph(pdf, words["none"])
+def _agencies(pdf: Paper, report: DisclosureReport, agencies: Agencies) -> None:
+    """Each agency once, with how to reach it: the tables below name them only."""
+    words = pdf.words
+    pdf.section(words("Agencies that received or read your data, or hold a consent"), size=12)
+    listed = []
     for agency in report.agencies:
-        _paragraph(pdf, f"• {agency.name} — {agency.agency_id}")
+        found = named(agencies, agency.agency_id)
+        line = contact_line(found, words)
+        listed.append(f"{found.name}\n{line}" if line else found.name)
+    pdf.bullets(listed)
 
 
-def _received(pdf: _Document, report: DisclosureReport, words: Words) -> None:
-    _section(pdf, words["received"])
+def _received(pdf: Paper, report: DisclosureReport, agencies: Agencies) -> None:
+    words = pdf.words
+    pdf.section(words("Disclosures to other agencies"), size=12)
     rows = [
-        [words.moment(r.at), f"{r.agency}\n({words['from']} {r.sender})",
+        [words.moment(r.at),
+         named(agencies, r.agency).name + "\n"
+         + words("(from %(sender)s)", sender=named(agencies, r.sender).name),
          f"{words.term(r.purpose)}\n({words.term(r.event_type)})",
          words.terms(r.categories), _brief(", ".join([*r.consents, *r.norms]), 200)]
         for r in report.received
     ]  # fmt: skip
-    headings = [words["when"], words["agency"], words["purpose"], words["categories"],
-                words["basis"]]  # fmt: skip
-    _table(pdf, headings, rows, (22, 52, 34, 40, 26), words)
+    headings = [words("When"), words("Agency"), words("Purpose"), words("Data categories"),
+                words("Legal basis")]  # fmt: skip
+    pdf.tabulate(headings, rows, (22, 50, 32, 38, 32))
 
 
-def _reads(pdf: _Document, report: DisclosureReport, words: Words) -> None:
-    _section(pdf, words["read"])
+def _reads(pdf: Paper, report: DisclosureReport, agencies: Agencies) -> None:
+    words = pdf.words
+    pdf.section(words("Reads by other agencies"), size=12)
     rows = [
-        [r.agency, words.term(r.category), f"{r.consent_id or r.norm}\n({words.terms(r.purposes)})",
+        [named(agencies, r.agency).name, words.term(r.category),
+         f"{r.consent_id or r.norm}\n({words.terms(r.purposes)})",
          _span(words, r.first_at, r.last_at), str(r.times)]
         for r in report.read
     ]  # fmt: skip
-    headings = [words["agency"], words["category"], words["basis"], words["period"],
-                words["times"]]  # fmt: skip
-    _table(pdf, headings, rows, (52, 30, 34, 42, 16), words)
+    headings = [words("Agency"), words("Data category"), words("Legal basis"), words("Period"),
+                words("How often")]  # fmt: skip
+    pdf.tabulate(headings, rows, (52, 30, 34, 42, 16))
 
 
-def _inspections(pdf: _Document, report: DisclosureReport, words: Words) -> None:
+def _inspections(pdf: Paper, report: DisclosureReport, agencies: Agencies) -> None:
     if not report.inspections:
         return
-    _section(pdf, words["inspections"])
+    words = pdf.words
+    pdf.section(words("Inspections by supervisory bodies"), size=12)
     rows = [
-        [i.agency, words.term(i.role),
+        [named(agencies, i.agency).name, words.term(i.role),
          _span(words, i.first_at, i.last_at), str(i.times)]
         for i in report.inspections
     ]  # fmt: skip
-    headings = [words["agency"], words["role"], words["period"], words["times"]]
-    _table(pdf, headings, rows, (66, 34, 58, 16), words)
+    headings = [words("Agency"), words("Role"), words("Period"), words("How often")]
+    pdf.tabulate(headings, rows, (66, 34, 58, 16))
 
 
-def _emergencies(pdf: _Document, report: DisclosureReport, words: Words) -> None:
+def _emergencies(pdf: Paper, report: DisclosureReport, agencies: Agencies) -> None:
     if not report.emergency_accesses:
         return
-    _section(pdf, words["emergencies"])
+    words = pdf.words
+    pdf.section(words("Emergency access to protect vital interests"), size=12)
     rows = [
-        [e.agency, _span(words, e.opened_at, e.closes_at), _brief(e.justification), str(e.reads)]
+        [named(agencies, e.agency).name, _span(words, e.opened_at, e.closes_at),
+         _brief(e.justification), str(e.reads)]
         for e in report.emergency_accesses
-    ]
-    headings = [words["agency"], words["period"], words["justification"], words["times"]]
-    _table(pdf, headings, rows, (46, 42, 70, 16), words)
+    ]  # fmt: skip
+    headings = [words("Agency"), words("Period"), words("Justification"), words("How often")]
+    pdf.tabulate(headings, rows, (46, 42, 70, 16))
 
 
 def _brief(text: str | None, most: int = 400) -> str:
@@ -141,61 +162,38 @@ def _brief(text: str | None, most: int = 400) -> str:
     return flat if len(flat) <= most else flat[: most - 1] + "…"
 
 
-def _consents(pdf: _Document, consents: Sequence[ReportConsent], words: Words) -> None:
-    _section(pdf, words["consents"])
+def _consents(pdf: Paper, consents: Sequence[ReportConsent], agencies: Agencies) -> None:
+    words = pdf.words
+    pdf.section(words("Your consents"), size=12)
     if not consents:
-        _paragraph(pdf, words["none"])
+        pdf.paragraph(words("None."))
+    consent = words("Consent")
     for c in consents:
-        pdf.set_font(FONT, "B", BODY)
-        _paragraph(pdf, f"{words['consent']} {c.consent_id} — {words.term(c.status)}")
-        pdf.set_font(FONT, "", BODY)
-        until = words.day(c.valid_until) if c.valid_until else words["unlimited"]
-        lines = [
-            (words["recipients"], ", ".join(c.recipients)),
-            (words["purposes"], words.terms(c.purposes)),
-            (words["categories"], words.terms(c.categories)),
-            (words["given_on"], words.day(c.given_on)),
-            (words["valid_until"], until),
-        ]
-        if c.withdrawn_at:
-            lines.append((words["withdrawn_at"], words.moment(c.withdrawn_at)))
-        if c.expired_at:
-            lines.append((words["expired_at"], words.moment(c.expired_at)))
-        for label, value in lines:
-            _paragraph(pdf, f"    {label}: {value}")
+        pdf.use_font(BODY, bold=True)
+        pdf.paragraph(f"{consent} {words.code(c.consent_id)} — {words.term(c.status)}")
+        pdf.use_font(BODY)
+        for label, value in _consent_lines(c, words, agencies):
+            pdf.paragraph(f"    {label}: {value}")
         pdf.ln(1.5)
+
+
+def _consent_lines(c: ReportConsent, words: Words, agencies: Agencies) -> list[tuple[str, str]]:
+    until = words.day(c.valid_until) if c.valid_until else words("no end date")
+    lines = [
+        (words("Recipients"), words.listed([named(agencies, r).name for r in c.recipients])),
+        (words("Purposes"), words.terms(c.purposes)),
+        (words("Data categories"), words.terms(c.categories)),
+        (words("Given on"), words.day(c.given_on)),
+        (words("Valid until"), until),
+    ]
+    if c.withdrawn_at:
+        lines.append((words("Withdrawn on"), words.moment(c.withdrawn_at)))
+    if c.expired_at:
+        lines.append((words("Expired on"), words.moment(c.expired_at)))
+    return lines
 
 
 def _span(words: Words, first: datetime, last: datetime) -> str:
     if words.moment(first) == words.moment(last):
         return words.moment(first)
     return words.moment(first) + UNTIL + words.moment(last)
-
-
-def _section(pdf: _Document, title: str) -> None:
-    pdf.ln(3)
-    pdf.set_font(FONT, "B", 12)
-    _paragraph(pdf, title, height=6.5)
-    pdf.set_font(FONT, "", BODY)
-
-
-def _paragraph(pdf: _Document, text: str, height: float = 5.0) -> None:
-    pdf.multi_cell(0, height, text, align="L", new_x="LMARGIN", new_y="NEXT")
-
-
-def _table(
-    pdf: _Document, headings: list[str], rows: list[list[str]], widths: tuple[int, ...],
-    words: Words,
-) -> None:  # fmt: skip
-    if not rows:
-        _paragraph(pdf, words["none"])
-        return
-    pdf.set_font(FONT, "", SMALL)
-    bold = FontFace(emphasis="BOLD")
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.2,
-                   headings_style=bold) as table:  # fmt: skip
-        for cells in [headings, *rows]:
-            row = table.row()
-            for text in cells:
-                row.cell(text)
-    pdf.set_font(FONT, "", BODY)

@@ -251,6 +251,11 @@ class Directory:
         """Found before by this process: `exists` answers without reading the store."""
         return agency_id in self._agencies
 
+    def entry(self, agency_id: str) -> DirectoryEntry | None:
+        """An agency with what the directory shows of it; None for an unknown one."""
+        row = self.db.fetch_one("SELECT * FROM {p}agencies WHERE agency_id = %s", (agency_id,))
+        return DirectoryEntry(_agency(row), _listing(row)) if row else None
+
     def list_agencies(self) -> list[Agency]:
         return [_agency(r) for r in self.db.fetch_all("SELECT * FROM {p}agencies ORDER BY 1")]
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 
 from consent.record import LOCAL_TIME
-from coordination.adapters.reports.labels import Language
+from coordination.adapters.reports.labels import Language, paper_language
 from coordination.adapters.reports.pdf import render_report
 from coordination.bootstrap import Services
 from coordination.contract.examples import CASE_ID
@@ -105,15 +105,19 @@ def get_consent_trail(case_id: str, caller: CaseOverseer, svc: OversightDep) -> 
 def get_disclosure_report(
     case_id: str, caller: CaseOverseer, svc: OversightDep,
     format_: Annotated[Literal["json", "pdf"] | None, Query(alias="format")] = None,
-    lang: Annotated[Language, Query(description="language of the PDF")] = Language.DE,
+    lang: Annotated[Language | None, Query(
+        description="the PDF's language beside German (German alone: de); by default the "
+        "first of the person's languages the papers print in")] = None,
     accept: Accept = "",
 ) -> DisclosureReport | Response:  # fmt: skip
-    report = svc.disclosure_report(caller, parse_case_id(case_id))
     if _chosen(format_, accept, {PDF: "pdf"}, "json") == "json":
-        return report
-    filename = f"disclosure-report-{report.case_id}-{lang.value}.pdf"
+        return svc.disclosure_report(caller, parse_case_id(case_id))
+    paper = svc.disclosure_paper(caller, parse_case_id(case_id))
+    language = lang or paper_language(paper.person_languages)
+    filename = f"disclosure-report-{paper.report.case_id}-{language.value}.pdf"
     headers = {"Content-Disposition": f'inline; filename="{filename}"'}
-    return Response(render_report(report, lang), media_type=PDF, headers=headers)
+    pdf = render_report(paper.report, language, paper.agencies)
+    return Response(pdf, media_type=PDF, headers=headers)
 
 
 @router.get(

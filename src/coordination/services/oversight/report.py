@@ -6,11 +6,13 @@ name is added only for the lead agency's copy (ADR 0007).
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from consent import EMPTY_STATUTE, Category, Statute
 from consent.basis import Basis, Ground
+from coordination.adapters.reports.agencies import AgencyContact
 from coordination.adapters.store.access_log import AccessEntry
 from coordination.domain.case import Case
 from coordination.domain.disclosure import (
@@ -29,6 +31,24 @@ from coordination.services.oversight.trail import names
 
 # What an emergency access rests on.
 VITAL_INTERESTS = "Art. 6 Abs. 1 lit. d, Art. 9 Abs. 2 lit. c DSGVO"
+
+
+@dataclass(frozen=True)
+class DisclosurePaper:
+    """The report with what its printed copy needs besides: each agency's name and how
+    to reach it, and the person's languages (ISO 639 codes; empty in a copy without
+    the name)."""
+
+    report: DisclosureReport
+    agencies: dict[str, AgencyContact]
+    person_languages: list[str]
+
+
+def named_in(report: DisclosureReport) -> set[str]:
+    """Every agency the report names: those it lists, senders, who asked for it."""
+    found = {a.agency_id for a in report.agencies} | {r.sender for r in report.received}
+    found |= {e.agency for e in report.emergency_accesses}
+    return found | {report.requested_by}
 
 
 def person_name(case: Case, agency: str, at: datetime) -> tuple[PersonName | None, str | None]:

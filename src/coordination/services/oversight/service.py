@@ -32,6 +32,7 @@ from coordination.domain.disclosure import AgencyRef, DisclosureReport
 from coordination.domain.grounds import Grounds
 from coordination.domain.identity import Caller, Role
 from coordination.domain.trail import ConsentTrail, consent_trail
+from coordination.services.agency_directory import contacts
 from coordination.services.controllers import Processing
 from coordination.services.grounds import GroundsLookup
 from coordination.services.oversight.access import Logbook, Overseer, check_overseer
@@ -43,7 +44,12 @@ from coordination.services.oversight.overview import (
     period_bounds,
 )
 from coordination.services.oversight.receipts import ReceiptSource
-from coordination.services.oversight.report import disclosure_report, person_name
+from coordination.services.oversight.report import (
+    DisclosurePaper,
+    disclosure_report,
+    named_in,
+    person_name,
+)
 from coordination.services.oversight.scope import document_of, entries_of, trail_of
 from coordination.services.oversight.trail import TrailDocument, trail_document
 
@@ -107,6 +113,17 @@ class OversightService:
         return document
 
     def disclosure_report(self, caller: Caller, case_id: UUID) -> DisclosureReport:
+        return self._disclosure(caller, case_id)[0]
+
+    def disclosure_paper(self, caller: Caller, case_id: UUID) -> DisclosurePaper:
+        """The report as it is printed: every agency it names with its name and contact
+        from the directory; in a copy that carries the name, the person's languages too,
+        read with it (identity) on the same basis, so the paper can be in one of them."""
+        report, case = self._disclosure(caller, case_id)
+        languages = list(case.person.get("languages") or []) if report.person else []
+        return DisclosurePaper(report, contacts(self.directory, named_in(report)), languages)
+
+    def _disclosure(self, caller: Caller, case_id: UUID) -> tuple[DisclosureReport, Case]:
         seen = self._oversee(caller, case_id)
         entries = seen.entries(self.access_log.for_case(str(case_id)))
         person, basis = None, None
@@ -123,7 +140,7 @@ class OversightService:
             identity = Category.IDENTITY.value
             log.append(self.logbook.entry(caller, case_id, "read", [identity], {identity: basis}))
         self.access_log.write(*log)
-        return report
+        return report, seen.case
 
     def consent_receipt(
         self, caller: Caller, case_id: UUID, consent_id: str

@@ -206,8 +206,9 @@ async def print_consent(request: Request, case_id: str, session: CaseworkerSessi
     page = await _load(request, session, case_id)
     if page is None:
         return _not_found(request)
-    at = services(request).app.clock()
-    pdf = await run_in_threadpool(consent_paper, page, consent, at)
+    svc = services(request)
+    pdf = await run_in_threadpool(consent_paper, page, consent, svc.app.clock(),
+                                  svc.agencies.contacts)  # fmt: skip
     name = f"einwilligung-{page.case.id}.pdf"
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",

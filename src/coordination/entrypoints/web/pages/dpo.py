@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from consent.record import LOCAL_TIME
-from coordination.adapters.reports.labels import Language
+from coordination.adapters.reports.labels import Language, paper_language
 from coordination.adapters.reports.pdf import render_report
 from coordination.application.errors import CaseNotFound
 from coordination.domain.disclosure import DisclosureReport
@@ -87,13 +87,16 @@ async def report(request: Request, case_id: str, session: DpoSession) -> HTMLRes
 
 @router.get("/dpo/cases/{case_id}/report.pdf")
 async def report_pdf(
-    request: Request, case_id: str, session: DpoSession, lang: Language = Language.DE
+    request: Request, case_id: str, session: DpoSession, lang: Language | None = None
 ) -> Response:
-    found = await _read(request, session, case_id, _report(request))
-    if found is None:
+    """German, and beside it the language asked for; else the person's, where the copy
+    may carry it (a DPO's never does: it is German alone)."""
+    paper = await _read(request, session, case_id, services(request).oversight.disclosure_paper)
+    if paper is None:
         return _not_found(request)
-    pdf = await run_in_threadpool(render_report, found, lang)
-    name = f"disclosure-report-{found.case_id}-{lang.value}.pdf"
+    language = lang or paper_language(paper.person_languages)
+    pdf = await run_in_threadpool(render_report, paper.report, language, paper.agencies)
+    name = f"disclosure-report-{paper.report.case_id}-{language.value}.pdf"
     return Response(pdf, media_type="application/pdf", headers=_download(name))
 
 
