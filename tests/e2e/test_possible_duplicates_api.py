@@ -67,13 +67,20 @@ def test_the_opening_says_a_possible_duplicate_exists_and_the_lead_sees_whom_to_
         assert held not in page
 
 
-def test_the_dpo_overview_lists_the_pairs_of_the_controllers_agencies(
-    api: Api, services: Services, browser: httpx.Client
-) -> None:
+def a_pair(api: Api, services: Services) -> tuple[str, str, str, str]:
+    """The authority holds Mohammed Al-Hassan; the job centre opens a case for Muhammad
+    Al-Hassan, born the same day: (authority, job centre, held case, new case)."""
     abh, jobcenter = api.agency("abh-leipzig"), api.agency("jobcenter-leipzig")
     held = api.open_case(abh, person=HASSAN)
     indexed(api, services)
-    api.open_case(jobcenter, person={**HASSAN, "given_name": "Muhammad"})
+    new = api.open_case(jobcenter, person={**HASSAN, "given_name": "Muhammad"})
+    return abh, jobcenter, held, new
+
+
+def test_the_dpo_overview_lists_the_pairs_of_the_controllers_agencies(
+    api: Api, services: Services, browser: httpx.Client
+) -> None:
+    _, _, held, _ = a_pair(api, services)
 
     add_agency(services, "abh-leipzig", municipality="mayen-koblenz")
     services.accounts.add("dora@abh.example", "abh-leipzig", (Role.DPO,), "Dora", PASSWORD)
@@ -87,10 +94,7 @@ def test_the_dpo_overview_lists_the_pairs_of_the_controllers_agencies(
 def test_the_job_centre_merges_its_case_once_the_person_agreed(
     api: Api, services: Services, browser: httpx.Client
 ) -> None:
-    abh, jobcenter = api.agency("abh-leipzig"), api.agency("jobcenter-leipzig")
-    held = api.open_case(abh, person=HASSAN)
-    indexed(api, services)
-    new = api.open_case(jobcenter, person={**HASSAN, "given_name": "Muhammad"})
+    abh, jobcenter, held, new = a_pair(api, services)
     merge = {"type": "CaseMerged", "into_case_id": held, "reason": "the same man"}
     refused = body(api.post(jobcenter, new, **merge), 422)
     assert "whose person you may read" in refused["detail"]
