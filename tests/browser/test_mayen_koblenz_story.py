@@ -79,7 +79,7 @@ def test_a_referral_under_consent_through_the_browser(
         counselling.get_by_label("Vorname").fill("Amina")
         counselling.get_by_label("Familienname").fill("Hadad")
         counselling.get_by_label("Geburtsdatum").fill("1994-03-02")
-        counselling.get_by_role("button", name="Suchen").click()
+        counselling.get_by_role("button", name="Suchen", exact=True).click()
         expect(counselling.get_by_role("link", name="Amina Haddad")).to_be_visible()
         assert_accessible(counselling)
         shot(counselling, "07b-find-a-person")

@@ -92,6 +92,19 @@ def upcast(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def state_now(state: dict[str, Any]) -> dict[str, Any]:
+    """A state then, as it reads now: merged into no other case; its agreements neither
+    reviewed nor ended, their milestones not cancelled."""
+    now: dict[str, Any] = {**state, "merged_into": None}
+    if "agreements" in state:
+        now["agreements"] = [
+            {**a, "next_review_on": None, "ended": None, "ended_on": None,
+             "milestones": {k: {**m, "cancelled_on": None} for k, m in a["milestones"].items()}}
+            for a in state["agreements"]
+        ]  # fmt: skip
+    return now
+
+
 def in_utc(then: Any) -> Any:
     """What was read then, its instants as answers write them now: in UTC, with `Z`."""
     if isinstance(then, dict):
@@ -108,7 +121,7 @@ def test_every_case_reads_as_an_auditor_read_it_then(api: Api, auditor: str, sto
         state = api.as_(auditor, "GET", f"/v1/cases/{then['case_id']}")
         assert state.status_code == 200, (name, state.text)
         assert state.json()["version"] == then["version"], name
-        assert as_then(state.json()) == then["state"], name
+        assert as_then(state.json()) == state_now(then["state"]), name
         history = api.as_(auditor, "GET", f"/v1/cases/{then['case_id']}/history")
         assert history_then(history.json()["events"]) == upcast(then["history"]), name
 

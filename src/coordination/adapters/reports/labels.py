@@ -154,8 +154,9 @@ class Words:
         """A code of the vocabulary or an event type in words; an unknown code as it is."""
         if code in TERMS:
             return self(TERMS[code])
-        if code in CATALOGUE:
-            return self(CATALOGUE[code].declared.label.en)
+        if code in CATALOGUE:  # German and English are declared on the event itself
+            label = CATALOGUE[code].declared.label
+            return label.de if self.language is Language.DE else self(label.en)
         return code
 
     def code(self, text: str) -> str:
