@@ -63,13 +63,13 @@ class PersonIndexProjection(Projection[PersonIndexView]):
     def _(self, e: PersonCorrected) -> None:
         key = (e.originator_id, e.originator_version)
         person = self._corrected.pop(key, None)
+        self.view.unencoded(str(e.originator_id))  # encoded again, whole
         self._index(str(e.originator_id), person if person is not None else self.person_at(*key))
 
     def _index(self, case_id: str, person: Mapping[str, Any]) -> None:
         born = _day(person.get("date_of_birth"))
         family = person.get("family_name")
         if born is None or not family:  # erased, or too little to find the person by
-            self.view.removed(case_id)
             return
         given, country = person.get("given_name") or "", person.get("nationality")
         encoded = self.encoder.encode(given, family, born, country)

@@ -86,7 +86,6 @@ class PersonIndexView(View):
         self, case_id: str, blocks: list[str], clk_hex: str, skeleton_hex: str,
         nationality: str | None,
     ) -> None:  # fmt: skip
-        self.unencoded(case_id)  # a correction encodes the person again
         self.write("INSERT INTO {p}person_index VALUES (%s, %s)", (case_id, clk_hex))
         self.write(
             "INSERT INTO {p}person_index_codes VALUES (%s, %s, %s)",
