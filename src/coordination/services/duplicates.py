@@ -5,7 +5,8 @@ compared with every case sharing a blocking key: the same date of birth (or year
 month), a name alike in its bigrams or in its consonant skeleton, and no differing
 nationality where both are known. A match is kept as a pair of case ids. The agency
 that opened the case learns only that a possible duplicate exists; the earlier case's
-lead agency sees the pair on its case, with who opened the other; their DPOs see both.
+lead agency sees the pair on its case, with who opened the other; each side's DPO sees its
+own side.
 """
 
 from collections.abc import Callable, Mapping
