@@ -4,6 +4,7 @@ opening a case of its own for a person drawn like the generated ones."""
 
 import random
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +15,9 @@ from coordination.domain.identity import Caller, Principal, Role
 from projections.runner import Follower
 
 
-def measure(svc: Services, opens: int, now: datetime) -> dict[str, Any]:
+def measure(svc: Services, opens: int, now: datetime, settle: Callable[[], None]) -> dict[str, Any]:
     indexed = _catch_up(svc)
+    settle()  # planner statistics of an index that grew with the store
     municipality = MUNICIPALITIES[0]
     agency = svc.directory.get_agency(agency_id("jobcenter", municipality))
     assert agency is not None

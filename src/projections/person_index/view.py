@@ -25,8 +25,11 @@ _SHARING = (
     " JOIN {p}person_index i ON i.case_id = b.case_id"
     " LEFT JOIN {p}person_index_codes c ON c.case_id = b.case_id"
 )
+# On PostgreSQL an array: the planner knows it holds two keys and reads the index, where
+# a set from JSON counts as a hundred rows and, on a table whose statistics lag behind
+# its growth, turned the lookup into scans (250 ms against 4 ms at 200,000 cases).
 _CANDIDATES = {
-    "postgres": _SHARING + " WHERE b.block IN (SELECT json_array_elements_text(%s::json))",
+    "postgres": _SHARING + " WHERE b.block = ANY(%s)",
     "sqlite": _SHARING + " WHERE b.block IN (SELECT value FROM json_each(%s))",
 }
 _UNENCODED = [
@@ -106,7 +109,8 @@ class PersonIndexView(View):
 
     def candidates(self, blocks: list[str]) -> list[Candidate]:
         """The cases sharing a blocking key, with their encodings."""
-        rows = self.rows(_CANDIDATES[self.db.dialect], (json.dumps(blocks),))
+        given = list(blocks) if self.db.dialect == "postgres" else json.dumps(blocks)
+        rows = self.rows(_CANDIDATES[self.db.dialect], (given,))
         return [
             Candidate(r["case_id"], int(r["clk"], 16), int(r["skeleton"] or "0", 16),
                       r["nationality"])
