@@ -5,7 +5,6 @@ opening a case of its own for a person drawn like the generated ones."""
 import random
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from bench.data import MUNICIPALITIES, agency_id, person
@@ -15,7 +14,7 @@ from coordination.domain.identity import Caller, Principal, Role
 from projections.runner import Follower
 
 
-def measure(svc: Services, opens: int, now: datetime, settle: Callable[[], None]) -> dict[str, Any]:
+def measure(svc: Services, opens: int, settle: Callable[[], None]) -> dict[str, Any]:
     indexed = _catch_up(svc)
     settle()  # planner statistics of an index that grew with the store
     municipality = MUNICIPALITIES[0]

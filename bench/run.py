@@ -132,7 +132,7 @@ def measure_reads(svc: Services, size: Size, url: str, now: datetime) -> dict[st
     catch_up = measure.catch_up(svc)
     settle(url)
     step("opening with the duplicate check, against without")
-    duplicate_check = duplicates.measure(svc, size.page_reads, now, lambda: settle(url))
+    duplicate_check = duplicates.measure(svc, size.page_reads, lambda: settle(url))
     step("caseload pages")
     pages = measure.caseload_pages(svc, size.page_reads, now)
     pages["cases"] = size.cases

@@ -90,6 +90,19 @@ def as_hex(bits: int) -> str:
     return f"{bits:0{BITS // 4}x}"
 
 
+def born_on(value: object) -> date | None:
+    """A date of birth as a case holds it (a date, or its ISO text); None when it has none
+    or it cannot be read (an erased part reads as None)."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def dice(a: int, b: int) -> float:
     both = a.bit_count() + b.bit_count()
     return 2 * (a & b).bit_count() / both if both else 0.0

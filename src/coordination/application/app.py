@@ -72,8 +72,6 @@ class Recorded:
     position: int
     event: CaseEvent
     replayed: bool = False
-    # An opening only: whether the case may duplicate another (services/duplicates.py).
-    possible_duplicate: bool = False
 
 
 def project_case(case: Case | None, events: Iterable[Any]) -> Case | None:

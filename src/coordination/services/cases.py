@@ -2,7 +2,7 @@
 reads filtered by consent with every read of another agency's data logged."""
 
 from copy import deepcopy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -45,6 +45,13 @@ class SeenEvent:
     view: View
 
 
+@dataclass(frozen=True)
+class Opened(Recorded):
+    """An opening's answer: the write's, and whether the case may duplicate another."""
+
+    possible_duplicate: bool = False
+
+
 TIMELINE = 50  # events of a replay's timeline around the chosen version
 
 
@@ -81,13 +88,13 @@ class CaseService:
 
     def open_case(
         self, caller: Caller, fields: dict[str, Any], idem: IdempotencyRequest | None
-    ) -> Recorded:
+    ) -> "Opened":
         """The case opened, and compared with every case for a possible duplicate
         (ADR 0059); `possible_duplicate` on the answer tells the caller no more."""
         recorded = self.app.open_case(caller.actor, fields, idem)
         person = getattr(recorded.event, "person", None) or {}
         found = self.duplicates.check(caller, recorded.case_id, person)
-        return replace(recorded, possible_duplicate=found)
+        return Opened(**vars(recorded), possible_duplicate=found)
 
     def record_event(
         self, caller: Caller, case_id: UUID, kind: str, fields: dict[str, Any],

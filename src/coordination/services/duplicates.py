@@ -11,7 +11,7 @@ own side.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +20,7 @@ from coordination.adapters.person_index import (
     SKELETON_MATCH,
     Encoded,
     PersonEncoder,
+    born_on,
     dice,
 )
 from coordination.adapters.store.access_log import AccessEntry, AccessLog
@@ -109,7 +110,7 @@ class DuplicateCheck:
         return bool(pairs)
 
     def _encoded(self, person: Mapping[str, Any]) -> Encoded | None:
-        born, family = _day(person.get("date_of_birth")), person.get("family_name")
+        born, family = born_on(person.get("date_of_birth")), person.get("family_name")
         if born is None or not family:
             return None
         given, country = person.get("given_name") or "", person.get("nationality")
@@ -126,9 +127,3 @@ def similarity(wanted: Encoded, candidate: Candidate) -> float:
     if full >= MATCH or bare >= SKELETON_MATCH:
         return max(full, bare)
     return 0.0
-
-
-def _day(value: object) -> date | None:
-    if isinstance(value, str):
-        return date.fromisoformat(value)
-    return value if isinstance(value, date) else None

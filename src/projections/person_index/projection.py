@@ -8,7 +8,6 @@ the correction's version, read from the store (`person_at`), the same on a rebui
 reads happen in `prepare`, before the batch's transaction opens (runner.py)."""
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
 from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
@@ -16,7 +15,7 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
-from coordination.adapters.person_index import PersonEncoder, as_hex
+from coordination.adapters.person_index import PersonEncoder, as_hex, born_on
 from coordination.domain.case import (
     CaseErased,
     CaseMerged,
@@ -67,7 +66,7 @@ class PersonIndexProjection(Projection[PersonIndexView]):
         self._index(str(e.originator_id), person if person is not None else self.person_at(*key))
 
     def _index(self, case_id: str, person: Mapping[str, Any]) -> None:
-        born = _day(person.get("date_of_birth"))
+        born = born_on(person.get("date_of_birth"))
         family = person.get("family_name")
         if born is None or not family:  # erased, or too little to find the person by
             return
@@ -94,14 +93,3 @@ class PersonIndexProjection(Projection[PersonIndexView]):
     def _(self, e: CaseErased) -> None:
         if getattr(e, "whole", True):
             self.view.removed(str(e.originator_id))
-
-
-def _day(value: object) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
