@@ -77,9 +77,10 @@ screenshots: setup
 	mkdir -p docs/ui
 	COORDINATION_SCREENSHOTS=docs/ui $(BIN)/pytest -q tests/browser -k sqlite
 
-# The first page of each printed paper (consent declaration, disclosure report) in each
-# language it prints in, made by the papers' tests, into docs/papers. Needs pdftoppm
-# (Debian's poppler-utils); the images are kept in git, so `make test` does not.
+# The first page of each printed paper (consent declaration, disclosure report,
+# integration agreement) in each language it prints in, made by the papers' tests, into
+# docs/papers. Needs pdftoppm (Debian's poppler-utils); the images are kept in git, so
+# `make test` does not.
 .PHONY: papers
 papers: setup
 	mkdir -p docs/papers

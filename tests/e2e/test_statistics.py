@@ -82,8 +82,8 @@ def test_an_auditor_reads_the_statistics_as_csv(
             figures[("consents_granted", "", "events")]["suppressed"]) == ("", "true")  # fmt: skip
     assert figures[("referrals_accepted", "", "median_days")]["suppressed"] == "true"
     assert figures[("courses_completed", "B1", "people")]["value"] == ""
-    # 12 totals and 20 parts, people and events each, and the median.
-    assert len(rows) == 32 * 2 + 1
+    # 13 totals and 22 parts, people and events each, and the median.
+    assert len(rows) == 35 * 2 + 1
 
 
 def test_the_default_range_is_the_last_twelve_months(api: Api, auditor: str) -> None:

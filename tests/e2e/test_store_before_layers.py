@@ -86,6 +86,7 @@ def upcast(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                      "legal_representative": None},
         "CaseErased": lambda e: {"controller": "", "whole": True, "kept_under": None,
                                  "left_to": []},
+        "AgreementConcluded": lambda e: {"parties": [], "brings": None, "needs": []},
     }  # fmt: skip
     return [
         {**e, "data": {**e["data"], **now[e["type"]](e)}} if e["type"] in now else e for e in events
@@ -94,12 +95,15 @@ def upcast(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def state_now(state: dict[str, Any]) -> dict[str, Any]:
     """A state then, as it reads now: merged into no other case; its agreements neither
-    reviewed nor ended, their milestones not cancelled."""
+    reviewed nor ended, signed by no other agency nor acknowledged, their milestones not
+    cancelled, each its agency's, in no plan area."""
     now: dict[str, Any] = {**state, "merged_into": None}
     if "agreements" in state:
         now["agreements"] = [
-            {**a, "next_review_on": None, "ended": None, "ended_on": None,
-             "milestones": {k: {**m, "cancelled_on": None} for k, m in a["milestones"].items()}}
+            {**a, "next_review_on": None, "ended": None, "ended_on": None, "parties": [],
+             "acknowledged_on": None,
+             "milestones": {k: {**m, "cancelled_on": None, "owner": "agency", "area": None}
+                            for k, m in a["milestones"].items()}}
             for a in state["agreements"]
         ]  # fmt: skip
     return now

@@ -127,7 +127,9 @@ class Facts:
             view.course_assigned(case_id, "k-1", rng.choice(AGENCIES))
         for n in range(rng.randrange(3)):
             due = (BASE + timedelta(days=rng.randrange(-20, 40))).date()
-            view.milestone_agreed(case_id, "a-1", f"m-{n}", rng.choice(AGENCIES), lead, "Kurs", due)
+            side = rng.choice(("person", "agency"))
+            view.milestone_agreed(case_id, "a-1", f"m-{n}", rng.choice(AGENCIES), lead, "Kurs",
+                                  due, side)  # fmt: skip
             self.instants.add(datetime.combine(due, datetime.min.time(), LOCAL_TIME)
                               + timedelta(days=1))  # fmt: skip
 

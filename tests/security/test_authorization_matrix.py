@@ -66,6 +66,7 @@ WITHDRAWN = "mbe-caritas-mayen-koblenz"  # its consent is withdrawn
 EXPIRED = "jobcenter-mayen-koblenz"  # its consent expires
 UNRELATED = "kommune-andernach"
 VALID_UNTIL = date(2026, 9, 1)
+AGREEMENT = "agreement-1"  # the case holds none: a lapsed consent's agency gets the 404
 # The consent each lapsed agency held: (consent id, purpose).
 LAPSED = {WITHDRAWN: ("c-withdrawn", "counselling"), EXPIRED: ("c-expired", "job_placement")}
 
@@ -78,6 +79,7 @@ EXPECTED = """
 | GET consent-trail     | 404       | 403          | 403          | allowed    | 403     | allowed | 403   | 401     | 404              | 403           | 404       | 401      | 404          |
 | GET disclosure-report | 404       | 403          | 403          | allowed    | 403     | allowed | 403   | 401     | 404              | 403           | 404       | 401      | 404          |
 | GET receipt           | 404       | 403          | 403          | allowed    | 403     | allowed | 403   | 401     | 404              | 403           | 404       | 401      | 404          |
+| GET agreement paper   | 404       | 404          | 404          | allowed    | 403     | 403     | 403   | 401     | 404              | 403           | 403       | 401      | 404          |
 | POST erasure          | 403       | 403          | 403          | 403        | 403     | allowed | 403   | 401     | 403              | 403           | 404       | 401      | 404          |
 | GET audit/verify      | 403       | 403          | 403          | 403        | allowed | 403     | 403   | 401     | 403              | 200 metadata  | 403       | 401      | 404          |
 | GET audit-bundle      | 403       | 403          | 403          | 403        | allowed | 403     | 403   | 401     | 403              | 404           | 403       | 401      | 404          |
@@ -133,6 +135,8 @@ ENDPOINTS = [
     Endpoint("GET consent-trail", "GET", f"{CASE}/consent-trail", OVERSEERS),
     Endpoint("GET disclosure-report", "GET", f"{CASE}/disclosure-report", OVERSEERS),
     Endpoint("GET receipt", "GET", f"{CASE}/consents/{{consent_id}}/receipt", OVERSEERS),
+    Endpoint("GET agreement paper", "GET", f"{CASE}/agreements/{{agreement_id}}/paper",
+             (Role.CASEWORKER,)),
     Endpoint("POST erasure", "POST", f"{CASE}/erasure", (Role.DPO,), _erasure),
     Endpoint("GET audit/verify", "GET", "/v1/audit/verify", (Role.AUDITOR,),
              query="?case_id={case_id}"),
@@ -208,7 +212,7 @@ class World:
             token = f"{LEAD}:caseworker"
         case_id = self.ghost_id if caller.ghost else self.case_id
         url = (endpoint.path + endpoint.query).format(
-            case_id=case_id, consent_id=LAPSED[WITHDRAWN][0]
+            case_id=case_id, consent_id=LAPSED[WITHDRAWN][0], agreement_id=AGREEMENT
         )
         body = endpoint.body(caller) if endpoint.body else None
         client = self.api.client

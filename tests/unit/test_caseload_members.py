@@ -30,7 +30,8 @@ def consent(recipient: str, starts: str, expires: str | None = None,
 def facts(**parts: Any) -> CaseFacts:
     case = {"case_id": "c", "lead_agency": "abh", "opened_at": T1, "closed": 0}
     case.update(parts.pop("case", {}))
-    lists: dict[str, Any] = {"consents": [], "referrals": [], "courses": [], "milestones": []}
+    lists: dict[str, Any] = {"consents": [], "referrals": [], "courses": [], "milestones": [],
+                             "reviews": []}  # fmt: skip
     return CaseFacts(case, **{**lists, **parts})
 
 
@@ -74,3 +75,14 @@ def test_the_lead_is_warned_of_every_consent_and_sees_every_milestone() -> None:
     assert lead["first_due"] == vhs["first_due"] == "2026-05-01"
     assert (vhs["warn_from"], vhs["consent_from"]) == (FOREVER, FOREVER)  # no consent of its own
     assert by_agency(facts())["abh"]["first_due"] == NO_DUE_DATE
+
+
+def test_a_review_is_due_on_its_day_for_the_lead_and_the_agency_that_concluded() -> None:
+    rows = by_agency(facts(
+        milestones=[{"responsible_agency": "mbe", "open": 1, "due_on": "2026-05-01"},
+                    {"responsible_agency": "vhs", "open": 1, "due_on": "2026-06-01"}],
+        reviews=[{"agreement_id": "a-1", "concluded_by": "mbe", "review_on": "2026-04-01"}],
+    ))  # fmt: skip
+    # A page takes a due date before its own day as overdue: on 1 April the review is due.
+    assert rows["abh"]["first_due"] == rows["mbe"]["first_due"] == "2026-03-31"
+    assert rows["vhs"]["first_due"] == "2026-06-01"

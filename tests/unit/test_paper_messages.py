@@ -47,6 +47,7 @@ def test_the_papers_print_messages_and_event_types_by_their_english_text() -> No
     wanted = printed_messages()
 
     assert {"Your rights", "Page %(page)s", "identity", "%Y-%m-%d", "referral"} <= wanted
+    assert {"What you commit to", "Signature for %(agency)s", "orientation"} <= wanted  # agreement
     assert "consent given" not in wanted  # an event type that sends nothing
 
 

@@ -1,7 +1,7 @@
-"""Both printed papers, the consent declaration and the disclosure report, in every
-language they print in: German first and binding, then the person's language on pages
-of its own; agencies by name with how to reach them; Arabic and Persian drawn right to
-left with their letters joined.
+"""The printed papers, the consent declaration, the disclosure report and the integration
+agreement, in every language they print in: German first and binding, then the person's
+language on pages of its own; agencies by name with how to reach them; Arabic and Persian
+drawn right to left with their letters joined.
 
 With COORDINATION_PAPERS=<folder> (`make papers`), the first page of each language's
 version is also kept there as a PNG (pdftoppm, from poppler-utils).
@@ -22,11 +22,12 @@ from fpdf import FPDF
 from PIL import Image
 
 from coordination.adapters import reports
+from coordination.adapters.reports.agreement import render_agreement
 from coordination.adapters.reports.consent_form import render_consent_form
 from coordination.adapters.reports.labels import Language, paper_languages
 from coordination.adapters.reports.pdf import render_report
 from tests.glyphs import drawn_word, runs
-from tests.papers import AGENCIES, CONSENT, REPORT, pages, squeezed
+from tests.papers import ABH, AGENCIES, AGREEMENT, CONSENT, MBE, REPORT, VHS, pages, squeezed
 
 FONTS = Path(reports.__file__).parent / "fonts"
 PAPERS = os.environ.get("COORDINATION_PAPERS")
@@ -39,6 +40,7 @@ DOCUMENTS: dict[str, Callable[[Language], bytes]] = {
         CONSENT, paper_languages([language.value])
     ),
     "disclosure-report": lambda language: render_report(REPORT, language, AGENCIES),
+    "agreement": lambda language: render_agreement(AGREEMENT, paper_languages([language.value])),
 }
 
 
@@ -67,6 +69,15 @@ TITLES = {
         Language.UK: "Інформація про передачу Ваших даних",
         Language.RU: "Информация о передаче Ваших данных",
     },
+    "agreement": {
+        Language.DE: "Integrationsvereinbarung",
+        Language.EN: "Integration agreement",
+        Language.AR: "اتفاقية الاندماج",
+        Language.FA: "توافق‌نامه ادغام",
+        Language.TR: "Uyum sözleşmesi",
+        Language.UK: "Угода про інтеграцію",
+        Language.RU: "Соглашение об интеграции",
+    },
 }
 PHRASES = {
     "consent-form": {
@@ -87,7 +98,18 @@ PHRASES = {
         Language.UK: ["Передача даних іншим установам", "Ваші згоди", "відкликана"],
         Language.RU: ["Передача данных другим учреждениям", "Ваши согласия", "отозвано"],
     },
-}
+    "agreement": {
+        Language.DE: ["Wozu Sie sich verpflichten", "Was die Stellen Ihnen anbieten",
+                      "erfüllt am 28.09.2026", "Unterschrift für Volkshochschule Mayen-Koblenz"],
+        Language.EN: ["What you commit to", "What the agencies offer", "met on 2026-09-28",
+                      "I have received a copy of this agreement."],
+        Language.AR: ["ما تلتزم به", "ما تقدمه لك الجهات", "استلمت نسخة من هذه الاتفاقية"],
+        Language.FA: ["آنچه شما متعهد می‌شوید", "آنچه نهادها به شما ارائه می‌دهند", "امضاها"],
+        Language.TR: ["Yükümlülükleriniz", "Kurumların size sundukları", "İmzalar"],
+        Language.UK: ["Ваші зобов’язання", "Що пропонують Вам установи", "Підписи"],
+        Language.RU: ["Ваши обязательства", "Что предлагают Вам учреждения", "Подписи"],
+    },
+}  # fmt: skip
 PAGE = {Language.DE: "Seite", Language.EN: "Page", Language.AR: "الصفحة",
         Language.FA: "صفحه", Language.TR: "Sayfa", Language.UK: "Сторінка",
         Language.RU: "Страница"}  # fmt: skip
@@ -135,7 +157,8 @@ def test_agencies_are_named_with_how_to_reach_them_and_never_by_id(
 
     named = {"consent-form": ("abh-mayen-koblenz", "mbe-diakonie-mayen-koblenz",
                               "vhs-mayen-koblenz"),
-             "disclosure-report": tuple(AGENCIES)}[document]  # fmt: skip
+             "disclosure-report": tuple(AGENCIES),
+             "agreement": (ABH, MBE, VHS)}[document]  # fmt: skip
     for agency_id in named:
         agency = AGENCIES[agency_id]
         versions_shown = 1 if language is Language.DE else 2

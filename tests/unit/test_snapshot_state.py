@@ -128,9 +128,20 @@ def test_a_consent_row_stored_before_disclosers_reads_as_open_to_every_discloser
 
 
 def test_a_row_of_another_length_is_refused_not_misread() -> None:
-    stored = b'{"_type_":"referral_row","_data_":["r-1","a","b","counselling",[]]}'
-    with pytest.raises(ValueError, match="referral_row has 5 fields, not 6"):
-        TRANSCODER.decode(stored)
+    short = b'{"_type_":"referral_row","_data_":["r-1","a","b","counselling"]}'
+    with pytest.raises(ValueError, match="referral_row has 4 fields, not 6"):
+        TRANSCODER.decode(short)
+    long = b'{"_type_":"referral_row","_data_":["r-1","a","b","counselling",[],"sent",1]}'
+    with pytest.raises(ValueError, match="referral_row has 7 fields, not 6"):
+        TRANSCODER.decode(long)
+
+
+def test_a_row_written_before_fields_were_appended_reads_them_as_their_defaults() -> None:
+    stored = (b'{"_type_":"milestone_row","_data_":'
+              b'["m-1","Kurs","2026-11-01","vhs","2026-10-30",null]}')  # fmt: skip
+    assert TRANSCODER.decode(stored) == Milestone(
+        "m-1", "Kurs", date(2026, 11, 1), "vhs", met_on=date(2026, 10, 30), owner="agency"
+    )
 
 
 @given(st.dictionaries(ids, referrals, max_size=3), st.sets(ids), ledgers)
@@ -165,9 +176,9 @@ def test_the_stored_shape_of_the_state_is_pinned() -> None:
         "Course": ["course_id", "course_type", "provider", "recorded_by", "target_level",
                    "starts_on", "result", "completed_on"],
         "Milestone": ["milestone_id", "title", "due_on", "responsible_agency", "met_on",
-                      "cancelled_on"],
+                      "cancelled_on", "owner", "area"],
         "Agreement": ["agreement_id", "signed_on", "recorded_by", "milestones",
-                      "next_review_on", "ended", "ended_on"],
+                      "next_review_on", "ended", "ended_on", "parties", "acknowledged_on"],
         "Qualification": ["qualification_id", "title", "country", "recorded_by", "level",
                           "obtained_on", "recognition", "decided_on"],
         "Consent": ["consent_id", "recipients", "purposes", "categories", "given_on",
@@ -178,11 +189,12 @@ def test_the_stored_shape_of_the_state_is_pinned() -> None:
     case = Case.open(LEAD, START, municipality="leipzig", person=dict(PERSON))
     assert sorted(Snapshot.take(case).state) == [
         "_created_on", "_modified_on", "agreements", "arrived_on", "class_version", "closed",
-        "courses", "emergencies", "erased", "erased_parts", "involved", "lead_agency",
-        "ledger", "merged_into", "municipality", "opened_by", "person", "qualifications",
-        "referrals", "residence_status",
+        "compensation_measures", "cooperation_plan", "courses", "emergencies", "erased",
+        "erased_parts", "involved", "lead_agency", "ledger", "merged_into", "municipality",
+        "opened_by", "person", "qualifications", "referrals", "residence_obligation",
+        "residence_status",
     ]  # fmt: skip
-    assert getattr(Case, "class_version", 1) == 4
+    assert getattr(Case, "class_version", 1) == 5
 
 
 def test_a_snapshot_taken_before_emergency_access_reads_with_none() -> None:
@@ -200,6 +212,24 @@ def test_a_snapshot_taken_before_emergency_access_reads_with_none() -> None:
     assert restored.erased_parts == {}
     assert restored.merged_into is None
     assert restored.person == case.person
+
+
+def test_a_snapshot_taken_before_the_persons_path_reads_with_none_of_it() -> None:
+    case = Case.open(LEAD, START, municipality="leipzig", person=dict(PERSON))
+    case.collect_events()
+    snapshot = Snapshot.take(case)
+    left_out = ("compensation_measures", "residence_obligation", "cooperation_plan")
+    state = {k: v for k, v in snapshot.state.items() if k not in left_out}
+    state.update(class_version=4)
+    before = Snapshot(originator_id=snapshot.originator_id,
+                      originator_version=snapshot.originator_version,
+                      timestamp=snapshot.timestamp, topic=snapshot.topic, state=state)  # fmt: skip
+
+    restored = before.mutate(None)
+
+    assert restored.compensation_measures == {}
+    assert (restored.residence_obligation, restored.cooperation_plan) == (None, None)
+    same_case(restored, case)
 
 
 def test_a_snapshot_of_a_case_erased_before_controllers_reads_as_erased_whole() -> None:
@@ -307,8 +337,20 @@ COMMANDS: dict[str, Command] = {
         LEAD, at, title="Pflege", country="SY", level=data.draw(st.none() | st.just("EQF 6")),
         obtained_on=data.draw(st.none() | st.just(date(2019, 7, 1)))),
     "recognition": lambda case, data, at: case.decide_recognition(
-        LEAD, at, qualification_id=_pick(data, case.qualifications), outcome="full",
+        LEAD, at, qualification_id=_pick(data, case.qualifications),
+        outcome=data.draw(st.sampled_from(["full", "compensation_required"])),
         decided_on=at.date()),
+    "measure": lambda case, data, at: case.start_compensation_measure(
+        LEAD, at, qualification_id=_pick(data, case.qualifications), measure="knowledge_test",
+        started_on=at.date()),
+    "measure_passed": lambda case, data, at: case.pass_compensation_measure(
+        LEAD, at, qualification_id=_pick(data, case.qualifications), passed_on=at.date()),
+    "obligation": lambda case, data, at: case.impose_residence_obligation(
+        LEAD, at, place="Leipzig", valid_from=at.date()),
+    "obligation_lifted": lambda case, data, at: case.lift_residence_obligation(
+        LEAD, at, lifted_on=at.date(), reason="work elsewhere"),
+    "cooperation_plan": lambda case, data, at: case.agree_cooperation_plan(
+        LEAD, at, agreed_on=at.date()),
     "transfer": lambda case, data, at: case.transfer(
         Actor(case.lead_agency, "t"), at, to_agency=_pick(data, {
             r for c in case.ledger.consents.values() if Purpose.CASE_MANAGEMENT in c.purposes

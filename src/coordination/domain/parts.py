@@ -54,6 +54,8 @@ class Milestone:
     responsible_agency: str
     met_on: date | None = None
     cancelled_on: date | None = None  # a cancelled milestone is never overdue
+    owner: str = "agency"  # whose obligation (`Side`): the person's or the agency's
+    area: str | None = None  # the plan area (`PlanArea`) it belongs to
 
     @property
     def is_open(self) -> bool:
@@ -69,6 +71,8 @@ class Agreement:
     next_review_on: date | None = None
     ended: str | None = None  # how it ended (`AgreementEnd`); None: it runs
     ended_on: date | None = None
+    parties: list[str] = field(default_factory=list)  # the agencies that signed it
+    acknowledged_on: date | None = None  # the person's latest signature
 
     @property
     def is_running(self) -> bool:

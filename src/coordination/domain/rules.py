@@ -24,7 +24,7 @@ from coordination.domain.errors import (
 from coordination.domain.grounds import Grounds, founding
 from coordination.domain.identity import Actor
 from coordination.domain.parts import ReferralStatus
-from coordination.domain.values import FOR_MINORS, Representation
+from coordination.domain.values import FOR_MINORS, RecognitionOutcome, Representation
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,6 +79,12 @@ class CaseRules:
     # Controllers that erased their part: the retention it is kept under, or None.
     erased_parts: dict[str, dict[str, str] | None]
     merged_into: str | None  # the case this one was merged into (ADR 0061)
+    # The person's path (ADR 0065), as far as a rule needs it: by qualification, the day
+    # its compensation measure was passed (None while it runs); the day the residence
+    # obligation in force binds from; the day the cooperation plan in force was agreed.
+    compensation_measures: dict[str, date | None]
+    residence_obligation: date | None
+    cooperation_plan: date | None
 
     def check_may_record(self, event_class: type[Declared]) -> None:
         if self.erased:
@@ -266,6 +272,38 @@ class CaseRules:
     def check_qualification_recorded(self, qualification_id: str) -> None:
         if qualification_id not in self.qualifications:
             raise UnknownReference("qualification", qualification_id)
+
+    def check_compensation_may_start(self, qualification_id: str) -> None:
+        """After a decision asking for a compensation measure; another measure may take
+        the place of one that runs (a knowledge test instead of a course)."""
+        self.check_qualification_recorded(qualification_id)
+        decided = self.qualifications[qualification_id].recognition
+        if decided != RecognitionOutcome.COMPENSATION_REQUIRED:
+            state = f"decided {decided}" if decided else "not decided"
+            expected = "decided compensation_required"
+            raise WrongState("qualification", qualification_id, state, expected)
+        if self.compensation_measures.get(qualification_id) is not None:
+            state, expected = "compensated (its measure passed)", "awaiting its measure"
+            raise WrongState("qualification", qualification_id, state, expected)
+
+    def check_compensation_running(self, qualification_id: str) -> None:
+        self.check_qualification_recorded(qualification_id)
+        expected = "in a compensation measure"
+        if qualification_id not in self.compensation_measures:
+            raise WrongState("qualification", qualification_id, "not in one", expected)
+        if self.compensation_measures[qualification_id] is not None:
+            state = "compensated (its measure passed)"
+            raise WrongState("qualification", qualification_id, state, expected)
+
+    def check_residence_obligation_in_force(self, lifted_on: date) -> None:
+        if self.residence_obligation is None:
+            raise InvalidEvent("no residence obligation is in force on this case")
+        self.check_not_before(lifted_on, self.residence_obligation, "the lifting")
+
+    def check_cooperation_plan_agreed(self, reviewed_on: date) -> None:
+        if self.cooperation_plan is None:
+            raise InvalidEvent("no cooperation plan was agreed on this case")
+        self.check_not_before(reviewed_on, self.cooperation_plan, "the review")
 
     def used_ids(self) -> set[str]:
         milestones = {m for a in self.agreements.values() for m in a.milestones}

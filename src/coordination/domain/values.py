@@ -133,6 +133,38 @@ class AgreementEnd(StrEnum):
     BROKEN_OFF = "broken_off"
 
 
+class Side(StrEnum):
+    """Who owns an obligation of an integration agreement: the person ("Fordern") or an
+    agency ("Fördern")."""
+
+    PERSON = "person"
+    AGENCY = "agency"
+
+
+class PlanArea(StrEnum):
+    """The areas of an integration plan, as the Ortenaukreis's integration managers
+    keep them; an integration agreement may sort its obligations by them too."""
+
+    ORIENTATION = "orientation"
+    LANGUAGE = "language"
+    EDUCATION = "education"  # education, childcare and school
+    WORK = "work"
+    HOUSING = "housing"
+
+
+class Need(StrEnum):
+    """What the person needs, as the agreement records it. Health-related needs are a
+    special category (Art. 9 GDPR) and are recorded apart, read under `health`."""
+
+    LANGUAGE_COURSE = "language_course"
+    RECOGNITION = "recognition"
+    CHILDCARE = "childcare"
+    SCHOOL = "school"
+    HOUSING = "housing"
+    WORK = "work"
+    COUNSELLING = "counselling"
+
+
 class ReferenceScheme(StrEnum):
     """Whose file number an agency attaches to a case."""
 
@@ -140,6 +172,35 @@ class ReferenceScheme(StrEnum):
     BA_KUNDENNUMMER = "ba_kundennummer"  # the employment agency's and job centre's
     AZR_NUMMER = "azr_nummer"  # the Central Register of Foreigners' number
     OTHER = "other"
+
+
+# The person's path: recognition, places, housing, cooperation plan
+
+
+class CompensationMeasure(StrEnum):
+    """What a recognition decision of `compensation_required` asks of the person: an
+    adaptation course (Anpassungslehrgang) or a knowledge test (Kenntnisprüfung)."""
+
+    ADAPTATION_COURSE = "adaptation_course"
+    KNOWLEDGE_TEST = "knowledge_test"
+
+
+class PlaceKind(StrEnum):
+    """A place for a child: in childcare (a Kita or a childminder) or at a school."""
+
+    CHILDCARE = "childcare"
+    SCHOOL = "school"
+
+
+class Accommodation(StrEnum):
+    """Where the person lives: an initial reception centre (Erstaufnahmeeinrichtung),
+    shared accommodation (Gemeinschaftsunterkunft), follow-on accommodation
+    (Anschlussunterbringung) or a flat of their own."""
+
+    INITIAL_RECEPTION = "initial_reception"
+    SHARED_ACCOMMODATION = "shared_accommodation"
+    FOLLOW_ON_ACCOMMODATION = "follow_on_accommodation"
+    OWN_FLAT = "own_flat"
 
 
 PurposeCode = Annotated[str, Purpose]
@@ -150,6 +211,12 @@ CourseResultCode = Annotated[str, CourseResult]
 RecognitionOutcomeCode = Annotated[str, RecognitionOutcome]
 ReferenceSchemeCode = Annotated[str, ReferenceScheme]
 AgreementEndCode = Annotated[str, AgreementEnd]
+CompensationMeasureCode = Annotated[str, CompensationMeasure]
+PlaceKindCode = Annotated[str, PlaceKind]
+AccommodationCode = Annotated[str, Accommodation]
+SideCode = Annotated[str, Side]
+PlanAreaCode = Annotated[str, PlanArea]
+NeedCode = Annotated[str, Need]
 
 # Nested parts of a command's input. A key that may be left out reads as None, or as an
 # empty list for a list.
@@ -194,10 +261,23 @@ class Representative(TypedDict):
 
 
 class PlannedMilestone(TypedDict):
+    """An obligation of the agreement. The person's own (`owner: person`) is followed up
+    by its responsible agency; an agency's is that agency's offer."""
+
     title: ShortText
     due_on: Day
     responsible_agency: Slug
     milestone_id: NotRequired[Slug | None]
+    owner: NotRequired[SideCode]  # left out: the responsible agency's
+    area: NotRequired[PlanAreaCode | None]
+
+
+class Brings(TypedDict):
+    """What the person brings: a language level, and in words their languages,
+    schooling, qualifications and work experience."""
+
+    language_level: NotRequired[LevelCode | None]
+    summary: NotRequired[Text | None]
 
 
 PersonDetails = Annotated[dict[str, Any], Person]
@@ -205,3 +285,4 @@ ContactDetails = Annotated[dict[str, Any], PersonContact]
 EvidenceDetails = Annotated[dict[str, Any], Evidence]
 RepresentativeDetails = Annotated[dict[str, Any], Representative]
 MilestonePlan = Annotated[dict[str, Any], PlannedMilestone]
+BringsDetails = Annotated[dict[str, Any], Brings]

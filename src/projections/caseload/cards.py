@@ -21,7 +21,8 @@ COLUMNS = {
     "referrals": ("referral_id", "from_agency", "to_agency", "status"),
     "courses": ("course_id", "provider", "active"),
     "milestones": ("agreement_id", "milestone_id", "responsible_agency", "concluded_by", "title",
-                   "due_on", "open"),
+                   "due_on", "open", "side"),
+    "reviews": ("agreement_id", "concluded_by", "review_on"),
 }  # fmt: skip
 PARTS = tuple(COLUMNS)
 

@@ -22,6 +22,7 @@ KEYS = {
     "referrals": itemgetter("referral_id"),
     "courses": itemgetter("course_id"),
     "milestones": itemgetter("agreement_id", "milestone_id"),
+    "reviews": itemgetter("agreement_id"),
 }
 
 
@@ -33,7 +34,7 @@ def opened(
     case = {"case_id": case_id, "municipality": municipality, "lead_agency": lead,
             "opened_by": lead, "given_name": given, "family_name": family, "opened_at": at,
             "last_event_at": at, "closed": 0}  # fmt: skip
-    return CaseFacts(case, [], [], [], [])
+    return CaseFacts(case, [], [], [], [], [])
 
 
 def in_order(facts: CaseFacts) -> None:
@@ -59,6 +60,29 @@ def update(part: str, match: Row, **values: Any) -> Change:
         for row in getattr(facts, part):
             if all(row[k] == v for k, v in match.items()):
                 row.update(values)
+
+    return change
+
+
+def remove(part: str, match: Row) -> Change:
+    """Remove each row of `part` whose fields include `match`."""
+
+    def change(facts: CaseFacts) -> None:
+        rows: list[Row] = getattr(facts, part)
+        rows[:] = [r for r in rows if not all(r[k] == v for k, v in match.items())]
+
+    return change
+
+
+def reviewed(agreement_id: str, review_on: str) -> Change:
+    """The agreement's next review, by the agency that concluded it, as its obligations
+    remember it."""
+
+    def change(facts: CaseFacts) -> None:
+        by = [m["concluded_by"] for m in facts.milestones if m["agreement_id"] == agreement_id]
+        if by:
+            row = {"agreement_id": agreement_id, "concluded_by": by[0], "review_on": review_on}
+            add("reviews", row)(facts)
 
     return change
 

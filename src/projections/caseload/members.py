@@ -10,7 +10,7 @@ expiry still needs no job (ADR 0018).
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from coordination.adapters.timestamps import stamp
@@ -54,6 +54,7 @@ class CaseFacts:
     referrals: list[Row]
     courses: list[Row]
     milestones: list[Row]
+    reviews: list[Row]
 
     def agencies(self) -> set[str]:
         """The lead, and every agency with open work on the case: only these can ever
@@ -81,6 +82,7 @@ def _member(f: CaseFacts, a: str) -> Row:
     warned = Window.of(_warning(k) for k in (f.consents if lead else own) if k["expires_at"])
     dues = [m["due_on"] for m in f.milestones
             if m["open"] and (lead or m["responsible_agency"] == a)]  # fmt: skip
+    dues += [_eve(r["review_on"]) for r in f.reviews if lead or r["concluded_by"] == a]
     return {
         "agency": a, "case_id": f.case["case_id"], "opened_at": f.case["opened_at"],
         "lead": int(lead), **_work(f, a), "first_due": min(dues, default=NO_DUE_DATE),
@@ -100,6 +102,12 @@ def _work(f: CaseFacts, a: str) -> Row:
                                    for m in f.milestones)),
         "pending": int(any(r["to_agency"] == a and r["status"] == "sent" for r in f.referrals)),
     }  # fmt: skip
+
+
+def _eve(review_on: str) -> str:
+    """The day before a review: a page takes a due date before its day as overdue, and a
+    review is due on its own day already."""
+    return (date.fromisoformat(review_on) - timedelta(days=1)).isoformat()
 
 
 def _end(consent: Row) -> str:

@@ -10,6 +10,7 @@ from consent import end_of_validity, start_of_day
 from coordination.domain.case import (
     AgreementConcluded,
     AgreementEnded,
+    AgreementReviewed,
     CaseClosed,
     CaseErased,
     CaseMerged,
@@ -31,6 +32,7 @@ from coordination.domain.case import (
     ReferralDeclined,
     ReferralSent,
 )
+from coordination.domain.values import Side
 from projections.caseload.view import CaseloadView
 
 
@@ -104,6 +106,7 @@ class CaseloadProjection(Projection[CaseloadView]):
             self.view.milestone_agreed(
                 str(e.originator_id), e.agreement_id, m["milestone_id"],
                 m["responsible_agency"], e.recorded_by, m["title"], m["due_on"],
+                m.get("owner") or Side.AGENCY,
             )  # fmt: skip
 
     @apply.register
@@ -120,13 +123,18 @@ class CaseloadProjection(Projection[CaseloadView]):
     def _(self, e: MilestoneAdded) -> None:
         self.view.milestone_agreed(
             str(e.originator_id), e.agreement_id, e.milestone_id, e.responsible_agency,
-            e.recorded_by, e.title, e.due_on,
+            e.recorded_by, e.title, e.due_on, e.owner,
         )  # fmt: skip
 
     @apply.register
     def _(self, e: MilestoneCancelled) -> None:
         # Cancelled, a milestone is done with: never overdue, no longer in anyone's way.
         self.view.milestone_changed(str(e.originator_id), e.agreement_id, e.milestone_id, met=True)
+
+    @apply.register
+    def _(self, e: AgreementReviewed) -> None:
+        # The agency that concluded the agreement reviews it next, whoever reviewed it now.
+        self.view.review_set(str(e.originator_id), e.agreement_id, e.next_review_on)
 
     @apply.register
     def _(self, e: AgreementEnded) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 from consent import Category
 from consent.record import LOCAL_TIME
 from coordination.adapters.timestamps import stamp
+from coordination.domain.values import Side
 from projections.caseload.members import EXPIRY_WARNING, CaseFacts
 from projections.caseload.reader import Reader
 from projections.caseload.view import CaseloadView
@@ -58,6 +59,9 @@ _MEMBER = {
 _BUCKET = {0: _ACTION, 1: f"NOT {_ACTION}"}
 
 
+SIDES = tuple(side.value for side in Side)
+
+
 class BadCursor(ValueError):
     pass
 
@@ -82,6 +86,10 @@ class CaseloadItem:
     active_courses: int
     next_milestone: dict[str, Any] | None
     overdue_milestones: int
+    # Of those: the person's obligations and the agencies'.
+    overdue_by_side: dict[str, int]
+    # Running agreements whose review date has come.
+    reviews_due: int
     last_event_at: str
     action_needed: bool
     # Which consent let the agency read the name; None for its own record.
@@ -186,6 +194,8 @@ def _item(
                          if m["open"] and (lead or m["responsible_agency"] == a)),
                         key=lambda m: (m["due_on"], m["milestone_id"]))  # fmt: skip
     overdue = [m for m in milestones if m["due_on"] < params["today"]]
+    reviews = [r for r in f.reviews if r["review_on"] <= params["today"]
+               and (lead or r["concluded_by"] == a)]  # fmt: skip
     roles = _roles(lead, bool(consents), a, f)
     awaiting = _awaiting(f, a)
     own_name = case["opened_by"] == a
@@ -199,8 +209,10 @@ def _item(
         active_courses=len(courses),
         next_milestone=_next(view, case_id, milestones, a, covering),
         overdue_milestones=len(overdue),
+        overdue_by_side={side: sum(m["side"] == side for m in overdue) for side in SIDES},
+        reviews_due=len(reviews),
         last_event_at=case["last_event_at"],
-        action_needed=bool(overdue) or bool(awaiting) or _expiring(f, a, lead, params),
+        action_needed=bool(overdue or awaiting or reviews) or _expiring(f, a, lead, params),
         identity_basis=None if own_name or not shows_name else covering[Category.IDENTITY],
         awaiting=awaiting,
     )

@@ -46,8 +46,12 @@ TABLES = [
     """CREATE TABLE IF NOT EXISTS {p}caseload_milestones (
         case_id TEXT NOT NULL, agreement_id TEXT NOT NULL, milestone_id TEXT NOT NULL,
         responsible_agency TEXT NOT NULL, concluded_by TEXT NOT NULL, title TEXT,
-        due_on TEXT NOT NULL, open INTEGER NOT NULL,
+        due_on TEXT NOT NULL, open INTEGER NOT NULL, side TEXT NOT NULL DEFAULT 'agency',
         PRIMARY KEY (case_id, agreement_id, milestone_id))""",
+    # A running agreement's next review, by the agency that concluded it.
+    """CREATE TABLE IF NOT EXISTS {p}caseload_reviews (
+        case_id TEXT NOT NULL, agreement_id TEXT NOT NULL, concluded_by TEXT NOT NULL,
+        review_on TEXT NOT NULL, PRIMARY KEY (case_id, agreement_id))""",
     """CREATE TABLE IF NOT EXISTS {p}caseload_members (
         agency TEXT NOT NULL, case_id TEXT NOT NULL, opened_at TEXT NOT NULL,
         lead INTEGER NOT NULL, referral_recipient INTEGER NOT NULL,
@@ -89,6 +93,14 @@ COLUMNS = {
     " WHERE table_schema || '.' = %s AND table_name = 'caseload_cases'",
     "sqlite": "SELECT name FROM pragma_table_info('caseload_cases')",
 }
+# Whether the milestones know their obligation's side; a view written before does not,
+# and its cards lack it and the reviews (ADR 0064).
+_SIDES = {
+    "postgres": "SELECT 1 FROM information_schema.columns WHERE table_schema || '.' = %s"
+    " AND table_name = 'caseload_milestones' AND column_name = 'side'",
+    "sqlite": "SELECT 1 FROM pragma_table_info('caseload_milestones') WHERE name = 'side'",
+}
+_ADD_SIDES = "ALTER TABLE {p}caseload_milestones ADD COLUMN side TEXT NOT NULL DEFAULT 'agency'"
 
 
 # A person's name as the caseload keeps it: (given name, family name), each None where
@@ -115,8 +127,9 @@ class CaseloadView(View):
 
     name: ClassVar[str] = "caseload"
     tables = TABLES
-    table_names = ("caseload_members", "caseload_milestones", "caseload_courses",
-                   "caseload_referrals", "caseload_consents", "caseload_cases")  # fmt: skip
+    table_names = ("caseload_members", "caseload_reviews", "caseload_milestones",
+                   "caseload_courses", "caseload_referrals", "caseload_consents",
+                   "caseload_cases")  # fmt: skip
 
     def __init__(self, db: Database, sealer: TextSealer | None = None) -> None:
         super().__init__(db)
@@ -130,8 +143,9 @@ class CaseloadView(View):
         with self.db.transaction() as cursor:
             for statement in RETIRED:
                 self.db.run(cursor, statement)
-            current = self._brought_up_to_date(cursor)
-        if not current or self._predates_members():
+            # Both run: each brings its own columns up to date.
+            current = [self._brought_up_to_date(cursor), self._knows_sides(cursor)]
+        if not all(current) or self._predates_members():
             self.clear()
 
     def _brought_up_to_date(self, cursor: Cursor) -> bool:
@@ -147,6 +161,16 @@ class CaseloadView(View):
         for column in sorted(set(REPLACED) & present):
             self.db.run(cursor, REPLACED[column])
         return not missing
+
+    def _knows_sides(self, cursor: Cursor) -> bool:
+        """Whether the view knows each obligation's side. One written before gains the
+        column and is emptied above, so that the runner rebuilds every card with it."""
+        schema = (self.db.prefix,) if self.db.dialect == "postgres" else ()
+        self.db.run(cursor, _SIDES[self.db.dialect], schema)
+        if cursor.fetchone() is not None:
+            return True
+        self.db.run(cursor, _ADD_SIDES)
+        return False
 
     def _predates_members(self) -> bool:
         """A view written before `caseload_members` existed has open cases and no member
@@ -304,12 +328,13 @@ class CaseloadView(View):
 
     def milestone_agreed(
         self, case_id: str, agreement_id: str, milestone_id: str, owner: str,
-        concluded_by: str, title: str | None, due_on: date,
+        concluded_by: str, title: str | None, due_on: date, side: str,
     ) -> None:  # fmt: skip
+        """`owner`: the responsible agency; `side`: whose obligation it is."""
         row = {"agreement_id": agreement_id, "milestone_id": milestone_id,
                "responsible_agency": owner, "concluded_by": concluded_by,
                "title": self.seal(case_id, title, "milestone-title", concluded_by),
-               "due_on": due_on.isoformat(), "open": 1}  # fmt: skip
+               "due_on": due_on.isoformat(), "open": 1, "side": side}  # fmt: skip
         self._change(case_id, changes.add("milestones", row))
 
     def milestone_changed(
@@ -322,10 +347,19 @@ class CaseloadView(View):
         if due_on is not None:
             self._change(case_id, changes.update("milestones", match, due_on=due_on.isoformat()))
 
+    def review_set(self, case_id: str, agreement_id: str, review_on: date | None) -> None:
+        """The agreement's next review, by the agency that concluded it; None: none."""
+        match = {"agreement_id": agreement_id}
+        self._change(case_id, changes.remove("reviews", match))
+        if review_on is not None:
+            self._change(case_id, changes.reviewed(agreement_id, review_on.isoformat()))
+
     def agreement_ended(self, case_id: str, agreement_id: str) -> None:
-        """Its milestones still open are done with: none is overdue any more."""
+        """Its milestones still open are done with: none is overdue any more, and it is
+        never reviewed again."""
         match = {"agreement_id": agreement_id}
         self._change(case_id, changes.update("milestones", match, open=0))
+        self._change(case_id, changes.remove("reviews", match))
 
     def related(self, agency: str, case_ids: list[str]) -> list[str]:
         """Of these cases, those the agency is a member of (any part, any consent)."""

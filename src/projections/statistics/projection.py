@@ -35,6 +35,7 @@ from coordination.domain.case import (
     ReferralDeclined,
     ReferralSent,
 )
+from coordination.domain.values import Side
 from projections.statistics.view import StatisticsView
 
 
@@ -108,7 +109,7 @@ class StatisticsProjection(Projection[StatisticsView]):
         for m in e.milestones:
             self.view.milestone_agreed(str(e.originator_id), e.originator_version,
                                        day_of(e.timestamp), e.agreement_id, m["milestone_id"],
-                                       m["due_on"])  # fmt: skip
+                                       m["due_on"], m.get("owner") or Side.AGENCY)  # fmt: skip
         self.count(e, "agreements_concluded")
 
     @apply.register
@@ -127,7 +128,7 @@ class StatisticsProjection(Projection[StatisticsView]):
     def _(self, e: MilestoneAdded) -> None:
         self.view.milestone_agreed(str(e.originator_id), e.originator_version,
                                    day_of(e.timestamp), e.agreement_id, e.milestone_id,
-                                   e.due_on)  # fmt: skip
+                                   e.due_on, e.owner)  # fmt: skip
 
     @apply.register
     def _(self, e: MilestoneCancelled) -> None:

@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from consent import Purpose
+from coordination.domain.values import Side
 from projections.statistics.suppression import (
     Cell,
     Median,
@@ -17,7 +18,8 @@ from projections.statistics.view import StatisticsView
 MEASURES = (
     "cases_opened", "consents_granted", "consents_withdrawn", "referrals_sent",
     "referrals_accepted", "referrals_declined", "referrals_completed", "courses_assigned",
-    "courses_completed", "agreements_concluded", "milestones_met", "milestones_overdue",
+    "courses_completed", "agreements_concluded", "milestones_met", "obligations_met",
+    "milestones_overdue",
 )  # fmt: skip
 # Measures broken down by a detail: the contract's course results, and whether a
 # milestone was met by its due date. Each part is a cell of its own.
@@ -25,9 +27,11 @@ BREAKDOWNS = {
     "referrals_sent": tuple(p.value for p in Purpose),
     "courses_completed": ("A1", "A2", "B1", "B2", "C1", "C2", "below_A2", "passed", "failed"),
     "milestones_met": ("on_time", "late"),
+    "obligations_met": tuple(side.value for side in Side),
 }
 BROKEN_DOWN_BY = {
     "referrals_sent": "purpose", "courses_completed": "result", "milestones_met": "timeliness",
+    "obligations_met": "side",
 }  # fmt: skip
 
 _WHERE = " FROM {p}statistics_facts WHERE municipality = %(m)s AND month BETWEEN %(a)s AND %(b)s"
@@ -37,6 +41,14 @@ _PARTS = ("SELECT month, measure, detail, COUNT(DISTINCT case_id) AS people,"
           " COUNT(*) AS events" + _WHERE + " AND detail IS NOT NULL"
           " GROUP BY month, measure, detail")  # fmt: skip
 _DAYS = "SELECT month, days" + _WHERE + " AND measure = 'referrals_accepted'"
+# The milestones met again, as obligations of the person or of an agency ("Fordern und
+# Fördern"), for the evaluation of the agreements.
+_SIDES = ("SELECT month, 'obligations_met' AS measure, side AS detail,"
+          " COUNT(DISTINCT case_id) AS people, COUNT(*) AS events" + _WHERE
+          + " AND measure = 'milestones_met' GROUP BY month, side")  # fmt: skip
+_SIDES_TOTAL = ("SELECT month, 'obligations_met' AS measure, NULL AS detail,"
+                " COUNT(DISTINCT case_id) AS people, COUNT(*) AS events" + _WHERE
+                + " AND measure = 'milestones_met' GROUP BY month")  # fmt: skip
 # Milestones overdue at a month's end: a due date before the next month's first day, in
 # force at the end of the month's last day (not met, moved or ended by the case by then).
 # ISO dates compare as text in both stores.
@@ -77,7 +89,8 @@ def read_statistics(
 ) -> list[MonthFigures]:
     params = {"m": municipality, "a": first, "b": last}
     counts: dict[str, dict[Key, tuple[int, int]]] = defaultdict(dict)
-    for row in view.rows(_TOTALS, params) + view.rows(_PARTS, params):
+    rows = [view.rows(q, params) for q in (_TOTALS, _PARTS, _SIDES, _SIDES_TOTAL)]
+    for row in [r for some in rows for r in some]:
         counts[row["month"]][(row["measure"], row["detail"])] = (row["people"], row["events"])
     days: dict[str, list[int]] = defaultdict(list)
     for row in view.rows(_DAYS, params):

@@ -24,6 +24,7 @@ TABLES = [
     """CREATE TABLE IF NOT EXISTS {p}statistics_milestones (
         case_id TEXT NOT NULL, agreement_id TEXT NOT NULL, milestone_id TEXT NOT NULL,
         due_on TEXT NOT NULL, open INTEGER NOT NULL DEFAULT 1,
+        side TEXT NOT NULL DEFAULT 'agency',
         PRIMARY KEY (case_id, agreement_id, milestone_id))""",
     # A due date in force from one Berlin day until another (exclusive; NULL: still in
     # force), ended by a new due date, by the milestone being met, or by the case's end.
@@ -33,7 +34,7 @@ TABLES = [
         PRIMARY KEY (case_id, agreement_id, milestone_id, version))""",
     """CREATE TABLE IF NOT EXISTS {p}statistics_facts (
         case_id TEXT NOT NULL, version INTEGER NOT NULL, municipality TEXT NOT NULL,
-        month TEXT NOT NULL, measure TEXT NOT NULL, detail TEXT, days INTEGER,
+        month TEXT NOT NULL, measure TEXT NOT NULL, detail TEXT, days INTEGER, side TEXT,
         PRIMARY KEY (case_id, version))""",
     """CREATE INDEX IF NOT EXISTS statistics_facts_cell
         ON {p}statistics_facts (municipality, month, measure)""",
@@ -41,10 +42,11 @@ TABLES = [
 
 
 def _fact(values: str, joins: str = "") -> str:
-    """A fact for the case's municipality; a case the view does not know counts nowhere."""
+    """A fact for the case's municipality; a case the view does not know counts nowhere.
+    `values`: its detail, its days and the side whose obligation it met."""
     return (
         "INSERT INTO {p}statistics_facts"
-        " (case_id, version, municipality, month, measure, detail, days)"
+        " (case_id, version, municipality, month, measure, detail, days, side)"
         " SELECT c.case_id, %(version)s, c.municipality, %(month)s, %(measure)s, "
         + values
         + " FROM {p}statistics_cases c"
@@ -53,16 +55,16 @@ def _fact(values: str, joins: str = "") -> str:
     )
 
 
-_COUNTED = _fact("%(detail)s, NULL")
+_COUNTED = _fact("%(detail)s, NULL, NULL")
 # Days to acceptance from day numbers: integer arithmetic, the same in both stores.
 _ACCEPTED = _fact(
-    "NULL, %(day)s - r.sent_day",
+    "NULL, %(day)s - r.sent_day, NULL",
     " JOIN {p}statistics_referrals r ON r.case_id = c.case_id AND r.referral_id = %(referral)s",
 )
 # On time means met on or before the due date in force when it was met.
 # ISO dates compare as text in both stores.
 _MET = _fact(
-    "CASE WHEN %(met_on)s <= m.due_on THEN 'on_time' ELSE 'late' END, NULL",
+    "CASE WHEN %(met_on)s <= m.due_on THEN 'on_time' ELSE 'late' END, NULL, m.side",
     " JOIN {p}statistics_milestones m ON m.case_id = c.case_id"
     " AND m.agreement_id = %(agreement)s AND m.milestone_id = %(milestone)s",
 )
@@ -74,6 +76,15 @@ _RESUMED = (
     "INSERT INTO {p}statistics_schedules SELECT case_id, agreement_id, milestone_id,"
     " %(version)s, due_on, %(day)s, NULL FROM {p}statistics_milestones"
     " WHERE case_id = %(case)s AND open = 1"
+)
+_HAS_SIDE = {
+    "postgres": "SELECT 1 FROM information_schema.columns WHERE table_schema || '.' = %s"
+    " AND table_name = 'statistics_facts' AND column_name = 'side'",
+    "sqlite": "SELECT 1 FROM pragma_table_info('statistics_facts') WHERE name = 'side'",
+}
+_ADD_SIDE = (
+    "ALTER TABLE {p}statistics_facts ADD COLUMN side TEXT",
+    "ALTER TABLE {p}statistics_milestones ADD COLUMN side TEXT NOT NULL DEFAULT 'agency'",
 )
 _HAS_OPEN = {
     "postgres": "SELECT 1 FROM information_schema.columns WHERE table_schema || '.' = %s"
@@ -102,7 +113,9 @@ class StatisticsView(View):
 
     def create_tables(self) -> None:
         super().create_tables()
-        if self._predates_open_milestones() or self._predates_schedules():
+        # Each runs: each brings its own columns up to date.
+        outdated = [self._predates_open_milestones(), self._predates_sides()]
+        if any(outdated) or self._predates_schedules():
             self.clear()
 
     def _predates_open_milestones(self) -> bool:
@@ -114,6 +127,17 @@ class StatisticsView(View):
         with self.db.transaction() as cursor:
             self.db.run(cursor, "ALTER TABLE {p}statistics_milestones"
                                 " ADD COLUMN open INTEGER NOT NULL DEFAULT 1")  # fmt: skip
+        return True
+
+    def _predates_sides(self) -> bool:
+        """A view written before it knew whose obligation a milestone is gains the
+        columns, and is emptied, so the runner rebuilds it with every side known."""
+        schema = (self.db.prefix,) if self.db.dialect == "postgres" else ()
+        if self.db.fetch_one(_HAS_SIDE[self.db.dialect], schema) is not None:
+            return False
+        with self.db.transaction() as cursor:
+            for statement in _ADD_SIDE:
+                self.db.run(cursor, statement)
         return True
 
     def _predates_schedules(self) -> bool:
@@ -155,10 +179,10 @@ class StatisticsView(View):
 
     def milestone_agreed(
         self, case_id: str, version: int, day: date, agreement_id: str, milestone_id: str,
-        due_on: date,
+        due_on: date, side: str,
     ) -> None:  # fmt: skip
-        self.write("INSERT INTO {p}statistics_milestones VALUES (%s, %s, %s, %s, 1)",
-                   (case_id, agreement_id, milestone_id, due_on.isoformat()))  # fmt: skip
+        self.write("INSERT INTO {p}statistics_milestones VALUES (%s, %s, %s, %s, 1, %s)",
+                   (case_id, agreement_id, milestone_id, due_on.isoformat(), side))  # fmt: skip
         self.write(_SCHEDULED, (case_id, agreement_id, milestone_id, version,
                                 due_on.isoformat(), day.isoformat()))  # fmt: skip
 

@@ -1,2 +1,3 @@
-"""Printed papers for people: the consent declaration to sign and the disclosure report
-(Art. 15 GDPR), as PDF in German and in the person's language."""
+"""Printed papers for people: the consent declaration to sign, the disclosure report
+(Art. 15 GDPR) and the integration agreement to sign, as PDF in German and in the
+person's language."""

@@ -12,16 +12,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from coordination.adapters.reports.agencies import AgencyContact, contact_line, with_contact
+from coordination.adapters.reports.agencies import AgencyContact, with_contact
+from coordination.adapters.reports.form_parts import (
+    SECTION,
+    SIGN_ROOM,
+    field,
+    height_of,
+    label_width,
+    signature_line,
+    with_contact_below,
+)
 from coordination.adapters.reports.labels import N_, Language, Words
-from coordination.adapters.reports.typesetting import BODY, LINE, SMALL, TRANSLATED, Paper
+from coordination.adapters.reports.typesetting import BODY, LINE, TRANSLATED, Paper
 
 TITLE = N_("Consent to the disclosure of data")
-LABEL_WIDTH, LABEL_GAP = 36.0, 2.0  # at least; the gap before the value
-FILL_HEIGHT, FILL_WIDTH = 8.0, 80.0  # room to write a name by hand
-SIGN_ROOM = 14.0  # blank space above a signature line to sign in
-PLACE_WIDTH, SIGN_GAP = 55.0, 10.0
-SECTION = 3.0 + 6.0  # a section's gap and its title's line
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +79,9 @@ def _version(pdf: _Form, paper: ConsentPaper, words: Words) -> None:
     _heading(pdf, words)
     _person(pdf, paper, words)
     pdf.section(words("Who is asking for your consent?"))
-    pdf.paragraph(_with_contact_below(paper.obtained_by, words))
+    pdf.paragraph(with_contact_below(paper.obtained_by, words))
     pdf.section(words("Who may receive your data?"))
-    pdf.bullets([_with_contact_below(a, words) for a in paper.recipients])
+    pdf.bullets([with_contact_below(a, words) for a in paper.recipients])
     pdf.section(words("For what purposes may the data be used?"))
     pdf.bullets([words.term(p) for p in paper.purposes])
     _categories(pdf, paper, words)
@@ -114,43 +118,9 @@ def _person(pdf: Paper, paper: ConsentPaper, words: Words) -> None:
         (words("Case number"), words.code(paper.case_id)),
         (words("Reference"), ref),
     ]
-    width = _label_width(pdf, [label for label, _ in fields])
+    width = label_width(pdf, [label for label, _ in fields])
     for label, value in fields:
-        _field(pdf, label, value, width)
-
-
-def _label_width(pdf: Paper, labels: list[str]) -> float:
-    """The labels' column: wide enough for the longest in this language."""
-    pdf.use_font(BODY, bold=True)
-    widest = max(pdf.get_string_width(f"{label}:") for label in labels)
-    pdf.use_font(BODY)
-    return max(LABEL_WIDTH, widest + 2 * pdf.c_margin + LABEL_GAP)
-
-
-def _field(pdf: Paper, label: str, value: str | None, label_width: float) -> None:
-    """A label and its value; without a value, a line to fill in by hand."""
-    height = LINE if value else FILL_HEIGHT
-    pdf.start_row()
-    pdf.next_cell(label_width)
-    pdf.use_font(BODY, bold=True)
-    pdf.cell(label_width, height, f"{label}:", align=pdf.side)
-    pdf.use_font(BODY)
-    if value:
-        width = pdf.last_cell()
-        pdf.multi_cell(width, height, value, align=pdf.side, new_x="LMARGIN", new_y="NEXT")
-        return
-    pdf.next_cell(FILL_WIDTH)
-    pdf.cell(FILL_WIDTH, height, "", border="B")
-    pdf.use_font(SMALL)
-    width = pdf.last_cell()
-    by_hand = pdf.words("(fill in by hand)")
-    pdf.cell(width, height, f" {by_hand} ", align=pdf.side, new_x="LMARGIN", new_y="NEXT")
-    pdf.use_font(BODY)
-
-
-def _with_contact_below(agency: AgencyContact, words: Words) -> str:
-    line = contact_line(agency, words)
-    return f"{agency.name}\n{line}" if line else agency.name
+        field(pdf, label, value, width)
 
 
 def _categories(pdf: Paper, paper: ConsentPaper, words: Words) -> None:
@@ -207,30 +177,10 @@ def _signatures(pdf: Paper, paper: ConsentPaper, words: Words) -> None:
         signers.append(words("Signature of the legal representative (%(name)s)", name=name))
     # The declaration and its signatures stay on one page: a signature must not
     # stand alone on a page without the text it signs.
-    needed = SECTION + _height(pdf, declaration) + len(signers) * (SIGN_ROOM + LINE)
+    needed = SECTION + height_of(pdf, declaration) + len(signers) * (SIGN_ROOM + LINE)
     if pdf.will_page_break(needed):
         pdf.add_page()
     pdf.section(words("Declaration"))
     pdf.paragraph(declaration)
     for signer in signers:
-        _signature_line(pdf, words("Place, date"), signer)
-
-
-def _height(pdf: Paper, text: str) -> float:
-    """How tall a paragraph will be, measured by fpdf2 without printing it."""
-    height = pdf.multi_cell(0, LINE, text, dry_run=True, output="HEIGHT")
-    assert isinstance(height, float)  # output="HEIGHT" returns the height alone
-    return height
-
-
-def _signature_line(pdf: Paper, place_date: str, signer: str) -> None:
-    """Room to write, then a ruled line with the label under it: place and date, signature."""
-    pdf.ln(SIGN_ROOM)
-    pdf.use_font(SMALL)
-    pdf.start_row()
-    pdf.next_cell(PLACE_WIDTH)
-    pdf.cell(PLACE_WIDTH, LINE, place_date, border="T", align=pdf.side)
-    pdf.next_cell(SIGN_GAP)
-    width = pdf.last_cell()
-    pdf.cell(width, LINE, signer, border="T", align=pdf.side, new_x="LMARGIN", new_y="NEXT")
-    pdf.use_font(BODY)
+        signature_line(pdf, words("Place, date"), signer)

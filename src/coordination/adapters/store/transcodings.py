@@ -7,12 +7,13 @@ written as a row: the list of its field values in declaration order, its dates a
 strings and its enums as their values, read back by the field's type. A long case
 holds hundreds of parts, and a row costs the JSON decoder no object of its own to
 hand to the transcoder (ADR 0029). The first shape, objects of fields, still reads.
-The stored shape is the dataclasses' fields and their order: changing one needs the
+The stored shape is the dataclasses' fields and their order: a field appended with a
+default reads from an older, shorter row as its default; any other change needs the
 stored snapshots deleted at that release (ADR 0020).
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from datetime import date
 from enum import Enum
 from types import UnionType
@@ -58,6 +59,8 @@ class PartAsRow(Transcoding):
     def __init__(self, cls: type[Any], name: str, enums: Mapping[str, type[Enum]]) -> None:
         self.type, self.name = cls, name
         self.names = [f.name for f in fields(cls)]
+        self.least = sum(1 for f in fields(cls) if f.default is MISSING and
+                         f.default_factory is MISSING)  # fmt: skip
         hints = get_type_hints(cls)
         self.dates = [i for i, n in enumerate(self.names) if _is_date(hints[n])]
         readers: dict[str, Callable[[Any], Any]] = {n: _by_value(e) for n, e in enums.items()}
@@ -71,10 +74,12 @@ class PartAsRow(Transcoding):
         return row
 
     def decode(self, data: list[Any]) -> Any:
-        if len(data) != len(self.names):
+        # A row written before fields were appended (each with a default) is shorter.
+        if not self.least <= len(data) <= len(self.names):
             raise ValueError(f"a stored {self.name} has {len(data)} fields, not {len(self.names)}")
         for i, read in self.readers:
-            data[i] = read(data[i])
+            if i < len(data):
+                data[i] = read(data[i])
         return self.type(*data)
 
 

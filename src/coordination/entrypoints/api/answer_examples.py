@@ -45,6 +45,7 @@ CASELOAD: dict[str, Any] = {
         "case_id": CASE_ID, "display_name": "Amina Haddad", "municipality": "leipzig",
         "roles": ["referral_recipient"], "open_referrals": 0, "active_courses": 0,
         "next_milestone": None, "overdue_milestones": 0,
+        "overdue_by_side": {"person": 0, "agency": 0}, "reviews_due": 0,
         "last_event_at": "2026-10-05T08:30:00Z", "action_needed": False}],
     "next_cursor": None,
 }  # fmt: skip

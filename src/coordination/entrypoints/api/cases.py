@@ -4,13 +4,17 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Header, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Depends, Header, Path, Query
+from fastapi.responses import JSONResponse, Response
 
 from consent import Purpose
+from coordination.adapters.reports.agreement import render_agreement
+from coordination.adapters.reports.labels import Language
 from coordination.application.errors import CaseNotFound
 from coordination.contract.events import event_out
 from coordination.contract.requests import AS_WRITTEN_IN_YEARS, EventIn, OpenCase
+from coordination.domain.identity import Caller, Role
+from coordination.domain.rules import SLUG
 from coordination.entrypoints.api.convert import (
     IDEMPOTENCY_KEY,
     IF_MATCH,
@@ -20,7 +24,7 @@ from coordination.entrypoints.api.convert import (
     idempotency_request,
     recorded_headers,
 )
-from coordination.entrypoints.api.deps import CaseReader, Caseworker, ServicesDep
+from coordination.entrypoints.api.deps import CaseReader, Caseworker, ServicesDep, require
 from coordination.entrypoints.api.responses import (
     ETAG,
     OPENED,
@@ -32,6 +36,7 @@ from coordination.entrypoints.api.responses import (
     problem_responses,
     with_headers,
 )
+from coordination.services.agreement_paper import read_agreement
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
@@ -144,3 +149,36 @@ def get_history(
     events = [event_out(s.event, s.view) for s in seen]
     return JSONResponse({"case_id": str(uuid), "events": events,
                          "next_after_version": following})  # fmt: skip
+
+
+# The integration agreement printed for the person and the agencies to sign: a read of
+# the case like any other, for the caseworkers who counsel the person.
+PDF = "application/pdf"
+Printer = Annotated[Caller, Depends(require(Role.CASEWORKER))]
+AgreementId = Annotated[str, Path(pattern=rf"^{SLUG.pattern}$")]
+PaperLanguage = Annotated[Language | None, Query(
+    description="the language beside German (German alone: de); by default the first of "
+    "the person's languages the papers print in, else the one they signed it in")]  # fmt: skip
+
+
+@router.get(
+    "/cases/{case_id}/agreements/{agreement_id}/paper",
+    response_class=Response,
+    responses={**ERRORS, 200: {"content": {PDF: {"schema": {"type": "string", "format": "binary"}}},
+                               "description": "the agreement as a PDF"}},
+)  # fmt: skip
+def get_agreement_paper(
+    case_id: str, agreement_id: AgreementId, caller: Printer, svc: ServicesDep,
+    lang: PaperLanguage = None,
+) -> Response:  # fmt: skip
+    """The integration agreement as it stands, to sign: German first, then the person's
+    language; what the person commits to and what each agency offers, cancelled steps left
+    out. The reader must be allowed to read the case's integration plan (403
+    consent-required where it is withheld); the reads are logged as any case read. No
+    health-related needs are printed."""
+    uuid = parse_case_id(case_id)
+    printed = read_agreement(svc.cases, svc.agencies.contacts, caller, uuid, agreement_id)
+    languages = printed.languages(lang)
+    filename = f"integration-agreement-{uuid}-{agreement_id}-{languages[-1].value}.pdf"
+    headers = {"Content-Disposition": f'inline; filename="{filename}"'}
+    return Response(render_agreement(printed.paper, languages), media_type=PDF, headers=headers)

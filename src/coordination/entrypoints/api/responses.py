@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from consent import ConsentStatus
 from coordination.contract.events import ANSWER, EventOut, Instant, PersonOut
 from coordination.domain.parts import ReferralStatus
-from coordination.domain.values import AgreementEnd
+from coordination.domain.values import AgreementEnd, PlanArea, Side
 from coordination.entrypoints.api import answer_examples as example
 from coordination.entrypoints.api.problems import CODES
 
@@ -94,6 +94,11 @@ class MilestoneOut(BaseModel):
     responsible_agency: str
     met_on: date | None = Field(description="null: still open")
     cancelled_on: date | None = Field(description="cancelled that day: never overdue")
+    owner: Side = Field(
+        description="whose obligation: the person's (followed up by the responsible agency)"
+        " or the responsible agency's"
+    )
+    area: PlanArea | None = Field(description="the plan area; null: none given")
 
 
 class AgreementOut(BaseModel):
@@ -106,6 +111,10 @@ class AgreementOut(BaseModel):
     next_review_on: date | None = Field(description="the next review agreed; null: none")
     ended: AgreementEnd | None = Field(description="how it ended; null: it runs")
     ended_on: date | None
+    parties: list[str] = Field(description="the agencies besides `recorded_by` that signed it")
+    acknowledged_on: date | None = Field(
+        description="when the person last signed it; null: not recorded yet"
+    )
 
 
 class QualificationOut(BaseModel):
@@ -228,6 +237,14 @@ class CaseloadItemOut(BaseModel):
     active_courses: int
     next_milestone: NextMilestone | None
     overdue_milestones: int
+    overdue_by_side: dict[str, int] = Field(
+        description="the overdue milestones by whose obligation they are: the person's"
+        " (`person`) and the agencies' (`agency`)"
+    )
+    reviews_due: int = Field(
+        description="running integration agreements whose review date has come (for the"
+        " lead and the agency that concluded them)"
+    )
     last_event_at: Instant
     action_needed: bool
 

@@ -35,6 +35,9 @@ MONTH: JsonDict = {
     "courses_completed_by_result": _parts("courses_completed", B1=_shown(5, 5)),
     "agreements_concluded": _shown(8, 8), "milestones_met": _shown(12, 15),
     "milestones_met_by_timeliness": _parts("milestones_met"),
+    "obligations_met": _shown(12, 15),
+    "obligations_met_by_side": _parts("obligations_met", person=_shown(8, 9),
+                                      agency=_shown(6, 6)),
     "milestones_overdue": _shown(6, 8),
 }  # fmt: skip
 STATISTICS: JsonDict = {
@@ -75,6 +78,13 @@ class MonthStatistics(BaseModel):
     agreements_concluded: CountCell
     milestones_met: CountCell
     milestones_met_by_timeliness: dict[str, CountCell]
+    obligations_met: CountCell = Field(
+        description="The milestones met, again: the total of their breakdown by side."
+    )
+    obligations_met_by_side: dict[str, CountCell] = Field(
+        description="Milestones met that were the person's obligations (`person`) and"
+        " those that were an agency's (`agency`)."
+    )
     milestones_overdue: CountCell = Field(
         description="Milestones past their due date and not met at the month's end, in cases"
         " not closed by then: `events` counts the milestones, `people` the cases."

@@ -145,9 +145,19 @@ def _load_leipzig(svc: Services, today: date) -> None:
         "evidence": {"method": "written"}}, None, None)  # fmt: skip
     record(mbe, case, "CourseAssigned", {"course_type": "integration_course", "provider": vhs,
            "target_level": "B1", "starts_on": today + timedelta(days=14)}, None, None)  # fmt: skip
-    record(mbe, case, "AgreementConcluded", {"signed_on": today, "milestones": [
-        {"title": "Integrationskurs begonnen", "due_on": today + timedelta(days=30),
-         "responsible_agency": vhs},
-        {"title": "Anerkennungsberatung besucht", "due_on": today + timedelta(days=60),
-         "responsible_agency": mbe.agency_id}]}, None, None)  # fmt: skip
+    # Binding both sides: her obligations, followed up by the counselling service, and
+    # the agencies' offers; signed in Persian, a copy handed over.
+    record(mbe, case, "AgreementConcluded", {
+        "signed_on": today, "parties": [vhs], "agreement_id": "vereinbarung-1",
+        "brings": {"language_level": "A1", "summary": "Dari, Englisch; Lehrerin, 8 Jahre"},
+        "needs": ["language_course", "recognition", "childcare"], "milestones": [
+            {"title": "Integrationskurs besuchen", "due_on": today + timedelta(days=90),
+             "responsible_agency": mbe.agency_id, "owner": "person", "area": "language"},
+            {"title": "Kursplatz bereitstellen", "due_on": today + timedelta(days=30),
+             "responsible_agency": vhs, "owner": "agency", "area": "language"},
+            {"title": "Anerkennungsberatung besuchen", "due_on": today + timedelta(days=60),
+             "responsible_agency": mbe.agency_id, "owner": "person", "area": "work"}]},
+        None, None)  # fmt: skip
+    record(mbe, case, "AgreementAcknowledged", {"agreement_id": "vereinbarung-1",
+           "signed_on": today, "language": "fa", "copy_handed_over": True}, None, None)  # fmt: skip
     typer.echo(f"Leipzig case: {case}")

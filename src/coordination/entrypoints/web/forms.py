@@ -16,9 +16,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 # Fields that name an agency: chosen from the directory, not typed.
-AGENCY_FIELDS = frozenset(
-    {"to_agency", "provider", "recipients", "disclosers", "obtained_by", "responsible_agency"}
-)
+AGENCY_FIELDS = frozenset({"to_agency", "provider", "recipients", "disclosers", "obtained_by",
+                           "responsible_agency", "parties"})  # fmt: skip
 # Lists of objects (an agreement's milestones) offer this many rows; empty rows are left out.
 REPEATED_ROWS = 3
 # Ids the service makes up when they are left out: not asked for where they are optional.

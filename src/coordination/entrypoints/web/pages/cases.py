@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from consent.basis import Basis
+from coordination.adapters.reports.agreement import render_agreement
 from coordination.adapters.store.idempotency import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
@@ -47,6 +48,7 @@ from coordination.entrypoints.web.session import (
 )
 from coordination.entrypoints.web.templating import render
 from coordination.services.accounts import WebSession
+from coordination.services.agreement_paper import agreement_paper
 
 router = APIRouter(include_in_schema=False)
 IDEMPOTENCY_FIELD, VERSION_FIELD = "idempotency_key", "version"
@@ -210,6 +212,31 @@ async def print_consent(request: Request, case_id: str, session: CaseworkerSessi
     pdf = await run_in_threadpool(consent_paper, page, consent, svc.app.clock(),
                                   svc.agencies.contacts)  # fmt: skip
     name = f"einwilligung-{page.case.id}.pdf"
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
+    })  # fmt: skip
+
+
+@router.get("/cases/{case_id}/agreements/{agreement_id}/paper")
+async def print_agreement(
+    request: Request, case_id: str, agreement_id: str, session: CaseworkerSession
+) -> Response:
+    """The integration agreement as it stands, to sign (PDF): in German and the person's
+    language, chosen as for the consent declaration; a read of the case like its page."""
+    page = await _load(request, session, case_id)
+    if page is None:
+        return _not_found(request)
+    svc = services(request)
+
+    def printed() -> bytes | None:
+        found = agreement_paper(page.case, page.view, page.history, agreement_id,
+                                svc.agencies.contacts, svc.app.clock())  # fmt: skip
+        return render_agreement(found.paper, found.languages()) if found else None
+
+    pdf = await run_in_threadpool(printed)
+    if pdf is None:
+        return _not_found(request)
+    name = f"integrationsvereinbarung-{page.case.id}-{agreement_id}.pdf"
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
     })  # fmt: skip
