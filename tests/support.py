@@ -23,6 +23,8 @@ PG_DSN = os.environ.get("COORDINATION_TEST_PG", "postgresql://postgres@127.0.0.1
 # `migrate` records the statutory rule book's starter set (ADR 0038): a fresh store holds
 # these events, of no case, before a test writes its first.
 STARTER_EVENTS = 1 + len(STARTER_SET)
+# What `coordination demo` records: three events in Mayen-Koblenz, five in Leipzig.
+DEMO_EVENTS = 8
 
 
 class FakeClock:

@@ -42,9 +42,12 @@ MEMBER = {
     "milestone_owner": "SELECT case_id FROM {p}caseload_milestones"
     " WHERE responsible_agency = %(a)s AND open = 1",
 }
+# An overdue milestone, or a review due on or before today.
 OVERDUE = (
-    "EXISTS (SELECT 1 FROM {p}caseload_milestones m WHERE m.case_id = c.case_id AND m.open = 1"
+    "(EXISTS (SELECT 1 FROM {p}caseload_milestones m WHERE m.case_id = c.case_id AND m.open = 1"
     " AND m.due_on < %(today)s AND (m.responsible_agency = %(a)s OR c.lead_agency = %(a)s))"
+    " OR EXISTS (SELECT 1 FROM {p}caseload_reviews v WHERE v.case_id = c.case_id"
+    " AND v.review_on <= %(today)s AND (v.concluded_by = %(a)s OR c.lead_agency = %(a)s)))"
 )
 ACTION = (
     "EXISTS (SELECT 1 FROM {p}caseload_referrals r WHERE r.case_id = c.case_id"
@@ -132,6 +135,9 @@ class Facts:
                                   due, side)  # fmt: skip
             self.instants.add(datetime.combine(due, datetime.min.time(), LOCAL_TIME)
                               + timedelta(days=1))  # fmt: skip
+            if n == 0 and rng.random() < 0.5:  # the agreement's next review
+                review = (BASE + timedelta(days=rng.randrange(-20, 40))).date()
+                view.review_set(case_id, "a-1", review)
 
     def consent(self, case_id: str, consent_id: str) -> None:
         rng = self.rng

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from coordination.bootstrap import Services
 from coordination.entrypoints.cli.main import cli
-from tests.support import STARTER_EVENTS, postgres_schema
+from tests.support import DEMO_EVENTS, STARTER_EVENTS, postgres_schema
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_replay_prints_a_case_as_it_was(run: CliRunner) -> None:
 
 def test_projections_report_their_lag_and_rebuild_from_zero(run: CliRunner) -> None:
     run.invoke(cli, ["demo"])
-    head = STARTER_EVENTS + 7  # the rule book's starter set, then the demo's seven events
+    head = STARTER_EVENTS + DEMO_EVENTS  # the rule book's starter set, then the demo's
     before = run.invoke(cli, ["projections", "status"]).output
     assert before.startswith(f"caseload\tposition 0\thead {head}\tlag {head}"), before
     rebuilt = run.invoke(cli, ["projections", "rebuild", "caseload"])

@@ -19,9 +19,10 @@ from coordination.bootstrap import Services
 from coordination.domain.identity import Actor
 from coordination.entrypoints.cli.main import cli
 from tests.integration.test_integrity import Tamper
-from tests.support import STARTER_EVENTS
+from tests.support import DEMO_EVENTS, STARTER_EVENTS
 
 S = STARTER_EVENTS  # the rule book's starter set, before the demo's events
+D = S + DEMO_EVENTS  # the store's last position once the demo is loaded
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
 
@@ -50,7 +51,7 @@ def test_verify_checkpoint_and_a_truncated_tail(
     run: CliRunner, case_id: str, tamper: Tamper, tmp_path: Path
 ) -> None:
     verified = run.invoke(cli, ["verify"])
-    assert (verified.exit_code, verified.output) == (0, f"store intact: {S + 7} events checked\n")
+    assert (verified.exit_code, verified.output) == (0, f"store intact: {D} events checked\n")
     one = run.invoke(cli, ["verify", "--case", case_id])
     assert (one.exit_code, one.output) == (0, f"case {case_id} intact: 3 events checked\n")
 
@@ -59,7 +60,7 @@ def test_verify_checkpoint_and_a_truncated_tail(
     assert made.exit_code == 0, made.output
     head = json.loads(made.output)
     assert head == json.loads(kept.read_text())
-    assert (head["position"], head["events"]) == (S + 7, S + 7)
+    assert (head["position"], head["events"]) == (D, D)
     assert set(head) == {"format", "position", "chain_hash", "events", "at", "key_id",
                          "public_key", "signature"}  # fmt: skip
     assert run.invoke(cli, ["verify", "--against", str(kept)]).exit_code == 0
@@ -71,7 +72,7 @@ def test_verify_checkpoint_and_a_truncated_tail(
     assert against.exit_code == 1
     assert against.output.splitlines() == [
         f"store NOT intact: {S + 5} events checked",
-        f"first failure: position {S + 7}: truncated",
+        f"first failure: position {D}: truncated",
     ]
 
 
@@ -114,7 +115,7 @@ def test_an_exported_bundle_verifies_with_no_database(
     assert [e["version"] for e in doc["events"]] == [1, 2, 3]
     assert doc["events"][0]["data"]["person"]["family_name"]  # decrypted where the key exists
     assert doc["events"][0]["erased"] is False
-    assert doc["proof"]["links"][-1][0] == doc["checkpoint"]["position"] == S + 7
+    assert doc["proof"]["links"][-1][0] == doc["checkpoint"]["position"] == D
 
     monkeypatch.setenv("COORDINATION_DATABASE_URL", UNREACHABLE)
     checked = run.invoke(cli, ["verify-bundle", str(bundle)])

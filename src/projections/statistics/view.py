@@ -181,7 +181,9 @@ class StatisticsView(View):
         self, case_id: str, version: int, day: date, agreement_id: str, milestone_id: str,
         due_on: date, side: str,
     ) -> None:  # fmt: skip
-        self.write("INSERT INTO {p}statistics_milestones VALUES (%s, %s, %s, %s, 1, %s)",
+        # Columns named: a view brought up to date has them in the order they were added.
+        self.write("INSERT INTO {p}statistics_milestones (case_id, agreement_id, milestone_id,"
+                   " due_on, open, side) VALUES (%s, %s, %s, %s, 1, %s)",
                    (case_id, agreement_id, milestone_id, due_on.isoformat(), side))  # fmt: skip
         self.write(_SCHEDULED, (case_id, agreement_id, milestone_id, version,
                                 due_on.isoformat(), day.isoformat()))  # fmt: skip
