@@ -15,7 +15,7 @@ import uvicorn
 from psycopg import sql
 
 from coordination.bootstrap import Services, migrate
-from coordination.domain.identity import Agency, AgencyKind, Role
+from coordination.domain.identity import Agency, AgencyKind, Caller, Principal, Role
 from coordination.domain.statutory import STARTER_SET
 from coordination.settings import Settings
 
@@ -85,6 +85,15 @@ def add_agency(
         agency = Agency(agency_id, agency_id.title(), kind, municipality, controller)
         svc.directory.add_agency(agency)
     return svc.directory.issue_token(agency_id, role, f"{agency_id}-{role.value}").token
+
+
+def caseworker(svc: Services, agency_id: str, kind: AgencyKind) -> Caller:
+    """A Leipzig agency's system, registered if new, as the caller of a use case."""
+    if svc.directory.get_agency(agency_id) is None:
+        svc.directory.add_agency(Agency(agency_id, agency_id, kind, "leipzig"))
+    agency = svc.directory.get_agency(agency_id)
+    assert agency is not None
+    return Caller(Principal(agency, Role.CASEWORKER, "t", f"{agency_id}-system"), "test")
 
 
 class ServedApp:

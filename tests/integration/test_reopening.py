@@ -10,22 +10,18 @@ import pytest
 
 from coordination.bootstrap import Services
 from coordination.domain.errors import CaseIsClosed, NotPermitted, WrongState
-from coordination.domain.identity import Agency, AgencyKind, Caller, Principal, Role
+from coordination.domain.identity import AgencyKind, Caller
 from projections.caseload.query import CaseloadQuery, read_page
 from projections.runner import Follower
 from tests.people import PERSON
-from tests.support import FakeClock
+from tests.support import FakeClock, caseworker
 
 ABH, MBE = "abh-leipzig", "mbe-caritas-leipzig"
 KINDS = {ABH: AgencyKind.AUSLAENDERBEHOERDE, MBE: AgencyKind.MIGRATIONSBERATUNG}
 
 
 def caller(services: Services, agency_id: str) -> Caller:
-    if services.directory.get_agency(agency_id) is None:
-        services.directory.add_agency(Agency(agency_id, agency_id, KINDS[agency_id], "leipzig"))
-    agency = services.directory.get_agency(agency_id)
-    assert agency is not None
-    return Caller(Principal(agency, Role.CASEWORKER, "t", f"{agency_id}-system"), "test")
+    return caseworker(services, agency_id, KINDS[agency_id])
 
 
 def record(services: Services, agency_id: str, case_id: UUID, kind: str, **fields: Any) -> None:

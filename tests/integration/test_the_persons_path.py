@@ -14,8 +14,9 @@ import pytest
 
 from coordination.bootstrap import Services
 from coordination.domain.errors import InvalidEvent, WrongState
-from coordination.domain.identity import Agency, AgencyKind, Caller, Principal, Role
+from coordination.domain.identity import AgencyKind, Caller
 from tests.people import PERSON
+from tests.support import caseworker
 
 ABH, IQ = "abh-leipzig", "iq-anerkennung-leipzig"
 JOBCENTER, KOMMUNE = "jobcenter-leipzig", "stadt-leipzig-kita"
@@ -33,11 +34,7 @@ NURSING = "nursing"
 
 
 def caller(services: Services, agency_id: str) -> Caller:
-    if services.directory.get_agency(agency_id) is None:
-        services.directory.add_agency(Agency(agency_id, agency_id, KINDS[agency_id], "leipzig"))
-    agency = services.directory.get_agency(agency_id)
-    assert agency is not None
-    return Caller(Principal(agency, Role.CASEWORKER, "t", f"{agency_id}-system"), "test")
+    return caseworker(services, agency_id, KINDS[agency_id])
 
 
 def record(

@@ -11,14 +11,14 @@ GDPR), read only under `health`.
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from consent import Category, Purpose
 from coordination.adapters.reports.agencies import AgencyContact
 from coordination.adapters.reports.agreement import NO_VALUE, AgreementPaper, Step
-from coordination.adapters.reports.labels import Language, paper_languages
+from coordination.adapters.reports.labels import Language, day_of, paper_languages
 from coordination.application.errors import CaseNotFound
 from coordination.domain.case import AgreementAcknowledged, AgreementConcluded, Case
 from coordination.domain.errors import ConsentRequired
@@ -82,7 +82,7 @@ def agreement_paper(
     person = data.get("person") or {}
     paper = AgreementPaper(
         case_id=str(case.id), person_name=_name(person),
-        date_of_birth=_day(person.get("date_of_birth")), concluded_by=agencies[signers[0]],
+        date_of_birth=day_of(person.get("date_of_birth")), concluded_by=agencies[signers[0]],
         parties=[agencies[a] for a in signers[1:]], signed_on=agreement["signed_on"],
         language_level=brings.get("language_level"), brings=brings.get("summary"),
         needs=list(concluded.get("needs") or ()),
@@ -114,12 +114,3 @@ def _step(milestone: dict[str, Any], agencies: dict[str, AgencyContact]) -> Step
 def _name(person: dict[str, Any]) -> str | None:
     names = [person.get("given_name"), person.get("family_name")]
     return " ".join(n for n in names if n) or None
-
-
-def _day(value: object) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None

@@ -112,6 +112,16 @@ def paper_language(person_languages: Sequence[str]) -> Language:
     return Language.DE
 
 
+def day_of(value: object) -> date | None:
+    """A day as a case's view holds it (a date, or its ISO text); None for anything else."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def paper_languages(person_languages: Sequence[str]) -> list[Language]:
     """German first, as the binding version; then the person's language, if another."""
     language = paper_language(person_languages)

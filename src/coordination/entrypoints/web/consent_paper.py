@@ -7,12 +7,12 @@ else in the language the form names for the consent's evidence.
 """
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from coordination.adapters.reports.agencies import AgencyContact
 from coordination.adapters.reports.consent_form import ConsentPaper, render_consent_form
-from coordination.adapters.reports.labels import paper_languages
+from coordination.adapters.reports.labels import day_of, paper_languages
 from coordination.entrypoints.web.case_page import CasePage
 
 Contacts = Callable[[Iterable[str]], dict[str, AgencyContact]]
@@ -30,7 +30,7 @@ def consent_paper(
     agencies = contacts([obtained_by, *consent["recipients"]])
     paper = ConsentPaper(
         case_id=str(page.case.id), person_name=page.name,
-        date_of_birth=_day(person.get("date_of_birth")), obtained_by=agencies[obtained_by],
+        date_of_birth=day_of(person.get("date_of_birth")), obtained_by=agencies[obtained_by],
         recipients=[agencies[a] for a in consent["recipients"]],
         purposes=list(consent["purposes"]), categories=list(consent["categories"]),
         given_on=consent["given_on"], valid_until=consent.get("valid_until"),
@@ -39,12 +39,3 @@ def consent_paper(
     )  # fmt: skip
     spoken = [*person.get("languages", ()), evidence.get("language") or ""]
     return render_consent_form(paper, paper_languages(spoken))
-
-
-def _day(value: object) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
