@@ -14,6 +14,7 @@ from coordination.domain.declaration import Recorder
 from coordination.domain.identity import Agency
 from coordination.domain.parts import EmergencyAccess
 from coordination.domain.visibility import View
+from coordination.entrypoints.web.forms import N_
 from coordination.services.cases import SeenEvent
 from coordination.services.duplicates import Notice
 
@@ -75,6 +76,27 @@ def offered_types(page: CasePage) -> list[str]:
     types that have controls of their own."""
     return [t.name for t in POSTED_TYPES
             if t.name not in OWN_CONTROLS and _may_offer(t.name, page)]  # fmt: skip
+
+
+# The forms' groups on the case page, by the part of the case that declares the event
+# (its module in `domain/case/`), in the order a caseworker meets them.
+FORM_GROUPS = {
+    "person": N_("The person"), "consents": N_("Consents"), "referrals": N_("Referrals"),
+    "courses": N_("Courses"), "agreements": N_("Integration agreement"),
+    "qualifications": N_("Qualifications and recognition"),
+    "places": N_("Childcare, school and housing"), "housing": N_("Childcare, school and housing"),
+    "cooperation": N_("The job centre's cooperation plan"), "references": N_("The case"),
+    "administration": N_("The case"), "merging": N_("The case"),
+}  # fmt: skip
+
+
+def grouped(kinds: list[str]) -> dict[str, list[str]]:
+    """The event types by their group's heading, groups in `FORM_GROUPS` order."""
+    part = {t.name: t.event.__module__.rsplit(".", 1)[-1] for t in POSTED_TYPES}
+    groups: dict[str, list[str]] = {heading: [] for heading in FORM_GROUPS.values()}
+    for kind in kinds:
+        groups[FORM_GROUPS.get(part[kind], N_("The case"))].append(kind)
+    return {heading: found for heading, found in groups.items() if found}
 
 
 def may_request_emergency(page: CasePage) -> bool:

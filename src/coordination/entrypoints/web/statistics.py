@@ -21,6 +21,8 @@ PER_MONTH = (
     ("agreements", N_("Agreements concluded"), "agreements_concluded", None),
     ("milestones-on-time", N_("Milestones met on time"), "milestones_met", "on_time"),
     ("milestones-late", N_("Milestones met late"), "milestones_met", "late"),
+    ("obligations-person", N_("Obligations of the person met"), "obligations_met", "person"),
+    ("obligations-agency", N_("Offers of the agencies met"), "obligations_met", "agency"),
     ("milestones-overdue", N_("Milestones overdue at the month's end"), "milestones_overdue", None),
 )
 

@@ -27,6 +27,7 @@ from coordination.domain.errors import DomainError
 from coordination.entrypoints.web.case_page import (
     EMERGENCY,
     CasePage,
+    grouped,
     may_request_emergency,
     offered_types,
     users_of,
@@ -181,14 +182,16 @@ def _case_page(
     status: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     kinds = offered_types(page)
-    forms = {kind: form_fields(EVENT_BODIES[kind], form=kind) for kind in kinds}
+    forms = {heading: {kind: form_fields(EVENT_BODIES[kind], form=kind) for kind in group}
+             for heading, group in grouped(kinds).items()}  # fmt: skip
     found = problems or []
     emergency = may_request_emergency(page)
     return render(request, "case.html", {
         "emergency_fields": form_fields(EVENT_BODIES[EMERGENCY], form="emergency")
         if emergency else [],
         "emergency_hours": services(request).settings.emergency_access_hours,
-        "nav": "", "page": page, "forms": forms, "recorded": recorded, "failed": failed,
+        "nav": "", "page": page, "forms": forms, "offered": kinds, "recorded": recorded,
+        "failed": failed,
         "values": values or {}, "problems": found, "errors": _errors(found),
         "agencies": page.agencies, "key": uuid4().hex, "basis": Basis.parse,
         "here": f"/cases/{page.case.id}",
