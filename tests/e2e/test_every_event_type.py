@@ -3,8 +3,6 @@
 
 from typing import Any
 
-import pytest
-
 from tests.e2e.conftest import Api
 
 LEAD, MBE, VHS = "mbe-caritas-leipzig", "abh-leipzig", "vhs-leipzig"
@@ -168,12 +166,14 @@ def test_every_event_type_is_accepted_when_valid(api: Api) -> None:
     assert closed.json()["code"] == "invalid-event"
 
 
-@pytest.mark.parametrize("event_type", sorted(INVALID))
-def test_each_event_type_is_rejected_when_it_breaks_its_rule(api: Api, event_type: str) -> None:
+def test_each_event_type_is_rejected_when_it_breaks_its_rule(api: Api) -> None:
+    # One case for every refusal: each must change nothing, so the next meets the case
+    # as the one before did.
     case_id = build_case(api, len(VALID) - 2)
     before = api.as_(LEAD, "GET", f"/v1/cases/{case_id}").json()["version"]
-    who, event = INVALID[event_type]
-    response = api.post(who, case_id, **event)
-    assert response.status_code == 422, response.text
-    assert response.json()["code"] == "invalid-event"
-    assert api.as_(LEAD, "GET", f"/v1/cases/{case_id}").json()["version"] == before
+    answers: dict[str, tuple[int, str | None]] = {}
+    for event_type, (who, event) in sorted(INVALID.items()):
+        response = api.post(who, case_id, **event)
+        answers[event_type] = (response.status_code, response.json().get("code"))
+        assert api.as_(LEAD, "GET", f"/v1/cases/{case_id}").json()["version"] == before, event_type
+    assert answers == dict.fromkeys(INVALID, (422, "invalid-event"))
